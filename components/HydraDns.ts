@@ -1,0 +1,124 @@
+import * as cloudflare from "@pulumi/cloudflare";
+import * as pulumi from "@pulumi/pulumi";
+import { ExtraRecord } from "../config";
+
+/** Who may reach a route: the internet (through the public proxy) or the tailnet only. */
+export type Visibility = "public" | "internal";
+
+export interface HydraDnsArgs {
+    /** The zone, e.g. "example.com". */
+    domain: string;
+    /** Create the zone (protected) or look it up by name. */
+    manageZone: boolean;
+    accountId?: string;
+    /** The node's own record, e.g. floyd → reserved IP (never proxied: SSH and admin use it). */
+    node: { name: string; address: pulumi.Input<string> };
+    /** Where public routes point. */
+    publicAddress: pulumi.Input<string>;
+    /** Where internal routes point; without it internal records are skipped with a warning. */
+    tailnetAddress?: string;
+    /** Unrelated records kept in the same zone (apex CNAME, …). */
+    records: ExtraRecord[];
+}
+
+export interface RouteRecordArgs {
+    visibility: Visibility;
+    /** Cloudflare-proxied; ignored (always false) for internal routes, which Cloudflare cannot reach. */
+    proxied?: boolean;
+}
+
+/** The fully-qualified name of a record given relative to the zone ("@" is the apex). */
+export function fqdn(name: string, domain: string): string {
+    return name === "@" || name === domain ? domain : `${name}.${domain}`;
+}
+
+/**
+ * The Cloudflare zone and its records: the node, the user's extra records,
+ * and one record per app route (`record()`), public or internal.
+ */
+export class HydraDns extends pulumi.ComponentResource {
+    readonly zoneId: pulumi.Output<string>;
+    readonly zone?: cloudflare.Zone;
+    private readonly args: HydraDnsArgs;
+    private readonly resourceName: string;
+    private readonly made = new Map<string, cloudflare.DnsRecord>();
+    private readonly skipped: string[] = [];
+
+    constructor(name: string, args: HydraDnsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("hydra:dns:HydraDns", name, {}, opts);
+        this.args = args;
+        this.resourceName = name;
+        if (args.manageZone) {
+            if (!args.accountId) throw new Error(`${name}: managing the zone needs an account id`);
+            // Deleting a zone deletes every record in it, ours or not.
+            this.zone = new cloudflare.Zone(
+                `${name}-zone`,
+                { account: { id: args.accountId }, name: args.domain, type: "full" },
+                { parent: this, protect: true },
+            );
+            this.zoneId = this.zone.id;
+        } else {
+            this.zoneId = cloudflare.getZoneOutput({ filter: { name: args.domain } }, { parent: this }).apply((z) => z.id);
+        }
+
+        this.add(args.node.name, { type: "A", content: args.node.address, proxied: false });
+        for (const r of args.records) {
+            this.add(r.name, { type: r.type, content: r.content, proxied: r.proxied, ttl: r.ttl, priority: r.priority }, `extra-${r.type.toLowerCase()}`);
+        }
+        this.registerOutputs({ zoneId: this.zoneId });
+    }
+
+    /**
+     * The record for one route's host name. Public names point at the public
+     * address (proxied as asked); internal names at the tailnet address, never proxied.
+     */
+    record(hostname: string, r: RouteRecordArgs): cloudflare.DnsRecord | undefined {
+        if (r.visibility === "internal") {
+            if (!this.args.tailnetAddress) {
+                this.skipped.push(fqdn(hostname, this.args.domain));
+                return undefined;
+            }
+            return this.add(hostname, { type: "A", content: this.args.tailnetAddress, proxied: false });
+        }
+        return this.add(hostname, { type: "A", content: this.args.publicAddress, proxied: r.proxied ?? true });
+    }
+
+    /** Host names whose internal record could not be made yet (tailnet address unknown). */
+    get skippedInternal(): readonly string[] {
+        return this.skipped;
+    }
+
+    /** Every record made so far, by fully-qualified name and type. */
+    get records(): ReadonlyMap<string, cloudflare.DnsRecord> {
+        return this.made;
+    }
+
+    private add(
+        name: string,
+        r: { type: string; content: pulumi.Input<string>; proxied: boolean; ttl?: number; priority?: number },
+        prefix = "record",
+    ): cloudflare.DnsRecord {
+        const full = fqdn(name, this.args.domain);
+        const id = `${full}/${r.type}`;
+        if (this.made.has(id)) throw new Error(`DNS record ${full} (${r.type}) is declared twice`);
+        const label = name === "@" ? "apex" : name;
+        const record = new cloudflare.DnsRecord(
+            `${this.resourceName}-${prefix}-${label}`,
+            {
+                zoneId: this.zoneId,
+                name: full,
+                type: r.type,
+                content: r.content,
+                proxied: r.proxied,
+                // 1 = automatic; proxied records must use it.
+                ttl: r.proxied ? 1 : (r.ttl ?? 1),
+                priority: r.priority,
+                comment: "managed by hydra",
+            },
+            { parent: this },
+        );
+        this.made.set(id, record);
+        return record;
+    }
+
+}

@@ -1,0 +1,45 @@
+// The node's cloud firewall as data, so tests and the policy pack can read it.
+
+export const ANYWHERE = ["0.0.0.0/0", "::/0"];
+/** Tailscale's CGNAT IPv4 range and its IPv6 ULA prefix. */
+export const TAILNET_RANGES = ["100.64.0.0/10", "fd7a:115c:a1e0::/48"];
+export const TAILSCALE_DIRECT_PORT = "41641";
+
+export interface InboundRule {
+    protocol: "tcp" | "udp" | "icmp";
+    portRange?: string;
+    sourceAddresses: string[];
+}
+
+export interface OutboundRule {
+    protocol: "tcp" | "udp" | "icmp";
+    portRange?: string;
+    destinationAddresses: string[];
+}
+
+export interface FirewallRuleOptions {
+    /** Cloudflare's published ranges: web traffic only from them when every public route is proxied. */
+    cloudflareRanges?: string[];
+    /** CIDRs allowed to SSH from the internet; empty keeps SSH on the tailnet only. */
+    sshFrom: string[];
+}
+
+export function firewallRules(o: FirewallRuleOptions): { inbound: InboundRule[]; outbound: OutboundRule[] } {
+    const web = o.cloudflareRanges && o.cloudflareRanges.length ? o.cloudflareRanges : ANYWHERE;
+    const inbound: InboundRule[] = [
+        { protocol: "tcp", portRange: "80", sourceAddresses: web },
+        { protocol: "tcp", portRange: "443", sourceAddresses: web },
+        // Direct (non-relayed) WireGuard connections between tailnet peers.
+        { protocol: "udp", portRange: TAILSCALE_DIRECT_PORT, sourceAddresses: ANYWHERE },
+        { protocol: "icmp", sourceAddresses: ANYWHERE },
+        { protocol: "tcp", portRange: "1-65535", sourceAddresses: TAILNET_RANGES },
+        { protocol: "udp", portRange: "1-65535", sourceAddresses: TAILNET_RANGES },
+    ];
+    if (o.sshFrom.length) inbound.push({ protocol: "tcp", portRange: "22", sourceAddresses: o.sshFrom });
+    const outbound: OutboundRule[] = [
+        { protocol: "tcp", portRange: "1-65535", destinationAddresses: ANYWHERE },
+        { protocol: "udp", portRange: "1-65535", destinationAddresses: ANYWHERE },
+        { protocol: "icmp", destinationAddresses: ANYWHERE },
+    ];
+    return { inbound, outbound };
+}

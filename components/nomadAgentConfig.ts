@@ -1,0 +1,116 @@
+// The Nomad agent's HCL, rendered from typed options so tests can read it directly.
+
+export interface NomadAgentOptions {
+    datacenter: string;
+    region: string;
+    dataDir?: string;
+    /** The interface Nomad binds to; its API is never on the public interface. */
+    tailnetInterface?: string;
+    publicInterface: string;
+    acl: boolean;
+    consul: boolean;
+}
+
+/** An HCL string literal: JSON's escapes, plus HCL's own `${` and `%{` sequences. */
+export function hclString(s: string): string {
+    return JSON.stringify(s).replace(/\$\{/g, () => "$${").replace(/%\{/g, () => "%%{");
+}
+
+/** go-sockaddr template Nomad and Consul resolve at start: the interface's IPv4. */
+export function interfaceAddress(iface: string): string {
+    return `{{ GetInterfaceIP "${iface}" }}`;
+}
+
+export function renderNomadAgentConfig(o: NomadAgentOptions): string {
+    const tailnet = o.tailnetInterface ?? "tailscale0";
+    const lines = [
+        "# Managed by Hydra (Pulumi). Agent config changes need a restart;",
+        "# changing bind_addr on a bootstrapped server needs its data dir wiped.",
+        `datacenter = ${hclString(o.datacenter)}`,
+        `region     = ${hclString(o.region)}`,
+        `data_dir   = ${hclString(o.dataDir ?? "/opt/nomad/data")}`,
+        "",
+        "# Bind only to the tailnet address: the API and RPC are never public.",
+        `bind_addr = ${hclString(interfaceAddress(tailnet))}`,
+        "",
+        "disable_update_check = true",
+        "leave_on_terminate   = false",
+        "",
+        "server {",
+        "  enabled          = true",
+        "  bootstrap_expect = 1",
+        "}",
+        "",
+        "client {",
+        "  enabled = true",
+        "",
+        "  # Host networks by interface, so no address is hard-coded; they are",
+        "  # fingerprinted at client start, hence Nomad starts after tailscale0 is up.",
+        '  host_network "tailscale" {',
+        `    interface = ${hclString(tailnet)}`,
+        "  }",
+        "",
+        '  host_network "public" {',
+        `    interface = ${hclString(o.publicInterface)}`,
+        "  }",
+        "}",
+        "",
+        'plugin "docker" {',
+        "  config {",
+        "    volumes {",
+        "      enabled = true",
+        "    }",
+        '    extra_labels = ["job_name", "task_group_name", "task_name", "node_name"]',
+        "  }",
+        "}",
+        "",
+        "# The backup job runs restic on the host with raw_exec.",
+        'plugin "raw_exec" {',
+        "  config {",
+        "    enabled = true",
+        "  }",
+        "}",
+        "",
+        "telemetry {",
+        '  collection_interval        = "15s"',
+        "  disable_hostname           = true",
+        "  prometheus_metrics         = true",
+        "  publish_allocation_metrics = true",
+        "  publish_node_metrics       = true",
+        "}",
+    ];
+    if (o.acl) {
+        lines.push("", "acl {", "  enabled = true", "}");
+    }
+    if (o.consul) {
+        lines.push("", "consul {", '  address = "127.0.0.1:8500"', "}");
+    }
+    return lines.join("\n") + "\n";
+}
+
+export interface ConsulAgentOptions {
+    datacenter: string;
+    tailnetInterface?: string;
+    gossipKey: string;
+}
+
+/** Single-server Consul on the tailnet (optional: Nomad's own discovery is the default). */
+export function renderConsulAgentConfig(o: ConsulAgentOptions): string {
+    const tailnet = interfaceAddress(o.tailnetInterface ?? "tailscale0");
+    return [
+        "# Managed by Hydra (Pulumi).",
+        `datacenter       = ${hclString(o.datacenter)}`,
+        'data_dir         = "/opt/consul"',
+        "server           = true",
+        "bootstrap_expect = 1",
+        `bind_addr        = ${hclString(tailnet)}`,
+        `client_addr      = ${hclString(`127.0.0.1 ${tailnet}`)}`,
+        `encrypt          = ${hclString(o.gossipKey)}`,
+        "disable_update_check = true",
+        "",
+        "ui_config {",
+        "  enabled = true",
+        "}",
+        "",
+    ].join("\n");
+}
