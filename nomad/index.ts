@@ -1,0 +1,12 @@
+export * from "./types";
+export { NomadClient, NomadError, isNomadError } from "./client";
+export type { NomadClientOptions, CallOptions } from "./client";
+export { normalizeJob, canonicalJson, jobsEquivalent } from "./normalize";
+export { NomadJob } from "./job";
+export type { NomadJobArgs, DeepInput } from "./job";
+export { NomadVariable } from "./variable";
+export type { NomadVariableArgs } from "./variable";
+export { nomadJobProvider, summarizePlan } from "./job-provider";
+export type { NomadJobInputs, NomadJobOutputs } from "./job-provider";
+export { nomadVariableProvider } from "./variable-provider";
+export type { NomadVariableInputs, NomadVariableOutputs } from "./variable-provider";

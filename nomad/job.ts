@@ -1,0 +1,106 @@
+import * as pulumi from "@pulumi/pulumi";
+import { nomadJobProvider } from "./job-provider";
+import type { Job } from "./types";
+
+/** Like pulumi.Input, applied at every level of a plain object type (so Outputs can sit inside a job). */
+export type DeepInput<T> = [T] extends [string | number | boolean | null | undefined]
+    ? pulumi.Input<T>
+    : [T] extends [readonly (infer U)[]]
+      ? pulumi.Input<DeepInput<U>[]>
+      : pulumi.Input<{ [K in keyof T]: DeepInput<T[K]> }>;
+
+export interface NomadJobArgs {
+    /** The job as an object in Nomad's JSON API form. Exactly one of `job` and `jobspec`. */
+    job?: DeepInput<Job>;
+    /** HCL jobspec text, parsed by the Nomad server (`PUT /v1/jobs/parse`). */
+    jobspec?: pulumi.Input<string>;
+    /** HCL2 variables for `jobspec` (sent as a var file). */
+    hcl2Variables?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /** Nomad's HTTP address, e.g. "http://100.64.0.1:4646". */
+    address: pulumi.Input<string>;
+    /** ACL token; stored as a secret. */
+    token?: pulumi.Input<string>;
+    /** Namespace; wins over `job.Namespace`. Default "default". A change replaces the job. */
+    namespace?: pulumi.Input<string>;
+    /** Region (`?region=`); wins over `job.Region`. */
+    region?: pulumi.Input<string>;
+    /** Purge the job on destroy instead of only stopping it. Default false. */
+    purgeOnDestroy?: pulumi.Input<boolean>;
+    /** Default true. When false, wait until the job's deployment succeeds (or fail when it fails). */
+    detach?: pulumi.Input<boolean>;
+    /** How long to wait for a deployment when `detach` is false. Default 300. */
+    deploymentTimeoutSeconds?: pulumi.Input<number>;
+    /**
+     * Default true: a changed job ID replaces the resource (new job registered,
+     * old one deregistered). False: the new ID is registered by an update and the
+     * old job is left running (as Terraform's `nomad_job` does).
+     */
+    deregisterOnIdChange?: pulumi.Input<boolean>;
+    /** How long to retry while Nomad is unreachable or has no leader. Default 600. */
+    retryTimeoutSeconds?: pulumi.Input<number>;
+}
+
+/**
+ * A Nomad job managed over Nomad's HTTP API by a dynamic provider (no plugin).
+ * Type token: `pulumi-nodejs:dynamic/nomad:NomadJob`.
+ */
+export class NomadJob extends pulumi.dynamic.Resource {
+    /** The job's ID in Nomad. */
+    declare public readonly jobId: pulumi.Output<string>;
+    /** The job's JobModifyIndex as last seen (used for EnforceIndex on update). */
+    declare public readonly modifyIndex: pulumi.Output<number>;
+    /** The job version Nomad holds. */
+    declare public readonly version: pulumi.Output<number>;
+    /** "pending", "running" or "dead". */
+    declare public readonly status: pulumi.Output<string>;
+    /** "service", "batch", "system" or "sysbatch". */
+    declare public readonly type: pulumi.Output<string>;
+    declare public readonly datacenters: pulumi.Output<string[]>;
+    /** The effective namespace. */
+    declare public readonly namespace: pulumi.Output<string>;
+    /** One line from Nomad's plan for the last change (what the scheduler does). */
+    declare public readonly planSummary: pulumi.Output<string | undefined>;
+    /** Whether the job is stopped in Nomad. */
+    declare public readonly stopped: pulumi.Output<boolean>;
+    /** Set by refresh when the job was stopped or changed outside Pulumi. */
+    declare public readonly drift: pulumi.Output<string | undefined>;
+    /** The deployment waited for (when `detach` is false). */
+    declare public readonly deploymentId: pulumi.Output<string | undefined>;
+    declare public readonly deploymentStatus: pulumi.Output<string | undefined>;
+    declare public readonly token: pulumi.Output<string | undefined>;
+
+    constructor(name: string, args: NomadJobArgs, opts?: pulumi.CustomResourceOptions) {
+        super(
+            nomadJobProvider,
+            name,
+            {
+                job: args.job,
+                jobspec: args.jobspec,
+                hcl2Variables: args.hcl2Variables,
+                address: args.address,
+                token: args.token === undefined ? undefined : pulumi.secret(args.token),
+                namespace: args.namespace,
+                region: args.region,
+                purgeOnDestroy: args.purgeOnDestroy,
+                detach: args.detach,
+                deploymentTimeoutSeconds: args.deploymentTimeoutSeconds,
+                deregisterOnIdChange: args.deregisterOnIdChange,
+                retryTimeoutSeconds: args.retryTimeoutSeconds,
+                jobId: undefined,
+                modifyIndex: undefined,
+                version: undefined,
+                status: undefined,
+                type: undefined,
+                datacenters: undefined,
+                planSummary: undefined,
+                stopped: undefined,
+                drift: undefined,
+                deploymentId: undefined,
+                deploymentStatus: undefined,
+            },
+            pulumi.mergeOptions(opts, { additionalSecretOutputs: ["token"] }),
+            "nomad",
+            "NomadJob",
+        );
+    }
+}

@@ -1,0 +1,226 @@
+/**
+ * The dynamic provider behind NomadVariable. Serialized into the state like
+ * the job provider: Node built-ins and ./client only, no captured secrets.
+ * Item values and the token never appear in a message or a log line.
+ */
+import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { NomadClient, isNomadError } from "./client";
+import { canonicalJson } from "./normalize";
+import type { Variable } from "./types";
+
+export interface NomadVariableInputs {
+    path: string;
+    items: Record<string, string>;
+    namespace?: string;
+    address: string;
+    token?: string;
+    retryTimeoutSeconds?: number;
+}
+
+export interface NomadVariableOutputs extends NomadVariableInputs {
+    namespace: string;
+    createIndex: number;
+    modifyIndex: number;
+}
+
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+function log(message: string): void {
+    console.error(`nomad: ${message}`);
+}
+
+function clientFor(inputs: NomadVariableInputs): NomadClient {
+    return new NomadClient({
+        address: inputs.address,
+        token: inputs.token,
+        retryTimeoutSeconds: inputs.retryTimeoutSeconds,
+        log,
+    });
+}
+
+function sameItems(a: Record<string, string> | undefined, b: Record<string, string> | undefined): boolean {
+    return canonicalJson(a ?? {}) === canonicalJson(b ?? {});
+}
+
+function outputsOf(inputs: NomadVariableInputs, v: Variable): NomadVariableOutputs {
+    const out: NomadVariableOutputs = {
+        path: inputs.path,
+        items: v.Items ?? inputs.items,
+        namespace: v.Namespace || inputs.namespace || "default",
+        address: inputs.address,
+        createIndex: v.CreateIndex,
+        modifyIndex: v.ModifyIndex,
+    };
+    if (inputs.token !== undefined) {
+        out.token = inputs.token;
+    }
+    if (inputs.retryTimeoutSeconds !== undefined) {
+        out.retryTimeoutSeconds = inputs.retryTimeoutSeconds;
+    }
+    return out;
+}
+
+/** Plain Errors out of the provider; messages name the path, never the items. */
+function variableError(path: string, action: string, e: unknown): Error {
+    if (isNomadError(e)) {
+        return new Error(`NomadVariable "${path}": ${action} failed: ${e.message}`);
+    }
+    const message = typeof e === "object" && e !== null && "message" in e ? String((e as Error).message) : String(e);
+    return new Error(message.startsWith("NomadVariable ") ? message : `NomadVariable "${path}": ${action} failed: ${message}`);
+}
+
+async function guard<T>(path: string, action: string, fn: () => Promise<T>): Promise<T> {
+    try {
+        return await fn();
+    } catch (e) {
+        throw variableError(path, action, e);
+    }
+}
+
+/**
+ * Write with check-and-set. A 409 whose current items already equal ours (a
+ * retried request that had in fact succeeded) is success; any other 409 is a
+ * conflict error that names the path and says what to do.
+ */
+async function casPut(client: NomadClient, inputs: NomadVariableInputs, namespace: string, cas: number | undefined, creating: boolean): Promise<Variable> {
+    try {
+        return await client.putVariable(inputs.path, inputs.items, { namespace, cas });
+    } catch (e) {
+        if (!isNomadError(e) || e.status !== 409) {
+            throw e;
+        }
+        const current = await client.getVariable(inputs.path, { namespace });
+        if (current && sameItems(current.Items, inputs.items)) {
+            return current;
+        }
+        const now = current ? `its modify index is now ${current.ModifyIndex}` : "it no longer exists";
+        if (creating) {
+            throw new Error(
+                `NomadVariable "${inputs.path}" (namespace "${namespace}") already exists in Nomad with other items (${now}), ` +
+                    `so it was not overwritten. It was created outside this stack: remove it in Nomad (or choose another path), then run \`pulumi up\` again.`,
+            );
+        }
+        throw new Error(
+            `NomadVariable "${inputs.path}" (namespace "${namespace}") was changed in Nomad since Pulumi last read it ` +
+                `(check-and-set index ${cas}; ${now}), so it was not overwritten. Run \`pulumi refresh\`, then \`pulumi up\` again.`,
+        );
+    }
+}
+
+export const nomadVariableProvider: dynamic.ResourceProvider<NomadVariableInputs, NomadVariableOutputs> = {
+    /** Validation only; never calls Nomad and never echoes an item value. */
+    async check(_olds: NomadVariableInputs, news: NomadVariableInputs): Promise<dynamic.CheckResult<NomadVariableInputs>> {
+        const inputs: NomadVariableInputs = { ...news };
+        const failures: dynamic.CheckFailure[] = [];
+        if (typeof news.path !== "string" || news.path === "") {
+            failures.push({ property: "path", reason: "path is required, e.g. nomad/jobs/<job>" });
+        } else if (news.path !== UNKNOWN && !/^[a-zA-Z0-9\-_~/]{1,128}$/.test(news.path)) {
+            failures.push({ property: "path", reason: `path ${JSON.stringify(news.path)} must match ^[a-zA-Z0-9-_~/]{1,128}$` });
+        }
+        if (typeof news.address !== "string" || news.address === "") {
+            failures.push({ property: "address", reason: "the Nomad address is required, e.g. http://127.0.0.1:4646" });
+        } else if (news.address !== UNKNOWN && !/^https?:\/\/[^/]+/.test(news.address)) {
+            failures.push({ property: "address", reason: "expected an http(s) URL such as http://127.0.0.1:4646" });
+        }
+        const items = news.items as unknown;
+        if (items !== UNKNOWN) {
+            if (typeof items !== "object" || items === null || Array.isArray(items)) {
+                failures.push({ property: "items", reason: "items must be a map of strings" });
+            } else {
+                const keys = Object.keys(items);
+                if (keys.length === 0) {
+                    failures.push({ property: "items", reason: "items must not be empty (Nomad rejects an empty variable)" });
+                }
+                let size = 0;
+                for (const k of keys) {
+                    const v = (items as Record<string, unknown>)[k];
+                    if (typeof v !== "string") {
+                        failures.push({ property: "items", reason: `item ${JSON.stringify(k)} must be a string` });
+                    } else {
+                        size += k.length + v.length;
+                    }
+                }
+                if (size > 64 * 1024) {
+                    failures.push({ property: "items", reason: `items total about ${size} bytes; Nomad allows at most 64 KiB per variable` });
+                }
+            }
+        }
+        if (typeof news.namespace !== "string" || news.namespace === "") {
+            inputs.namespace = "default";
+        }
+        return failures.length ? { inputs, failures } : { inputs };
+    },
+
+    /** Pure comparison: path or namespace change replaces; items, address, token update. */
+    async diff(_id: string, olds: NomadVariableOutputs, news: NomadVariableInputs): Promise<dynamic.DiffResult> {
+        const replaces: string[] = [];
+        if (olds.path !== news.path) {
+            replaces.push("path");
+        }
+        if ((olds.namespace || "default") !== (news.namespace || "default")) {
+            replaces.push("namespace");
+        }
+        const changes =
+            replaces.length > 0 ||
+            news.items === (UNKNOWN as unknown) ||
+            !sameItems(olds.items, news.items) ||
+            olds.address !== news.address ||
+            (olds.token ?? "") !== (news.token ?? "") ||
+            (olds.retryTimeoutSeconds ?? 600) !== (news.retryTimeoutSeconds ?? 600);
+        return { changes, replaces, deleteBeforeReplace: false };
+    },
+
+    /** PUT with cas=0: create only if absent. */
+    async create(inputs: NomadVariableInputs): Promise<dynamic.CreateResult<NomadVariableOutputs>> {
+        return guard(inputs.path, "create", async () => {
+            const namespace = inputs.namespace || "default";
+            const v = await casPut(clientFor(inputs), inputs, namespace, 0, true);
+            return { id: `${namespace}/${inputs.path}`, outs: outputsOf({ ...inputs, namespace }, v) };
+        });
+    },
+
+    /** Absent → gone; otherwise the server's items and indexes (a change made in Nomad shows as a diff). */
+    async read(id: string, props?: NomadVariableOutputs): Promise<dynamic.ReadResult<NomadVariableOutputs>> {
+        if (!props || typeof props.address !== "string") {
+            throw new Error(`NomadVariable "${id}": cannot read without the stored address (importing is not supported)`);
+        }
+        return guard(props.path, "refresh", async () => {
+            const namespace = props.namespace || "default";
+            const v = await clientFor(props).getVariable(props.path, { namespace });
+            if (!v) {
+                return {};
+            }
+            return { id, props: outputsOf({ ...props, namespace }, v) };
+        });
+    },
+
+    /** PUT with cas=<last ModifyIndex>; nothing to send when only token/timeouts changed. */
+    async update(_id: string, olds: NomadVariableOutputs, news: NomadVariableInputs): Promise<dynamic.UpdateResult<NomadVariableOutputs>> {
+        return guard(news.path, "update", async () => {
+            const namespace = news.namespace || "default";
+            const moved = olds.address !== news.address;
+            if (!moved && sameItems(olds.items, news.items)) {
+                return {
+                    outs: outputsOf({ ...news, namespace }, {
+                        Namespace: namespace,
+                        Path: news.path,
+                        CreateIndex: olds.createIndex,
+                        ModifyIndex: olds.modifyIndex,
+                        Items: news.items,
+                    }),
+                };
+            }
+            // At a new address (a new cluster, or the same one renamed) there is no index to check against.
+            const cas = moved ? undefined : olds.modifyIndex;
+            const v = await casPut(clientFor(news), news, namespace, cas, false);
+            return { outs: outputsOf({ ...news, namespace }, v) };
+        });
+    },
+
+    /** DELETE; an absent variable is success. */
+    async delete(_id: string, props: NomadVariableOutputs): Promise<void> {
+        await guard(props.path, "delete", async () => {
+            await clientFor(props).deleteVariable(props.path, { namespace: props.namespace || "default" });
+        });
+    },
+};

@@ -1,0 +1,50 @@
+import * as pulumi from "@pulumi/pulumi";
+import { nomadVariableProvider } from "./variable-provider";
+
+export interface NomadVariableArgs {
+    /** e.g. "nomad/jobs/gitea" (readable by that job's tasks without a policy). */
+    path: pulumi.Input<string>;
+    /** The key/value pairs; stored as a secret. */
+    items: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /** Default "default". A change replaces the variable. */
+    namespace?: pulumi.Input<string>;
+    /** Nomad's HTTP address. */
+    address: pulumi.Input<string>;
+    /** ACL token; stored as a secret. */
+    token?: pulumi.Input<string>;
+    /** How long to retry while Nomad is unreachable or has no leader. Default 600. */
+    retryTimeoutSeconds?: pulumi.Input<number>;
+}
+
+/**
+ * A Nomad Variable written with check-and-set over the HTTP API.
+ * Type token: `pulumi-nodejs:dynamic/nomad:NomadVariable`.
+ */
+export class NomadVariable extends pulumi.dynamic.Resource {
+    declare public readonly path: pulumi.Output<string>;
+    declare public readonly items: pulumi.Output<Record<string, string>>;
+    declare public readonly namespace: pulumi.Output<string>;
+    declare public readonly createIndex: pulumi.Output<number>;
+    declare public readonly modifyIndex: pulumi.Output<number>;
+    declare public readonly token: pulumi.Output<string | undefined>;
+
+    constructor(name: string, args: NomadVariableArgs, opts?: pulumi.CustomResourceOptions) {
+        super(
+            nomadVariableProvider,
+            name,
+            {
+                path: args.path,
+                items: pulumi.secret(args.items),
+                namespace: args.namespace,
+                address: args.address,
+                token: args.token === undefined ? undefined : pulumi.secret(args.token),
+                retryTimeoutSeconds: args.retryTimeoutSeconds,
+                createIndex: undefined,
+                modifyIndex: undefined,
+            },
+            pulumi.mergeOptions(opts, { additionalSecretOutputs: ["items", "token"] }),
+            "nomad",
+            "NomadVariable",
+        );
+    }
+}
