@@ -101,6 +101,10 @@ export class HydraDns extends pulumi.ComponentResource {
         const full = fqdn(name, this.args.domain);
         const id = `${full}/${r.type}`;
         if (this.made.has(id)) throw new Error(`DNS record ${full} (${r.type}) is declared twice`);
+        const sameName = [...this.made.keys()].filter((k) => k.startsWith(`${full}/`));
+        if (sameName.length && (r.type === "CNAME" || sameName.some((k) => k.endsWith("/CNAME")))) {
+            throw new Error(`DNS record ${full} is a CNAME, which cannot share its name with another record`);
+        }
         const label = name === "@" ? "apex" : name;
         const record = new cloudflare.DnsRecord(
             `${this.resourceName}-${prefix}-${label}`,

@@ -113,6 +113,7 @@ function isCidr(s: string): boolean {
 function readRecords(p: Problems, r: ObjectReader): ExtraRecord[] {
     const types: RecordType[] = ["A", "AAAA", "CNAME", "TXT", "MX"];
     const out: ExtraRecord[] = [];
+    const index: number[] = [];
     r.objectList("records").forEach((rec, i) => {
         const before = p.list.length;
         const sub = new ObjectReader(p, r.path(`records[${i}]`), rec);
@@ -136,6 +137,14 @@ function readRecords(p: Problems, r: ObjectReader): ExtraRecord[] {
         if (proxied && ttl !== 1) sub.problem("ttl", "proxied records have an automatic TTL: leave ttl unset or 1");
         if (p.list.length === before && name && type && content) {
             out.push({ name, type: type as RecordType, content, proxied, ttl, priority });
+            index.push(i);
+        }
+    });
+    // A CNAME cannot share its name with any other record (Cloudflare rejects it).
+    out.forEach((rec, i) => {
+        const clash = out.find((o, j) => j !== i && o.name === rec.name && (o.type === "CNAME" || rec.type === "CNAME"));
+        if (clash && rec.type === "CNAME") {
+            r.problem(`records[${index[i]}].name`, `${show(rec.name)} is a CNAME and also has a record of type ${clash.type}; a CNAME cannot share its name`);
         }
     });
     return out;

@@ -9,6 +9,21 @@ const settings = require("@pulumi/pulumi/runtime/settings");
 
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
+/** Secret values arrive wrapped; tests read the value and check secrecy through `secretInputs`. */
+function unwrapSecrets(v: any): any {
+    if (Array.isArray(v)) return v.map(unwrapSecrets);
+    if (v && typeof v === "object") {
+        if (v[rpc.specialSigKey] === SECRET_SIG) return unwrapSecrets(v.value);
+        return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrapSecrets(x)]));
+    }
+    return v;
+}
+
+/** The type of the resource a URN names (the last of its parent-type chain). */
+export function urnType(urn: string): string {
+    return urn.split("::")[2]?.split("$").pop() ?? "";
+}
+
 export interface Registered {
     type: string;
     name: string;
@@ -53,7 +68,7 @@ if (!proto.__hydraWrapped) {
                 urn: this.newUrn(req.getParent(), req.getType(), req.getName()),
                 parent: req.getParent(),
                 custom: req.getCustom(),
-                inputs: await rpc.deserializeProperties(req.getObject()),
+                inputs: unwrapSecrets(await rpc.deserializeProperties(req.getObject())),
                 secretInputs: Object.keys(raw).filter((k) => raw[k] && raw[k][rpc.specialSigKey] === SECRET_SIG),
                 protect: req.getProtect() === true,
                 retainOnDelete: req.getRetainondelete() === true,
@@ -89,6 +104,12 @@ export function mockState(type: string, name: string, inputs: Record<string, any
     }
 }
 
+/** DigitalOcean droplet ids are numbers; everything else gets a readable fake id. */
+function mockId(type: string, name: string, custom?: boolean): string | undefined {
+    if (custom === false) return undefined;
+    return type === "digitalocean:index/droplet:Droplet" ? "424242" : `${name}-id`;
+}
+
 export const CLOUDFLARE_V4 = ["173.245.48.0/20", "103.21.244.0/22"];
 export const CLOUDFLARE_V6 = ["2400:cb00::/32"];
 
@@ -107,7 +128,7 @@ export async function runMocked(program: () => Record<string, unknown> | void, o
     pulumi.runtime.setAllConfig(opts.config, opts.secretKeys ?? []);
     await pulumi.runtime.setMocks(
         {
-            newResource: (args) => ({ id: args.custom === false ? undefined : `${args.name}-id`, state: mockState(args.type, args.name, args.inputs) }),
+            newResource: (args) => ({ id: mockId(args.type, args.name, args.custom), state: mockState(args.type, args.name, args.inputs) }),
             call: (args) => {
                 invokes.push({ token: args.token, inputs: args.inputs });
                 if (args.token === "cloudflare:index/getIpRanges:getIpRanges") return { ipv4Cidrs: CLOUDFLARE_V4, ipv6Cidrs: CLOUDFLARE_V6 };

@@ -1,0 +1,111 @@
+import * as assert from "assert";
+import { loadConfig } from "../config";
+import { buildEstate, Estate } from "../estate";
+import { runMocked, RunResult } from "./support/harness";
+import { fixtureConfig, stackConfig } from "./support/estateConfig";
+
+const RECORD = "cloudflare:index/dnsRecord:DnsRecord";
+const ZONE = "cloudflare:index/zone:Zone";
+
+/** Runs the estate and lets the test add app routes through the DNS seam. */
+async function withRoutes(fixture: string, addRoutes: (e: Estate) => void): Promise<RunResult & { estate: Estate }> {
+    const { values, secretKeys } = stackConfig(fixtureConfig(fixture));
+    let estate!: Estate;
+    const run = await runMocked(
+        () => {
+            estate = buildEstate(loadConfig());
+            addRoutes(estate);
+            return estate.outputs;
+        },
+        { config: values, secretKeys },
+    );
+    return Object.assign(run, { estate });
+}
+
+const byName = (run: RunResult, name: string) => run.ofType(RECORD).filter((r) => r.inputs.name === name);
+
+describe("DNS", () => {
+    it("creates the zone, protected, when it manages it", async () => {
+        const run = await withRoutes("full-digitalocean", () => undefined);
+        const zone = run.one(ZONE);
+        assert.strictEqual(zone.protect, true);
+        assert.strictEqual(zone.inputs.name, "example.org");
+        assert.deepStrictEqual(zone.inputs.account, { id: "0123456789abcdef0123456789abcdef" });
+    });
+
+    it("looks the zone up by name when it does not manage it", async () => {
+        const run = await withRoutes("lookup-zone", () => undefined);
+        assert.strictEqual(run.ofType(ZONE).length, 0);
+        const lookup = run.invokes.find((i) => i.token === "cloudflare:index/getZone:getZone");
+        assert.deepStrictEqual(lookup?.inputs.filter, { name: "example.com" });
+        for (const r of run.ofType(RECORD)) assert.strictEqual(r.inputs.zoneId, "zone-looked-up");
+    });
+
+    it("points the node's record at the reserved IP, unproxied", async () => {
+        const run = await withRoutes("full-digitalocean", () => undefined);
+        const [node] = byName(run, "floyd.example.org");
+        assert.strictEqual(node.inputs.type, "A");
+        assert.strictEqual(node.inputs.content, "198.51.100.20");
+        assert.strictEqual(node.inputs.proxied, false);
+    });
+
+    it("keeps the extra records from config", async () => {
+        const run = await withRoutes("full-digitalocean", () => undefined);
+        const [apex] = byName(run, "example.org");
+        assert.strictEqual(apex.inputs.type, "CNAME");
+        assert.strictEqual(apex.inputs.content, "example-user.github.io");
+        assert.strictEqual(apex.inputs.proxied, true);
+        assert.strictEqual(byName(run, "lists.example.org")[0].inputs.priority, 10);
+        assert.strictEqual(byName(run, "_dmarc.example.org")[0].inputs.type, "TXT");
+        assert.strictEqual(byName(run, "talks.example.org")[0].inputs.content, "talks.example.net");
+        assert.strictEqual(byName(run, "notes.example.org")[0].inputs.proxied, false);
+    });
+
+    it("points public routes at the public address, proxied per route", async () => {
+        const run = await withRoutes("full-digitalocean", (e) => {
+            e.dns!.record("git", { visibility: "public" });
+            e.dns!.record("raw", { visibility: "public", proxied: false });
+        });
+        const [git] = byName(run, "git.example.org");
+        assert.strictEqual(git.inputs.content, "203.0.113.10");
+        assert.strictEqual(git.inputs.proxied, true);
+        assert.strictEqual(git.inputs.ttl, 1);
+        assert.strictEqual(byName(run, "raw.example.org")[0].inputs.proxied, false);
+    });
+
+    it("points internal routes at the tailnet address and never proxies them", async () => {
+        const run = await withRoutes("full-digitalocean", (e) => {
+            e.dns!.record("grafana", { visibility: "internal" });
+            e.dns!.record("pihole", { visibility: "internal", proxied: true });
+        });
+        for (const name of ["grafana.example.org", "pihole.example.org"]) {
+            const [r] = byName(run, name);
+            assert.strictEqual(r.inputs.content, "100.101.102.103");
+            assert.strictEqual(r.inputs.proxied, false, `${name} is proxied`);
+        }
+    });
+
+    it("skips internal records until the tailnet address is known, and says so", async () => {
+        const run = await withRoutes("minimal-digitalocean", (e) => {
+            assert.strictEqual(e.dns!.record("grafana", { visibility: "internal" }), undefined);
+        });
+        assert.deepStrictEqual(run.estate.dns!.skippedInternal, ["grafana.example.com"]);
+        assert.strictEqual(byName(run, "grafana.example.com").length, 0);
+    });
+
+    it("refuses the same record twice, and a name that is already a CNAME", async () => {
+        await assert.rejects(
+            withRoutes("full-digitalocean", (e) => {
+                e.dns!.record("git", { visibility: "public" });
+                e.dns!.record("git", { visibility: "public" });
+            }),
+            /DNS record git\.example\.org \(A\) is declared twice/,
+        );
+        await assert.rejects(
+            withRoutes("full-digitalocean", (e) => {
+                e.dns!.record("talks", { visibility: "public" });
+            }),
+            /talks\.example\.org is a CNAME, which cannot share its name with another record/,
+        );
+    });
+});
