@@ -394,8 +394,11 @@ async function previewPlan(inputs: NomadJobInputs, job: Job): Promise<{ summary?
         });
         return { summary: summarizePlan(job.ID, plan) };
     } catch (e) {
-        if (isNomadError(e) && e.status === 400) {
-            return { rejected: `Nomad rejected job "${job.ID}": ${e.nomadMessage}` };
+        // Nomad answered and said no (400 bad job, or 500 from its admission
+        // validators, e.g. "1 error occurred: ..."): fail the preview with its words.
+        // Transient trouble, auth and anything unreachable only annotate the summary.
+        if (isNomadError(e) && e.status !== undefined && !e.transient && [401, 403, 404, 405].indexOf(e.status) < 0) {
+            return { rejected: `Nomad rejected job "${job.ID}": ${e.nomadMessage.trim()}` };
         }
         const why = isNomadError(e) ? (e.status === undefined ? `not reachable (${e.nomadMessage})` : `answered ${e.status}: ${e.nomadMessage}`) : String(e);
         return { summary: `Nomad plan unavailable: Nomad at ${client.address} ${why}; the job will be registered at update` };

@@ -299,6 +299,8 @@ export interface Template {
     DestPath: string;
     /** "restart" (default), "noop", "signal", "script". */
     ChangeMode?: "restart" | "noop" | "signal" | "script";
+    /** With ChangeMode "script": a command run inside the task on re-render (Nomad >= 1.5). */
+    ChangeScript?: { Command: string; Args?: string[]; Timeout?: Duration; FailOnError?: boolean };
     ChangeSignal?: string;
     /** Render as environment variables for the task. */
     Envvars?: boolean;
