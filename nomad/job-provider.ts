@@ -398,7 +398,7 @@ async function previewPlan(inputs: NomadJobInputs, job: Job): Promise<{ summary?
         // validators, e.g. "1 error occurred: ..."): fail the preview with its words.
         // Transient trouble, auth and anything unreachable only annotate the summary.
         if (isNomadError(e) && e.status !== undefined && !e.transient && [401, 403, 404, 405].indexOf(e.status) < 0) {
-            return { rejected: `Nomad rejected job "${job.ID}": ${e.nomadMessage.trim()}` };
+            return { rejected: `Nomad rejected job "${job.ID}": ${e.nomadMessage.replace(/\s+/g, " ").trim()}` };
         }
         const why = isNomadError(e) ? (e.status === undefined ? `not reachable (${e.nomadMessage})` : `answered ${e.status}: ${e.nomadMessage}`) : String(e);
         return { summary: `Nomad plan unavailable: Nomad at ${client.address} ${why}; the job will be registered at update` };
@@ -469,7 +469,7 @@ export const nomadJobProvider: dynamic.ResourceProvider<NomadJobInputs, NomadJob
                     newSpec = parsed;
                 } catch (e) {
                     if (isNomadError(e) && e.status === 400) {
-                        return { inputs, failures: [{ property: "jobspec", reason: e.nomadMessage }] };
+                        return { inputs, failures: [{ property: "jobspec", reason: e.nomadMessage.replace(/\s+/g, " ").trim() }] };
                     }
                     specUnknown = true;
                     inputs.planSummary = `Nomad plan unavailable: could not parse the jobspec now (${isNomadError(e) ? e.nomadMessage : String(e)}); it will be parsed at update`;
