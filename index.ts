@@ -1,9 +1,10 @@
 // Hydra: the whole home-server estate as one Pulumi program.
+import { APP_NAMES } from "./apps";
 import { loadConfig } from "./config";
 import { buildEstate, reportPending } from "./estate";
 
 // Validation fails here, listing every problem, before any resource is registered.
-const config = loadConfig();
+const config = loadConfig(APP_NAMES);
 const estate = buildEstate(config);
 reportPending(estate);
 
@@ -15,3 +16,6 @@ export const tailnetHostname = estate.outputs.tailnetHostname;
 export const tailnetAddress = estate.outputs.tailnetAddress;
 export const nomadAddress = estate.outputs.nomadAddress;
 export const zoneId = estate.outputs.zoneId;
+export const urls = estate.outputs.urls;
+export const backupRepository = estate.outputs.backupRepository;
+export const resticPassword = estate.outputs.resticPassword;

@@ -16,9 +16,9 @@ export function readRawConfig(): RawConfig {
  * Loads and validates the stack's config. Throws a RunError listing every
  * problem before the program registers a single resource.
  */
-export function loadConfig(): HydraConfig {
+export function loadConfig(knownApps: readonly string[]): HydraConfig {
     try {
-        return validateConfig(readRawConfig());
+        return validateConfig(readRawConfig(), knownApps);
     } catch (e) {
         // RunError prints just the message, without a stack trace.
         if (e instanceof Error && e.name === "ConfigError") throw new pulumi.RunError(e.message);

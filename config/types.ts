@@ -86,6 +86,50 @@ export interface CloudflareConfig {
     records: ExtraRecord[];
 }
 
+/** Per-app switches: on or off, and optional overrides of its host name and image. */
+export interface AppSettings {
+    enabled: boolean;
+    /** Host name relative to the zone, for apps with one main route. */
+    hostname?: string;
+    /** Image override (must be pinned), for apps with one main image. */
+    image?: string;
+}
+
+export interface ProxyConfig {
+    enabled: boolean;
+    /** Caddy image with the Cloudflare DNS module. */
+    image: string;
+    acmeEmail?: string;
+    /** Token Caddy uses for DNS-01 (Zone:DNS:Edit). */
+    cloudflareToken?: Secret;
+}
+
+export interface BackupConfig {
+    /** Cron spec of the nightly restic backup (in node.timezone). */
+    schedule: string;
+    /** Cron spec of the weekly `restic check`. */
+    checkSchedule: string;
+    keepDaily: number;
+    keepWeekly: number;
+    keepMonthly: number;
+    keepYearly: number;
+}
+
+/** Secrets the apps read; each is a top-level key set with --secret. */
+export type AppSecretKey =
+    | "cloudflareDnsToken"
+    | "giteaSecretKey"
+    | "giteaInternalToken"
+    | "giteaLfsJwtSecret"
+    | "giteaOauth2JwtSecret"
+    | "shynetDbPassword"
+    | "shynetDjangoSecretKey"
+    | "grafanaAdminPassword"
+    | "resticPassword"
+    | "resticRepository"
+    | "b2AccountId"
+    | "b2AccountKey";
+
 /** Every setting of the estate, validated. */
 export interface HydraConfig {
     /** The DNS zone, e.g. "example.com". */
@@ -97,4 +141,10 @@ export interface HydraConfig {
     nomad: NomadConfig;
     consul: ConsulConfig;
     cloudflare: CloudflareConfig;
+    /** By app name; every app the program knows has an entry. */
+    apps: Record<string, AppSettings>;
+    proxy: ProxyConfig;
+    backup: BackupConfig;
+    /** App secrets that config provides (the rest are generated, or required by validation). */
+    secrets: Partial<Record<AppSecretKey, Secret>>;
 }

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Json, ObjectReader, Problems, show } from "./problems";
-import { CloudflareConfig, ExtraRecord, HydraConfig, RecordType, Secret } from "./types";
+import { imageProblem } from "../components/buildJob";
+import { AppSecretKey, AppSettings, CloudflareConfig, ExtraRecord, HydraConfig, RecordType, Secret } from "./types";
 
 export const NAMESPACE = "hydra";
 
@@ -41,13 +42,25 @@ export const SECRET_KEYS = {
     tailscaleApiKey: "Tailscale API key used to mint the node's one-off, pre-authorised auth key",
     nomadToken: "Nomad ACL token the Nomad resources use (only with nomad.acl)",
     consulGossipKey: "Consul gossip encryption key (`consul keygen`); generated when unset",
+    cloudflareDnsToken: "Cloudflare API token (Zone:DNS:Edit) Caddy uses for DNS-01 certificates",
+    giteaSecretKey: "Gitea SECRET_KEY; generated when unset",
+    giteaInternalToken: "Gitea INTERNAL_TOKEN; generated when unset",
+    giteaLfsJwtSecret: "Gitea LFS_JWT_SECRET (43 base64url characters); generated when unset",
+    giteaOauth2JwtSecret: "Gitea oauth2 JWT_SECRET (43 base64url characters); generated when unset",
+    shynetDbPassword: "Shynet's Postgres password; generated when unset",
+    shynetDjangoSecretKey: "Shynet's DJANGO_SECRET_KEY; generated when unset",
+    grafanaAdminPassword: "Grafana's admin password; generated when unset",
+    resticPassword: "restic repository password; required with backup (never generated: without it backups cannot be restored)",
+    resticRepository: "restic repository, e.g. b2:bucket:/hydra; required with backup",
+    b2AccountId: "Backblaze B2 key id; required for a b2: repository",
+    b2AccountKey: "Backblaze B2 application key; required for a b2: repository",
 } as const;
 export type SecretKey = keyof typeof SECRET_KEYS;
 
 /** Provider credentials that live in the providers' own namespaces; they too must be secret. */
 const PROVIDER_SECRETS = ["digitalocean:token", "cloudflare:apiToken", "tailscale:apiKey", "tailscale:oauthClientSecret"];
 
-export const OBJECT_KEYS = ["node", "tailscale", "firewall", "nomad", "consul", "cloudflare"] as const;
+export const OBJECT_KEYS = ["node", "tailscale", "firewall", "nomad", "consul", "cloudflare", "apps", "proxy", "backup"] as const;
 export const SCALAR_KEYS = ["domain", "target"] as const;
 
 /** Where a secret typed into an object belongs instead. */
@@ -150,11 +163,46 @@ function readRecords(p: Problems, r: ObjectReader): ExtraRecord[] {
     return out;
 }
 
+const CRON = /^(@(yearly|annually|monthly|weekly|daily|hourly)|[0-9*,/-]+( [0-9A-Za-z*,/-]+){4})$/;
+/** A Caddy build with the Cloudflare DNS module, pinned. */
+export const DEFAULT_CADDY_IMAGE = "ghcr.io/caddybuilds/caddy-cloudflare:2.10.2";
+
+function readApps(p: Problems, raw: RawConfig, knownApps: readonly string[]): Record<string, AppSettings> {
+    const obj = parseObject(p, raw, "apps");
+    const apps: Record<string, AppSettings> = {};
+    for (const name of knownApps) {
+        const v = obj[name];
+        const key = `${fullKey("apps")}.${name}`;
+        // `apps.gitea: false` is shorthand for `apps.gitea.enabled: false`.
+        if (v === undefined || v === null || v === true || v === "true") apps[name] = { enabled: true };
+        else if (v === false || v === "false") apps[name] = { enabled: false };
+        else if (typeof v === "object" && !Array.isArray(v)) {
+            const a = new ObjectReader(p, key, v as Record<string, Json>);
+            const enabled = a.boolean("enabled", true);
+            const hostname = a.string("hostname");
+            if (hostname !== undefined && !HOSTNAME_LABEL.test(hostname)) a.problem("hostname", `${show(hostname)} is not a host name label such as "git"`);
+            const image = a.string("image");
+            const bad = image !== undefined ? imageProblem(image) : undefined;
+            if (bad) a.problem("image", bad);
+            a.finish();
+            apps[name] = { enabled, hostname, image };
+        } else {
+            p.add(key, `expected true, false or an object with enabled/hostname/image, got ${show(v)}`);
+            apps[name] = { enabled: false };
+        }
+    }
+    for (const name of Object.keys(obj)) {
+        if (!knownApps.includes(name)) p.add(`${fullKey("apps")}.${name}`, `is not an app Hydra knows (${knownApps.join(", ")})`);
+    }
+    return apps;
+}
+
 /**
  * Checks the whole stack configuration and returns it typed, or throws a
  * ConfigError listing every problem with its full key. Pure: no resource, no I/O.
+ * `knownApps` are the names of the apps in apps/index.ts.
  */
-export function validateConfig(raw: RawConfig): HydraConfig {
+export function validateConfig(raw: RawConfig, knownApps: readonly string[]): HydraConfig {
     const p = new Problems();
 
     // Unknown top-level keys in our namespace, and provider tokens typed in the clear.
@@ -299,6 +347,55 @@ export function validateConfig(raw: RawConfig): HydraConfig {
     cf.finish();
     const cloudflare: CloudflareConfig = { enabled: cfEnabled, manageZone, accountId, proxied, records };
 
+    // --- apps, proxy, backup
+    const apps = readApps(p, raw, knownApps);
+    const anyApp = Object.values(apps).some((a) => a.enabled);
+    const px = new ObjectReader(p, fullKey("proxy"), parseObject(p, raw, "proxy"));
+    const proxyEnabled = px.boolean("enabled", true);
+    const proxyImage = px.string("image", DEFAULT_CADDY_IMAGE);
+    const badImage = imageProblem(proxyImage);
+    if (badImage) px.problem("image", badImage);
+    const acmeEmail = px.string("acmeEmail");
+    if (acmeEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[a-z]{2,}$/.test(acmeEmail)) px.problem("acmeEmail", `${show(acmeEmail)} is not an e-mail address`);
+    px.finish();
+
+    const b = new ObjectReader(p, fullKey("backup"), parseObject(p, raw, "backup"));
+    const schedule = b.string("schedule", "0 3 * * *");
+    if (!CRON.test(schedule)) b.problem("schedule", `${show(schedule)} is not a cron spec such as "0 3 * * *"`);
+    const checkSchedule = b.string("checkSchedule", "0 5 * * 0");
+    if (!CRON.test(checkSchedule)) b.problem("checkSchedule", `${show(checkSchedule)} is not a cron spec such as "0 5 * * 0"`);
+    const backup = {
+        schedule,
+        checkSchedule,
+        keepDaily: b.integer("keepDaily", 7, 0, 3650),
+        keepWeekly: b.integer("keepWeekly", 4, 0, 520),
+        keepMonthly: b.integer("keepMonthly", 12, 0, 1200),
+        keepYearly: b.integer("keepYearly", 3, 0, 100),
+    };
+    b.finish();
+
+    const secrets: Partial<Record<AppSecretKey, Secret>> = {};
+    const appSecretKeys = Object.keys(SECRET_KEYS).filter((k) => !["tailscaleAuthKey", "tailscaleApiKey", "nomadToken", "consulGossipKey"].includes(k)) as AppSecretKey[];
+    for (const key of appSecretKeys) {
+        const v = readSecret(p, raw, key);
+        if (v) secrets[key] = v;
+    }
+    const missing = (key: AppSecretKey, why: string) => {
+        if (!secrets[key] && !p.list.some((x) => x.startsWith(`${fullKey(key)}:`))) {
+            p.add(fullKey(key), `is required ${why}: pulumi config set --secret ${key} <value>`);
+        }
+    };
+    if (proxyEnabled && anyApp) missing("cloudflareDnsToken", "for the proxies' DNS-01 certificates");
+    if (apps.backup?.enabled) {
+        missing("resticPassword", "with backup (keep a copy outside Pulumi: without it no backup can be restored)");
+        missing("resticRepository", "with backup (e.g. b2:my-bucket:/hydra)");
+        const repo = raw.values[fullKey("resticRepository")];
+        if (repo?.startsWith("b2:")) {
+            missing("b2AccountId", "for a b2: repository");
+            missing("b2AccountKey", "for a b2: repository");
+        }
+    }
+
     if (!p.empty) throw new ConfigError(p.list);
     return {
         domain,
@@ -309,5 +406,9 @@ export function validateConfig(raw: RawConfig): HydraConfig {
         nomad: { datacenter, region: nomadRegion, namespace, address: nomadAddress.replace(/\/$/, ""), version: nomadVersion, acl, token: nomadToken },
         consul: { enabled: consulEnabled, version: consulVersion, gossipKey },
         cloudflare,
+        apps,
+        proxy: { enabled: proxyEnabled, image: proxyImage, acmeEmail, cloudflareToken: secrets.cloudflareDnsToken },
+        backup,
+        secrets,
     };
 }

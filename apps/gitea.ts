@@ -1,0 +1,94 @@
+import { secretRef } from "../components/buildJob";
+import { defineApp } from "./app";
+
+const JOB = "gitea";
+
+/** Gitea's app.ini: the four secrets are template references, read from the job's variable at render time. */
+function appIni(o: { domain: string; host: string; sshHost: string }): string {
+    const ref = (key: string) => secretRef(JOB, key);
+    return `APP_NAME = Gitea
+RUN_MODE = prod
+RUN_USER = git
+WORK_PATH = /data/gitea
+
+[server]
+DOMAIN           = ${o.host}.${o.domain}
+ROOT_URL         = https://${o.host}.${o.domain}/
+HTTP_PORT        = 3000
+SSH_DOMAIN       = ${o.sshHost}.${o.domain}
+SSH_PORT         = 4222
+SSH_LISTEN_PORT  = 22
+START_SSH_SERVER = false
+LFS_START_SERVER = true
+LFS_JWT_SECRET   = ${ref("lfs_jwt_secret")}
+OFFLINE_MODE     = true
+
+[database]
+DB_TYPE = sqlite3
+PATH    = /data/gitea/gitea.db
+
+[security]
+INSTALL_LOCK   = true
+SECRET_KEY     = ${ref("secret_key")}
+INTERNAL_TOKEN = ${ref("internal_token")}
+
+[oauth2]
+JWT_SECRET = ${ref("oauth2_jwt_secret")}
+
+[service]
+DISABLE_REGISTRATION = true
+
+[metrics]
+ENABLED = true
+
+[log]
+MODE  = console
+LEVEL = info
+`;
+}
+
+export const gitea = defineApp({
+    name: "gitea",
+    description: "Git hosting: web public, SSH on the tailnet at port 4222",
+    services(ctx) {
+        const host = ctx.hostname("git");
+        const sshHost = `${host}-ssh`;
+        return [
+            {
+                name: JOB,
+                tasks: [
+                    {
+                        name: "web",
+                        image: ctx.image("gitea/gitea:1.24.6"),
+                        env: { USER_UID: "1000", USER_GID: "1000" },
+                        mounts: [{ source: "/data/gitea", target: "/data" }],
+                        files: [{ name: "app.ini", content: appIni({ domain: ctx.cfg.domain, host, sshHost }), mountAt: "/data/gitea/conf/app.ini" }],
+                        resources: { cpu: 300, memoryMb: 512, memoryMaxMb: 1024 },
+                    },
+                ],
+                ports: [
+                    { label: "http", to: 3000 },
+                    // Git over SSH: a fixed port, on the tailnet only.
+                    { label: "ssh", to: 22, static: 4222, hostNetwork: "tailscale" },
+                ],
+                services: [
+                    { name: "gitea-web", port: "http", check: { type: "http", path: "/api/healthz" } },
+                    { name: "gitea-ssh", port: "ssh", check: { type: "tcp" } },
+                ],
+                routes: [
+                    { hostname: host, visibility: "public", port: "http" },
+                    { hostname: sshHost, visibility: "internal", port: "ssh", dnsOnly: true },
+                ],
+                secrets: {
+                    secret_key: ctx.secret("giteaSecretKey", { length: 64 }),
+                    internal_token: ctx.secret("giteaInternalToken", { length: 64 }),
+                    // Gitea decodes these as 32 bytes of raw base64url: 43 characters.
+                    lfs_jwt_secret: ctx.secret("giteaLfsJwtSecret", { length: 43 }),
+                    oauth2_jwt_secret: ctx.secret("giteaOauth2JwtSecret", { length: 43 }),
+                },
+                backupPaths: ["/data/gitea"],
+                metrics: { port: "http", path: "/metrics" },
+            },
+        ];
+    },
+});

@@ -1,0 +1,104 @@
+import { ScrapeTarget } from "../components/serviceSpec";
+import { defineApp } from "./app";
+
+/** The node's tailnet address, as Nomad sets it for the Prometheus port. */
+const NODE_IP = '{{ env "NOMAD_IP_prometheus_http" }}';
+
+/** A YAML flow list of the service's instances, filled in by Nomad's template engine. */
+function discovered(service: string, provider: "nomad" | "consul"): string {
+    const fn = provider === "consul" ? "service" : "nomadService";
+    return `[{{ range $i, $s := ${fn} "${service}" }}{{ if $i }}, {{ end }}"{{ $s.Address }}:{{ $s.Port }}"{{ end }}]`;
+}
+
+/**
+ * prometheus.yml: Prometheus itself, node-exporter, Nomad's own metrics, and
+ * every app's scrape target found through service discovery. Pure.
+ */
+export function renderPrometheusConfig(targets: ScrapeTarget[], provider: "nomad" | "consul"): string {
+    const lines = [
+        "# Managed by Hydra. Nomad re-renders this when a target moves; Prometheus reloads on SIGHUP.",
+        "global:",
+        "  scrape_interval: 30s",
+        "  evaluation_interval: 30s",
+        "scrape_configs:",
+        "  - job_name: prometheus",
+        "    static_configs:",
+        '      - targets: ["localhost:9090"]',
+        "  - job_name: node-exporter",
+        "    static_configs:",
+        `      - targets: ["${NODE_IP}:9100"]`,
+        "  - job_name: nomad",
+        "    metrics_path: /v1/metrics",
+        "    params:",
+        "      format: [prometheus]",
+        "    static_configs:",
+        `      - targets: ["${NODE_IP}:4646"]`,
+    ];
+    for (const t of [...targets].sort((a, b) => a.job.localeCompare(b.job))) {
+        lines.push(`  - job_name: ${t.job}`, `    metrics_path: ${t.path}`, "    static_configs:", `      - targets: ${discovered(t.service, provider)}`);
+    }
+    return lines.join("\n") + "\n";
+}
+
+export const monitoring = defineApp({
+    name: "monitoring",
+    description: "Grafana and Prometheus (scraping the node, Nomad and every app's metrics); internal",
+    aggregates: true,
+    services(ctx) {
+        const provider = ctx.cfg.consul.enabled ? "consul" : "nomad";
+        const grafanaHost = ctx.hostname("grafana");
+        return [
+            {
+                name: "monitoring",
+                group: "apps",
+                tasks: [
+                    {
+                        name: "grafana",
+                        image: "grafana/grafana:12.1.1",
+                        user: "root",
+                        ports: ["grafana_http"],
+                        env: {
+                            GF_SERVER_ROOT_URL: `https://${grafanaHost}.${ctx.cfg.domain}/`,
+                            GF_USERS_ALLOW_SIGN_UP: "false",
+                            GF_ANALYTICS_REPORTING_ENABLED: "false",
+                        },
+                        secretEnv: { GF_SECURITY_ADMIN_PASSWORD: "grafana_admin_password" },
+                        mounts: [{ source: "/data/grafana", target: "/var/lib/grafana" }],
+                        resources: { cpu: 200, memoryMb: 256 },
+                    },
+                    {
+                        name: "prometheus",
+                        image: "prom/prometheus:v3.5.0",
+                        user: "root",
+                        ports: ["prometheus_http"],
+                        args: [
+                            "--config.file=/local/prometheus.yml",
+                            "--storage.tsdb.path=/prometheus",
+                            "--storage.tsdb.retention.time=30d",
+                            "--web.enable-lifecycle",
+                        ],
+                        mounts: [{ source: "/data/prometheus/data", target: "/prometheus" }],
+                        files: [
+                            { name: "prometheus.yml", content: renderPrometheusConfig(ctx.estate.scrapeTargets, provider), changeMode: "signal", signal: "SIGHUP" },
+                        ],
+                        resources: { cpu: 300, memoryMb: 512 },
+                    },
+                ],
+                ports: [
+                    { label: "grafana_http", to: 3000 },
+                    { label: "prometheus_http", to: 9090 },
+                ],
+                services: [
+                    { name: "grafana", port: "grafana_http", check: { type: "http", path: "/api/health" } },
+                    { name: "prometheus", port: "prometheus_http", check: { type: "http", path: "/-/healthy" } },
+                ],
+                routes: [
+                    { hostname: grafanaHost, visibility: "internal", port: "grafana_http" },
+                    { hostname: "prometheus", visibility: "internal", port: "prometheus_http" },
+                ],
+                secrets: { grafana_admin_password: ctx.secret("grafanaAdminPassword", { length: 32 }) },
+                backupPaths: ["/data/grafana"],
+            },
+        ];
+    },
+});

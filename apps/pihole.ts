@@ -1,0 +1,41 @@
+import { defineApp } from "./app";
+
+export const pihole = defineApp({
+    name: "pihole",
+    description: "DNS sinkhole for the tailnet: DNS on port 53 of the tailnet address, web UI internal",
+    services(ctx) {
+        return [
+            {
+                name: "pihole",
+                group: "web",
+                tasks: [
+                    {
+                        name: "app",
+                        image: ctx.image("pihole/pihole:2025.08.0"),
+                        env: {
+                            TZ: ctx.cfg.node.timezone,
+                            // Queries arrive through Docker's port mapping, not from a local subnet.
+                            FTLCONF_dns_listeningMode: "all",
+                        },
+                        mounts: [
+                            { source: "/data/pihole/dnsmasq.d", target: "/etc/dnsmasq.d" },
+                            { source: "/data/pihole/conf", target: "/etc/pihole" },
+                        ],
+                        resources: { cpu: 200, memoryMb: 256 },
+                    },
+                ],
+                ports: [
+                    { label: "dns", to: 53, static: 53, hostNetwork: "tailscale" },
+                    { label: "http", to: 80 },
+                    { label: "https", to: 443 },
+                ],
+                services: [
+                    { name: "pihole-web", port: "http", check: { type: "http", path: "/admin/" } },
+                    { name: "pihole-dns", port: "dns", check: { type: "tcp" } },
+                ],
+                routes: [{ hostname: ctx.hostname("pihole"), visibility: "internal", port: "http" }],
+                backupPaths: ["/data/pihole"],
+            },
+        ];
+    },
+});

@@ -1,0 +1,70 @@
+import { ServiceSpec } from "../components/serviceSpec";
+import { defineApp } from "./app";
+
+export const shynet = defineApp({
+    name: "shynet",
+    description: "Privacy-friendly web analytics (Shynet) with its own Postgres; public",
+    services(ctx): ServiceSpec[] {
+        const host = ctx.hostname("shynet");
+        // One password, written to both jobs' variables: the database's and the app's.
+        const dbPassword = ctx.secret("shynetDbPassword", { length: 40 });
+        return [
+            {
+                name: "shynet-db",
+                group: "db",
+                tasks: [
+                    {
+                        name: "db",
+                        image: "postgres:13.22",
+                        env: { POSTGRES_DB: "shynet", POSTGRES_USER: "shynet" },
+                        secretEnv: { POSTGRES_PASSWORD: "db_password" },
+                        mounts: [{ source: "/data/shynet/db", target: "/var/lib/postgresql/data" }],
+                        resources: { cpu: 200, memoryMb: 256 },
+                    },
+                ],
+                ports: [{ label: "db", to: 5432 }],
+                services: [{ name: "shynet-db", port: "db", check: { type: "tcp" } }],
+                secrets: { db_password: dbPassword },
+                backupPaths: ["/data/shynet/db"],
+            },
+            {
+                name: "shynet-app",
+                tasks: [
+                    {
+                        name: "web",
+                        image: ctx.image("milesmcc/shynet:v0.13.1"),
+                        env: {
+                            DB_NAME: "shynet",
+                            DB_USER: "shynet",
+                            TIME_ZONE: ctx.cfg.node.timezone,
+                            ACCOUNT_SIGNUPS_ENABLED: "False",
+                            SCRIPT_USE_HTTPS: "True",
+                            ALLOWED_HOSTS: `${host}.${ctx.cfg.domain}`,
+                            CSRF_TRUSTED_ORIGINS: `https://${host}.${ctx.cfg.domain}`,
+                            PORT: "8080",
+                            NUM_WORKERS: "2",
+                        },
+                        secretEnv: { DB_PASSWORD: "db_password", DJANGO_SECRET_KEY: "django_secret_key" },
+                        files: [
+                            {
+                                // Where the database is now: re-rendered (and the app restarted) when it moves.
+                                name: "db.env",
+                                content: '{{ range nomadService "shynet-db" }}DB_HOST={{ .Address }}\nDB_PORT={{ .Port }}\n{{ end }}',
+                                env: true,
+                            },
+                        ],
+                        mounts: [{ source: "/data/shynet/app", target: "/config" }],
+                        resources: { cpu: 200, memoryMb: 384 },
+                    },
+                ],
+                ports: [{ label: "http", to: 8080 }],
+                services: [{ name: "shynet-web", port: "http", check: { type: "http", path: "/healthz/" } }],
+                routes: [{ hostname: host, visibility: "public", port: "http" }],
+                secrets: { db_password: dbPassword, django_secret_key: ctx.secret("shynetDjangoSecretKey", { length: 50 }) },
+                // The app starts only once its database is registered.
+                dependsOn: ["shynet-db"],
+                backupPaths: ["/data/shynet/app"],
+            },
+        ];
+    },
+});

@@ -1,0 +1,34 @@
+import { defineApp } from "./app";
+
+export const syncthing = defineApp({
+    name: "syncthing",
+    description: "File sync between your devices, over the tailnet; UI internal",
+    services(ctx) {
+        return [
+            {
+                name: "syncthing",
+                tasks: [
+                    {
+                        name: "web",
+                        image: ctx.image("syncthing/syncthing:1.30.0"),
+                        env: { PUID: "1000", PGID: "1000", TZ: ctx.cfg.node.timezone, STGUIADDRESS: "0.0.0.0:8384" },
+                        mounts: [
+                            { source: "/data/syncthing/config", target: "/var/syncthing/config" },
+                            { source: "/data/syncthing/data", target: "/var/syncthing/data" },
+                        ],
+                        resources: { cpu: 200, memoryMb: 256 },
+                    },
+                ],
+                ports: [
+                    { label: "http", to: 8384 },
+                    // Peers connect to fixed ports.
+                    { label: "listen", to: 22000, static: 22000 },
+                    { label: "discovery", to: 21027, static: 21027 },
+                ],
+                services: [{ name: "syncthing-web", port: "http", check: { type: "http", path: "/rest/noauth/health" } }],
+                routes: [{ hostname: ctx.hostname("syncthing"), visibility: "internal", port: "http" }],
+                backupPaths: ["/data/syncthing"],
+            },
+        ];
+    },
+});

@@ -1,0 +1,88 @@
+import * as pulumi from "@pulumi/pulumi";
+import { JobEnvironment } from "./buildJob";
+import { AdminRoute, CLOUDFLARE_TOKEN_ENV, renderCaddyfile } from "./caddyfile";
+import { NomadConnection, NomadService } from "./NomadService";
+import { ResolvedRoute, ServiceSpec, TaskSpec } from "./serviceSpec";
+import { Visibility } from "./HydraDns";
+
+export interface CaddyProxyArgs {
+    routes: ResolvedRoute[];
+    domain: string;
+    /** Image with the Cloudflare DNS module (`dns.providers.cloudflare`). */
+    image: string;
+    /** Cloudflare API token for DNS-01 (Zone:DNS:Edit); secret. */
+    cloudflareToken: pulumi.Input<string>;
+    acmeEmail?: string;
+    /** Admin sites on the internal proxy: Nomad's UI, and Consul's when it runs. */
+    adminRoutes: AdminRoute[];
+    environment: JobEnvironment;
+    connection: NomadConnection;
+}
+
+/** The proxy job as a spec: two Caddy tasks, one per visibility, in one group. Pure. */
+export function caddySpec(a: Omit<CaddyProxyArgs, "connection" | "cloudflareToken"> & { cloudflareToken: pulumi.Input<string> }): ServiceSpec {
+    const task = (visibility: Visibility): TaskSpec => ({
+        name: visibility,
+        image: a.image,
+        args: ["caddy", "run", "--config", "/local/Caddyfile", "--adapter", "caddyfile"],
+        ports: [`${visibility}_http`, `${visibility}_https`],
+        secretEnv: { [CLOUDFLARE_TOKEN_ENV]: "cloudflare_api_token" },
+        // Certificates survive restarts and redeploys; one directory per proxy so they never contend for locks.
+        mounts: [{ source: `/data/caddy/${visibility}`, target: "/data" }],
+        resources: { cpu: 100, memoryMb: 128, memoryMaxMb: 256 },
+        files: [
+            {
+                name: "Caddyfile",
+                content: renderCaddyfile({
+                    visibility,
+                    routes: a.routes,
+                    adminRoutes: a.adminRoutes,
+                    provider: a.environment.serviceProvider,
+                    acmeEmail: a.acmeEmail,
+                    mode: "template",
+                }),
+                // A moved upstream re-renders the file; Caddy reloads it gracefully instead of restarting.
+                changeMode: "script",
+                script: { command: "caddy", args: ["reload", "--config", "/local/Caddyfile", "--adapter", "caddyfile"] },
+            },
+        ],
+    });
+    const port = (visibility: Visibility, scheme: "http" | "https") => ({
+        label: `${visibility}_${scheme}`,
+        static: scheme === "http" ? 80 : 443,
+        to: scheme === "http" ? 80 : 443,
+        hostNetwork: visibility === "public" ? ("public" as const) : ("tailscale" as const),
+    });
+    return {
+        name: "caddy",
+        group: "proxy",
+        ports: [port("public", "http"), port("public", "https"), port("internal", "http"), port("internal", "https")],
+        services: [
+            { name: "caddy-public", port: "public_https", check: { type: "tcp" } },
+            { name: "caddy-internal", port: "internal_https", check: { type: "tcp" } },
+        ],
+        secrets: { cloudflare_api_token: a.cloudflareToken },
+        tasks: [task("public"), task("internal")],
+        backupPaths: ["/data/caddy"],
+    };
+}
+
+/**
+ * The `caddy` job: a public and an internal Caddy whose Caddyfiles are built
+ * from every app's routes, with TLS by DNS-01 through Cloudflare.
+ */
+export class CaddyProxy extends pulumi.ComponentResource {
+    readonly service: NomadService;
+    readonly spec: ServiceSpec;
+
+    constructor(name: string, args: CaddyProxyArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("hydra:proxy:CaddyProxy", name, {}, opts);
+        this.spec = caddySpec(args);
+        this.service = new NomadService(
+            `${name}-job`,
+            { spec: this.spec, app: "caddy", environment: args.environment, connection: args.connection, domain: args.domain, defaultProxied: false },
+            { parent: this },
+        );
+        this.registerOutputs({ jobId: this.service.job.jobId });
+    }
+}

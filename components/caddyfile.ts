@@ -1,0 +1,82 @@
+// The Caddyfiles of the two proxies, as a pure function of the routes.
+// "template" mode is what Nomad renders on the node (upstreams from service
+// discovery); "concrete" mode fills in fixed upstreams so `caddy adapt` can check it.
+import { Visibility } from "./HydraDns";
+import { ResolvedRoute } from "./serviceSpec";
+
+/** Where the Cloudflare token reaches Caddy: an env var filled from the proxy's Nomad Variable. */
+export const CLOUDFLARE_TOKEN_ENV = "CLOUDFLARE_API_TOKEN";
+
+/** A site that is not an app: the Nomad (or Consul) UI on the node itself. */
+export interface AdminRoute {
+    fqdn: string;
+    /** The agent's port on the node's tailnet address. */
+    port: number;
+}
+
+export interface CaddyfileOptions {
+    visibility: Visibility;
+    routes: ResolvedRoute[];
+    adminRoutes?: AdminRoute[];
+    provider: "nomad" | "consul";
+    acmeEmail?: string;
+    mode: "template" | "concrete";
+    /** Concrete mode: service name → upstreams ("host:port"); missing ones get a 503 site. */
+    upstreams?: Record<string, string[]>;
+    /** Concrete mode: the node's tailnet address standing in for the admin routes' host. */
+    nodeAddress?: string;
+    /** Leave out the DNS-01 line (for a Caddy without the Cloudflare module); the default keeps it. */
+    dnsChallenge?: boolean;
+}
+
+/** The TLS line every site imports: DNS-01 through Cloudflare, which also works for tailnet-only names. */
+export function dnsChallengeLine(): string {
+    return `dns cloudflare {env.${CLOUDFLARE_TOKEN_ENV}}`;
+}
+
+/** The host-port env var Nomad sets for the proxy's HTTPS port on the tailnet: the node's tailnet address. */
+const NODE_TAILNET_IP = '{{ env "NOMAD_IP_internal_https" }}';
+
+function upstreamBlock(route: ResolvedRoute, o: CaddyfileOptions): string[] {
+    if (o.mode === "concrete") {
+        const ups = o.upstreams?.[route.service] ?? [];
+        return ups.length ? [`\treverse_proxy ${ups.join(" ")}`] : [`\trespond "${route.service} is not running" 503`];
+    }
+    const fn = o.provider === "consul" ? "service" : "nomadService";
+    // No instance yet (first deploy, or the app is restarting): answer 503 instead of failing the whole config.
+    return [
+        `\t{{- $up := ${fn} "${route.service}" }}`,
+        "\t{{- if $up }}",
+        "\treverse_proxy{{ range $up }} {{ .Address }}:{{ .Port }}{{ end }}",
+        "\t{{- else }}",
+        `\trespond "${route.service} is not running" 503`,
+        "\t{{- end }}",
+    ];
+}
+
+export function renderCaddyfile(o: CaddyfileOptions): string {
+    const dns = o.dnsChallenge ?? true;
+    const routes = o.routes.filter((r) => r.visibility === o.visibility && !r.dnsOnly).sort((a, b) => a.fqdn.localeCompare(b.fqdn));
+    const admin = o.visibility === "internal" ? [...(o.adminRoutes ?? [])].sort((a, b) => a.fqdn.localeCompare(b.fqdn)) : [];
+    const lines: string[] = [
+        `# Managed by Hydra: the ${o.visibility} proxy. Rendered by Nomad; upstreams come from service discovery.`,
+        "{",
+        "\tadmin localhost:2019",
+        ...(o.acmeEmail ? [`\temail ${o.acmeEmail}`] : []),
+        "}",
+        "",
+        "(tls_cloudflare) {",
+        "\ttls {",
+        ...(dns ? [`\t\t${dnsChallengeLine()}`] : ["\t\tissuer internal"]),
+        "\t}",
+        "}",
+    ];
+    for (const r of routes) {
+        lines.push("", `${r.fqdn} {`, "\timport tls_cloudflare", "\tencode zstd gzip", ...upstreamBlock(r, o), "}");
+    }
+    for (const a of admin) {
+        const host = o.mode === "concrete" ? (o.nodeAddress ?? "100.64.0.1") : NODE_TAILNET_IP;
+        lines.push("", `${a.fqdn} {`, "\timport tls_cloudflare", `\treverse_proxy ${host}:${a.port}`, "}");
+    }
+    return lines.join("\n") + "\n";
+}
