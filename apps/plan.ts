@@ -46,9 +46,11 @@ export function planApps(cfg: HydraConfig, apps: AppDefinition[]): AppPlan {
     const placeholder = () => "planning-placeholder";
     const plan = (a: AppDefinition, estate: EstateFacts): PlannedApp => ({ app: a, specs: a.services(makeContext(cfg, a, estate, placeholder)) });
 
-    const gathered = enabled.filter((a) => !a.aggregates).map((a) => plan(a, { backupPaths: [], scrapeTargets: [] }));
-    const seen = facts(gathered, cfg.proxy.enabled ? ["/data/caddy"] : []);
-    const planned = [...gathered, ...enabled.filter((a) => a.aggregates).map((a) => plan(a, seen))];
+    // Backup paths and scrape targets never depend on what an app is told, so a first pass
+    // over every app gathers them; the aggregating apps are then planned again, seeing all of it.
+    const first = enabled.map((a) => plan(a, { backupPaths: [], scrapeTargets: [] }));
+    const seen = facts(first, cfg.proxy.enabled ? ["/data/caddy"] : []);
+    const planned = first.map((p) => (p.app.aggregates ? plan(p.app, seen) : p));
 
     const problems: string[] = [];
     const specs = planned.flatMap((p) => p.specs.map((s) => ({ app: p.app.name, spec: s })));
