@@ -232,7 +232,8 @@ export function buildJob(spec: ServiceSpec, env: JobEnvironment): Job {
         Namespace: env.namespace,
         Region: env.region,
         Datacenters: [env.datacenter],
-        Meta: { "managed-by": "hydra" },
+        // Visible to operators and to the policy pack: what this job keeps under /data.
+        Meta: { "managed-by": "hydra", ...(spec.backupPaths?.length ? { "hydra.backup-paths": [...spec.backupPaths].sort().join(",") } : {}) },
         TaskGroups: [
             {
                 Name: spec.group ?? "app",
