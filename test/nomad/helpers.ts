@@ -9,8 +9,12 @@ import { NomadClient } from "../../nomad/client";
 import type { Job } from "../../nomad/types";
 import { seconds } from "../../nomad/types";
 
-/** A token planted in every call; it must never surface in a message, a log line or serialized code. */
-export const PLANTED_TOKEN = "tok-PLANTED-7f3a9c2e-5b1d-4e8f-a6c4-0d9e8b7a6f51";
+/**
+ * A token planted in every call; it must never surface in a message, a log line or serialized code.
+ * UUID-shaped like real Nomad tokens: even with ACLs off, Nomad looks the token up on some
+ * endpoints (plan) and answers 500 "UUID must be 36 characters" to anything else.
+ */
+export const PLANTED_TOKEN = "7f3a9c2e-5b1d-4e8f-a6c4-0d9e8b7a6f51";
 /** Item values planted in variables; same rule. */
 export const PLANTED_ITEMS = { db_password: "item-PLANTED-correct-horse-battery", api_key: "item-PLANTED-0x5eed-cafe-f00d" };
 

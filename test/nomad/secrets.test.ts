@@ -80,7 +80,7 @@ describe("secrets stay out of errors and logs", function () {
                 await nomadVariableProvider.create(v(PLANTED_ITEMS) as never);
                 await nomadVariableProvider.delete!(path, { ...v(PLANTED_ITEMS), namespace: "default" } as never);
                 // A wrong token: Nomad's 403 text, not the token.
-                texts.push(...errorTexts(await rejection(nomadVariableProvider.create(v(PLANTED_ITEMS, { token: `${PLANTED_TOKEN}-wrong` }) as never))));
+                texts.push(...errorTexts(await rejection(nomadVariableProvider.create(v(PLANTED_ITEMS, { token: PLANTED_TOKEN.replace(/^7f3a9c2e/, "00000000") }) as never))));
             }
         } finally {
             out.restore();
