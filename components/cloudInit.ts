@@ -66,6 +66,7 @@ export function bootstrapScript(o: UserDataOptions): string {
 # Hydra node bootstrap, run once by cloud-init after its packages are installed.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
+# shellcheck source=/dev/null
 codename="$(. /etc/os-release && echo "$VERSION_CODENAME")"
 keyrings=/usr/share/keyrings
 

@@ -1,5 +1,6 @@
-// Runs program code under Pulumi's mock runtime and records every registration
-// with its options (parent, protect, secrets…), which MockResourceArgs alone does not carry.
+// Runs program code under Pulumi's mock runtime (no engine, no credentials, no network)
+// and records every registration with its options (parent, protect, secrets…),
+// which MockResourceArgs alone does not carry. Used by `npm run render` and the tests.
 import * as pulumi from "@pulumi/pulumi";
 
 /* eslint-disable @typescript-eslint/no-var-requires */
@@ -83,7 +84,7 @@ if (!proto.__hydraWrapped) {
 }
 
 /** Fake provider outputs for the resources the estate makes, so outputs flow like in a deployment. */
-export function mockState(type: string, name: string, inputs: Record<string, any>): Record<string, any> {
+export function defaultMockState(type: string, name: string, inputs: Record<string, any>): Record<string, any> {
     switch (type) {
         case "digitalocean:index/droplet:Droplet":
             return { ...inputs, ipv4Address: "203.0.113.10", ipv6Address: "2001:db8::10", dropletUrn: `do:droplet:${name}` };
@@ -118,6 +119,11 @@ export interface RunOptions {
     config: Record<string, string>;
     secretKeys?: string[];
     preview?: boolean;
+    stack?: string;
+    /** Outputs of a created resource (default: `defaultMockState`). */
+    state?: (type: string, name: string, inputs: Record<string, any>) => Record<string, any>;
+    /** Results of data-source calls (default: fixed Cloudflare ranges and zone). */
+    call?: (token: string, inputs: Record<string, any>) => Record<string, any> | undefined;
 }
 
 /** Runs `program` as a stack under mocks and returns what it registered. */
@@ -128,16 +134,18 @@ export async function runMocked(program: () => Record<string, unknown> | void, o
     pulumi.runtime.setAllConfig(opts.config, opts.secretKeys ?? []);
     await pulumi.runtime.setMocks(
         {
-            newResource: (args) => ({ id: mockId(args.type, args.name, args.custom), state: mockState(args.type, args.name, args.inputs) }),
+            newResource: (args) => ({ id: mockId(args.type, args.name, args.custom), state: (opts.state ?? defaultMockState)(args.type, args.name, args.inputs) }),
             call: (args) => {
                 invokes.push({ token: args.token, inputs: args.inputs });
+                const answer = opts.call?.(args.token, args.inputs);
+                if (answer) return answer;
                 if (args.token === "cloudflare:index/getIpRanges:getIpRanges") return { ipv4Cidrs: CLOUDFLARE_V4, ipv6Cidrs: CLOUDFLARE_V6 };
                 if (args.token === "cloudflare:index/getZone:getZone") return { id: "zone-looked-up", name: args.inputs.filter?.name };
                 return args.inputs;
             },
         },
         "hydra",
-        "test",
+        opts.stack ?? "test",
         opts.preview ?? false,
     );
     try {

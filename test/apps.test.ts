@@ -4,7 +4,7 @@ import { imageProblem } from "../components/buildJob";
 import { Job } from "../nomad";
 import { loadConfig } from "../config";
 import { buildEstate } from "../estate";
-import { runMocked, RunResult } from "./support/harness";
+import { runMocked, RunResult } from "../render/mockRuntime";
 import { fixtureConfig, stackConfig, withOverrides } from "./support/estateConfig";
 
 const JOB = "pulumi-nodejs:dynamic/nomad:NomadJob";

@@ -2,7 +2,7 @@ import { APP_NAMES } from "../apps";
 import * as assert from "assert";
 import { loadConfig } from "../config";
 import { buildEstate, Estate } from "../estate";
-import { runMocked, RunResult } from "./support/harness";
+import { runMocked, RunResult } from "../render/mockRuntime";
 import { fixtureConfig, stackConfig } from "./support/estateConfig";
 
 const RECORD = "cloudflare:index/dnsRecord:DnsRecord";

@@ -2,7 +2,7 @@ import { APP_NAMES } from "../apps";
 import * as assert from "assert";
 import { loadConfig } from "../config";
 import { buildEstate, Estate } from "../estate";
-import { CLOUDFLARE_V4, CLOUDFLARE_V6, Registered, runMocked, RunResult, urnType } from "./support/harness";
+import { CLOUDFLARE_V4, CLOUDFLARE_V6, Registered, runMocked, RunResult, urnType } from "../render/mockRuntime";
 import { fixtureConfig, stackConfig, withOverrides } from "./support/estateConfig";
 
 const DROPLET = "digitalocean:index/droplet:Droplet";
