@@ -401,7 +401,7 @@ async function previewPlan(inputs: NomadJobInputs, job: Job): Promise<{ summary?
             return { rejected: `Nomad rejected job "${job.ID}": ${e.nomadMessage.replace(/\s+/g, " ").trim()}` };
         }
         const why = isNomadError(e) ? (e.status === undefined ? `not reachable (${e.nomadMessage})` : `answered ${e.status}: ${e.nomadMessage}`) : String(e);
-        return { summary: `Nomad plan unavailable: Nomad at ${client.address} ${why}; the job will be registered at update` };
+        return { summary: `Nomad plan unavailable: Nomad at ${client.address} ${why}; the job will be registered when the change is applied` };
     }
 }
 
@@ -472,7 +472,7 @@ export const nomadJobProvider: dynamic.ResourceProvider<NomadJobInputs, NomadJob
                         return { inputs, failures: [{ property: "jobspec", reason: e.nomadMessage.replace(/\s+/g, " ").trim() }] };
                     }
                     specUnknown = true;
-                    inputs.planSummary = `Nomad plan unavailable: could not parse the jobspec now (${isNomadError(e) ? e.nomadMessage : String(e)}); it will be parsed at update`;
+                    inputs.planSummary = `Nomad plan unavailable: could not parse the jobspec now (${isNomadError(e) ? e.nomadMessage : String(e)}); it will be parsed when the change is applied`;
                 }
             }
         }
@@ -500,7 +500,7 @@ export const nomadJobProvider: dynamic.ResourceProvider<NomadJobInputs, NomadJob
             return { inputs };
         }
         if (specUnknown || !newSpec || !addressKnown || hasUnknown(news.namespace) || hasUnknown(news.region) || hasUnknown(news.token)) {
-            inputs.planSummary = "Nomad plan unavailable until update: the job or the Nomad address is not known yet";
+            inputs.planSummary = "Nomad plan unavailable until the change is applied: the job or the Nomad address is not known yet";
             return { inputs };
         }
         const { summary, rejected } = await previewPlan(inputs, newSpec);

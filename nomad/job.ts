@@ -3,7 +3,9 @@ import { nomadJobProvider } from "./job-provider";
 import type { Job } from "./types";
 
 /** Like pulumi.Input, applied at every level of a plain object type (so Outputs can sit inside a job). */
-export type DeepInput<T> = [T] extends [string | number | boolean | null | undefined]
+export type DeepInput<T> = unknown extends T
+    ? T
+    : [T] extends [string | number | boolean | null | undefined]
     ? pulumi.Input<T>
     : [T] extends [readonly (infer U)[]]
       ? pulumi.Input<DeepInput<U>[]>

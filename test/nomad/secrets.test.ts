@@ -114,6 +114,17 @@ describe("NomadJob / NomadVariable resources under Pulumi mocks", () => {
 
     it("marks token and items as secret outputs and uses dynamic type tokens", async () => {
         const job = new NomadJob("web", { job: sleepJob("web"), address: "http://100.64.0.1:4646", token: PLANTED_TOKEN });
+        // Outputs may sit anywhere inside a job (type-level check; e.g. an image digest from another resource).
+        const base = sleepJob("web-2");
+        const withOutputs = new NomadJob("web-2", {
+            job: {
+                ...base,
+                Datacenters: pulumi.output(["dc1"]),
+                TaskGroups: [{ ...base.TaskGroups[0], Count: pulumi.output(2), Tasks: [{ ...base.TaskGroups[0].Tasks[0], Env: { IMAGE: pulumi.output("x") } }] }],
+            },
+            address: pulumi.output("http://100.64.0.1:4646"),
+        });
+        assert.deepEqual(await new Promise((resolve) => withOutputs.urn.apply(() => resolve(registered.find((r) => r.name === "web-2")?.inputs.job.TaskGroups[0].Count))), 2);
         const variable = new NomadVariable("web-secrets", {
             path: "nomad/jobs/web",
             items: PLANTED_ITEMS,
