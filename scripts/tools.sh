@@ -61,18 +61,24 @@ find_on_path() {
     return 1
 }
 
-# link_bin TARGET NAME: .tools/bin/NAME -> TARGET
+# link_bin TARGET NAME: .tools/bin/NAME -> TARGET. Replaced by a rename, so a
+# pulumi run using .tools/bin at the same time never sees the name missing.
 link_bin() {
     mkdir -p "$BIN_DIR"
-    ln -sfn "$1" "$BIN_DIR/$2"
+    [ "$(readlink "$BIN_DIR/$2" 2>/dev/null || true)" = "$1" ] && return 0
+    ln -sfn "$1" "$BIN_DIR/.$2.$$"
+    mv -Tf "$BIN_DIR/.$2.$$" "$BIN_DIR/$2"
 }
 
-# copy_bin SOURCE NAME: copy an (executable) script into .tools/bin
+# copy_bin SOURCE NAME: copy an executable script into .tools/bin (same way).
 copy_bin() {
     mkdir -p "$BIN_DIR"
-    rm -f "$BIN_DIR/$2"
-    cp "$1" "$BIN_DIR/$2"
-    chmod 0755 "$BIN_DIR/$2"
+    if [ -f "$BIN_DIR/$2" ] && [ ! -L "$BIN_DIR/$2" ] && cmp -s "$1" "$BIN_DIR/$2"; then
+        return 0
+    fi
+    cp "$1" "$BIN_DIR/.$2.$$"
+    chmod 0755 "$BIN_DIR/.$2.$$"
+    mv -Tf "$BIN_DIR/.$2.$$" "$BIN_DIR/$2"
 }
 
 # version_ge A B: true if dotted version A >= B
