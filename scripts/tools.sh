@@ -70,6 +70,19 @@ link_bin() {
     mv -Tf "$BIN_DIR/.$2.$$" "$BIN_DIR/$2"
 }
 
+# hardlink_bin TARGET NAME: .tools/bin/NAME is a hard link to TARGET (a copy if
+# they are on different file systems). Used for pulumi and its language host:
+# pulumi looks for its plugins next to its own resolved executable, so with a
+# symlink it would find them only via PATH (and warn about each).
+hardlink_bin() {
+    mkdir -p "$BIN_DIR"
+    if [ -f "$BIN_DIR/$2" ] && [ ! -L "$BIN_DIR/$2" ] && [ "$BIN_DIR/$2" -ef "$1" ]; then
+        return 0
+    fi
+    ln -f "$1" "$BIN_DIR/.$2.$$" 2>/dev/null || cp "$1" "$BIN_DIR/.$2.$$"
+    mv -Tf "$BIN_DIR/.$2.$$" "$BIN_DIR/$2"
+}
+
 # copy_bin SOURCE NAME: copy an executable script into .tools/bin (same way).
 copy_bin() {
     mkdir -p "$BIN_DIR"
@@ -147,6 +160,7 @@ cache_ready() {
 # enough for two runs racing on the same machine).
 publish_cache() {
     local tmp=$1 dir=$2 recipe=$3
+    chmod 0755 "$tmp"
     printf '%s\n' "$recipe" >"$tmp/recipe"
     : >"$tmp/.complete"
     if [ -e "$dir" ]; then
@@ -290,8 +304,8 @@ $(pulumi_host_recipe)"
     if found=$(find_on_path pulumi) &&
         [ "$(PULUMI_SKIP_UPDATE_CHECK=true "$found" version 2>/dev/null || true)" = "$PULUMI_TAG" ] &&
         [ -x "$(dirname "$found")/pulumi-language-nodejs" ]; then
-        link_bin "$found" pulumi
-        link_bin "$(dirname "$found")/pulumi-language-nodejs" pulumi-language-nodejs
+        hardlink_bin "$found" pulumi
+        hardlink_bin "$(dirname "$found")/pulumi-language-nodejs" pulumi-language-nodejs
         log "pulumi: using $found ($PULUMI_TAG, on PATH) and the pulumi-language-nodejs beside it"
         return 0
     fi
@@ -306,8 +320,8 @@ $(pulumi_host_recipe)"
         }
         publish_cache "$tmp" "$dir" "$recipe"
     fi
-    link_bin "$dir/bin/pulumi" pulumi
-    link_bin "$dir/bin/pulumi-language-nodejs" pulumi-language-nodejs
+    hardlink_bin "$dir/bin/pulumi" pulumi
+    hardlink_bin "$dir/bin/pulumi-language-nodejs" pulumi-language-nodejs
     log "pulumi-language-nodejs: $(pulumi_host_recipe | sed 's/^pulumi-language-nodejs: //')"
 }
 
@@ -337,7 +351,7 @@ install_pulumi_analyzer_policy() {
 
 install_nomad() {
     local found dir tmp recipe src t0 ldflags
-    ldflags="-X github.com/hashicorp/nomad/version.GitCommit=$NOMAD_GIT_COMMIT -checklinkname=0"
+    ldflags="-X github.com/hashicorp/nomad/version.GitCommit=$NOMAD_GIT_COMMIT"
     recipe="nomad v$NOMAD_VERSION + github.com/hashicorp/nomad/api@$NOMAD_API_VERSION (CGO_ENABLED=1, -ldflags '$ldflags')"
     dir="$CACHE_DIR/nomad-$NOMAD_VERSION"
 
