@@ -81,6 +81,7 @@ export function buildEstate(cfg: HydraConfig, apps: AppDefinition[] = APPS): Est
                       adminRoutes: adminRoutes(cfg),
                       environment,
                       connection,
+                      dataDir: cfg.node.dataDir,
                   },
                   { dependsOn },
               )

@@ -17,6 +17,8 @@ export interface AppContext {
     settings: AppSettings;
     /** The host name to serve under: the config's override, or the app's default. */
     hostname(fallback: string): string;
+    /** A path under the node's data directory (`node.dataDir`, "/data" on a droplet), e.g. data("gitea"). */
+    data(sub: string): string;
     /** The image to run: the config's override, or the app's pinned default. */
     image(fallback: string): string;
     /**

@@ -15,6 +15,7 @@ export function makeContext(cfg: HydraConfig, app: AppDefinition, estate: Estate
         estate,
         hostname: (fallback) => settings.hostname ?? fallback,
         image: (fallback) => settings.image ?? fallback,
+        data: (sub) => `${cfg.node.dataDir}/${sub}`,
         secret(key, generate) {
             if (!memo.has(key)) memo.set(key, source(key, generate));
             return memo.get(key)!;

@@ -61,7 +61,7 @@ export const gitea = defineApp({
                         name: "web",
                         image: ctx.image("gitea/gitea:1.24.6"),
                         env: { USER_UID: "1000", USER_GID: "1000" },
-                        mounts: [{ source: "/data/gitea", target: "/data" }],
+                        mounts: [{ source: ctx.data("gitea"), target: "/data" }],
                         files: [{ name: "app.ini", content: appIni({ domain: ctx.cfg.domain, host, sshHost }), mountAt: "/data/gitea/conf/app.ini" }],
                         resources: { cpu: 300, memoryMb: 512, memoryMaxMb: 1024 },
                     },
@@ -86,7 +86,7 @@ export const gitea = defineApp({
                     lfs_jwt_secret: ctx.secret("giteaLfsJwtSecret", { length: 43 }),
                     oauth2_jwt_secret: ctx.secret("giteaOauth2JwtSecret", { length: 43 }),
                 },
-                backupPaths: ["/data/gitea"],
+                backupPaths: [ctx.data("gitea")],
                 metrics: { port: "http", path: "/metrics" },
             },
         ];

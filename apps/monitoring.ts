@@ -63,7 +63,7 @@ export const monitoring = defineApp({
                             GF_ANALYTICS_REPORTING_ENABLED: "false",
                         },
                         secretEnv: { GF_SECURITY_ADMIN_PASSWORD: "grafana_admin_password" },
-                        mounts: [{ source: "/data/grafana", target: "/var/lib/grafana" }],
+                        mounts: [{ source: ctx.data("grafana"), target: "/var/lib/grafana" }],
                         resources: { cpu: 200, memoryMb: 256 },
                     },
                     {
@@ -77,7 +77,7 @@ export const monitoring = defineApp({
                             "--storage.tsdb.retention.time=30d",
                             "--web.enable-lifecycle",
                         ],
-                        mounts: [{ source: "/data/prometheus/data", target: "/prometheus" }],
+                        mounts: [{ source: ctx.data("prometheus/data"), target: "/prometheus" }],
                         files: [
                             { name: "prometheus.yml", content: renderPrometheusConfig(ctx.estate.scrapeTargets, provider), changeMode: "signal", signal: "SIGHUP" },
                         ],
@@ -97,7 +97,7 @@ export const monitoring = defineApp({
                     { hostname: "prometheus", visibility: "internal", port: "prometheus_http" },
                 ],
                 secrets: { grafana_admin_password: ctx.secret("grafanaAdminPassword", { length: 32 }) },
-                backupPaths: ["/data/grafana"],
+                backupPaths: [ctx.data("grafana")],
             },
         ];
     },

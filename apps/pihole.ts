@@ -18,8 +18,8 @@ export const pihole = defineApp({
                             FTLCONF_dns_listeningMode: "all",
                         },
                         mounts: [
-                            { source: "/data/pihole/dnsmasq.d", target: "/etc/dnsmasq.d" },
-                            { source: "/data/pihole/conf", target: "/etc/pihole" },
+                            { source: ctx.data("pihole/dnsmasq.d"), target: "/etc/dnsmasq.d" },
+                            { source: ctx.data("pihole/conf"), target: "/etc/pihole" },
                         ],
                         resources: { cpu: 200, memoryMb: 256 },
                     },
@@ -34,7 +34,7 @@ export const pihole = defineApp({
                     { name: "pihole-dns", port: "dns", check: { type: "tcp" } },
                 ],
                 routes: [{ hostname: ctx.hostname("pihole"), visibility: "internal", port: "http" }],
-                backupPaths: ["/data/pihole"],
+                backupPaths: [ctx.data("pihole")],
             },
         ];
     },

@@ -49,7 +49,7 @@ export function planApps(cfg: HydraConfig, apps: AppDefinition[]): AppPlan {
     // Backup paths and scrape targets never depend on what an app is told, so a first pass
     // over every app gathers them; the aggregating apps are then planned again, seeing all of it.
     const first = enabled.map((a) => plan(a, { backupPaths: [], scrapeTargets: [] }));
-    const seen = facts(first, cfg.proxy.enabled ? ["/data/caddy"] : []);
+    const seen = facts(first, cfg.proxy.enabled ? [`${cfg.node.dataDir}/caddy`] : []);
     const planned = first.map((p) => (p.app.aggregates ? plan(p.app, seen) : p));
 
     const problems: string[] = [];

@@ -13,8 +13,8 @@ export const syncthing = defineApp({
                         image: ctx.image("syncthing/syncthing:1.30.0"),
                         env: { PUID: "1000", PGID: "1000", TZ: ctx.cfg.node.timezone, STGUIADDRESS: "0.0.0.0:8384" },
                         mounts: [
-                            { source: "/data/syncthing/config", target: "/var/syncthing/config" },
-                            { source: "/data/syncthing/data", target: "/var/syncthing/data" },
+                            { source: ctx.data("syncthing/config"), target: "/var/syncthing/config" },
+                            { source: ctx.data("syncthing/data"), target: "/var/syncthing/data" },
                         ],
                         resources: { cpu: 200, memoryMb: 256 },
                     },
@@ -27,7 +27,7 @@ export const syncthing = defineApp({
                 ],
                 services: [{ name: "syncthing-web", port: "http", check: { type: "http", path: "/rest/noauth/health" } }],
                 routes: [{ hostname: ctx.hostname("syncthing"), visibility: "internal", port: "http" }],
-                backupPaths: ["/data/syncthing"],
+                backupPaths: [ctx.data("syncthing")],
             },
         ];
     },

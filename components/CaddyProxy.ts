@@ -17,6 +17,8 @@ export interface CaddyProxyArgs {
     adminRoutes: AdminRoute[];
     environment: JobEnvironment;
     connection: NomadConnection;
+    /** The node's data directory; certificates live in <dataDir>/caddy. */
+    dataDir: string;
 }
 
 /** The proxy job as a spec: two Caddy tasks, one per visibility, in one group. Pure. */
@@ -28,7 +30,7 @@ export function caddySpec(a: Omit<CaddyProxyArgs, "connection" | "cloudflareToke
         ports: [`${visibility}_http`, `${visibility}_https`],
         secretEnv: { [CLOUDFLARE_TOKEN_ENV]: "cloudflare_api_token" },
         // Certificates survive restarts and redeploys; one directory per proxy so they never contend for locks.
-        mounts: [{ source: `/data/caddy/${visibility}`, target: "/data" }],
+        mounts: [{ source: `${a.dataDir}/caddy/${visibility}`, target: "/data" }],
         resources: { cpu: 100, memoryMb: 128, memoryMaxMb: 256 },
         files: [
             {
@@ -63,7 +65,7 @@ export function caddySpec(a: Omit<CaddyProxyArgs, "connection" | "cloudflareToke
         ],
         secrets: { cloudflare_api_token: a.cloudflareToken },
         tasks: [task("public"), task("internal")],
-        backupPaths: ["/data/caddy"],
+        backupPaths: [`${a.dataDir}/caddy`],
     };
 }
 

@@ -70,7 +70,7 @@ export class HydraNode extends pulumi.ComponentResource implements NodeEndpoints
                 size: n.volumeSizeGb,
                 initialFilesystemType: "ext4",
                 initialFilesystemLabel: "data",
-                description: `Hydra data (${n.name}:/data)`,
+                description: `Hydra data (${n.name}:${n.dataDir})`,
             },
             { ...parent, protect: true, retainOnDelete: true },
         );
@@ -88,6 +88,7 @@ export class HydraNode extends pulumi.ComponentResource implements NodeEndpoints
                     nomad: { version: args.nomad.version, datacenter: args.nomad.datacenter, region: args.nomad.region, acl: args.nomad.acl },
                     consul: args.consul.enabled && gossip ? { version: args.consul.version, gossipKey: gossip } : undefined,
                     publicInterface: n.publicInterface,
+                    dataDir: n.dataDir,
                     dataDevice: volumeDevice(volumeName),
                 }),
             ),

@@ -27,7 +27,9 @@ export interface UserDataOptions {
         gossipKey: string;
     };
     publicInterface: string;
-    /** Block device holding /data (DigitalOcean volume by id); none keeps /data on the root disk. */
+    /** Where the data volume is mounted and the apps keep their data. */
+    dataDir: string;
+    /** Block device holding the data (DigitalOcean volume by id); none keeps it on the root disk. */
     dataDevice?: string;
 }
 
@@ -90,14 +92,14 @@ systemctl enable --now ${services.join(" ")}
 `;
 }
 
-function nomadUnit(consul: boolean): string {
+function nomadUnit(consul: boolean, dataDir: string): string {
     const after = ["network-online.target", "tailscaled.service", "docker.service", ...(consul ? ["consul.service"] : [])].join(" ");
     return `[Unit]
 Description=Nomad agent (Hydra)
 Documentation=https://developer.hashicorp.com/nomad/docs
 Wants=${after}
 After=${after}
-RequiresMountsFor=/data
+RequiresMountsFor=${dataDir}
 
 [Service]
 # Host networks are fingerprinted at start: wait for the tailnet address first.
@@ -173,7 +175,7 @@ export function nodeFiles(o: UserDataOptions): WriteFile[] {
             }),
             permissions: "0640",
         },
-        { path: "/etc/systemd/system/nomad.service", content: nomadUnit(o.consul !== undefined), permissions: "0644" },
+        { path: "/etc/systemd/system/nomad.service", content: nomadUnit(o.consul !== undefined, o.dataDir), permissions: "0644" },
         { path: "/usr/local/sbin/hydra-wait-tailnet", content: waitForTailnetScript(), permissions: "0755" },
         { path: "/usr/local/sbin/hydra-bootstrap", content: bootstrapScript(o), permissions: "0700" },
     ];
@@ -230,7 +232,7 @@ export function userDataDocument(o: UserDataOptions): Record<string, unknown> {
     };
     if (o.dataDevice) {
         // nofail: a missing volume must not stop the node from booting; Nomad waits for /data.
-        doc.mounts = [[o.dataDevice, "/data", "ext4", "defaults,nofail,discard,noatime,x-systemd.device-timeout=5min", "0", "2"]];
+        doc.mounts = [[o.dataDevice, o.dataDir, "ext4", "defaults,nofail,discard,noatime,x-systemd.device-timeout=5min", "0", "2"]];
     }
     return doc;
 }

@@ -20,6 +20,8 @@ export interface NodeConfig {
     tags: string[];
     monitoring: boolean;
     ipv6: boolean;
+    /** Where apps keep their data on the node: the volume's mount point on a droplet. */
+    dataDir: string;
     /** The interface that carries the public address (Nomad's "public" host network). */
     publicInterface: string;
     /** Public IPv4 of an existing node (target "existing" only). */

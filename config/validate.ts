@@ -271,6 +271,8 @@ export function validateConfig(raw: RawConfig, knownApps: readonly string[]): Hy
     const ipv6 = n.boolean("ipv6", true);
     const publicInterface = n.string("publicInterface", "eth0");
     if (!/^[a-zA-Z0-9._-]{1,15}$/.test(publicInterface)) n.problem("publicInterface", `${show(publicInterface)} is not a network interface name`);
+    const dataDir = n.string("dataDir", "/data");
+    if (!/^\/[A-Za-z0-9._/-]*[A-Za-z0-9._-]$/.test(dataDir)) n.problem("dataDir", `${show(dataDir)} is not an absolute directory path such as "/data"`);
     const publicAddress = n.string("publicAddress");
     if (publicAddress !== undefined && !isIpv4(publicAddress)) n.problem("publicAddress", `${show(publicAddress)} is not an IPv4 address`);
     if (onDo && publicAddress !== undefined) n.problem("publicAddress", 'is only for target "existing"; a droplet gets its address from DigitalOcean');
@@ -400,7 +402,7 @@ export function validateConfig(raw: RawConfig, knownApps: readonly string[]): Hy
     return {
         domain,
         target,
-        node: { name, region, size, image, sshPublicKeys: sshPublicKeys.map((k) => k.trim()), adminUser, timezone, locale, volumeSizeGb, tags, monitoring, ipv6, publicInterface, publicAddress },
+        node: { name, region, size, image, sshPublicKeys: sshPublicKeys.map((k) => k.trim()), adminUser, timezone, locale, volumeSizeGb, tags, monitoring, ipv6, dataDir, publicInterface, publicAddress },
         tailscale: { hostname, address, tailnet, tags: tsTags, authKey, apiKey },
         firewall: { sshFrom },
         nomad: { datacenter, region: nomadRegion, namespace, address: nomadAddress.replace(/\/$/, ""), version: nomadVersion, acl, token: nomadToken },
