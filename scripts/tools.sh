@@ -18,7 +18,7 @@ set -euo pipefail
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$SCRIPT_DIR/.." && pwd)
 BIN_DIR="$ROOT/.tools/bin"
-CACHE_DIR="${HYDRA_TOOLS_CACHE:-$HOME/.cache/hydra-tools}"
+CACHE_DIR="${HYDRA_TOOLS_CACHE:-${HOME:?set HOME or HYDRA_TOOLS_CACHE}/.cache/hydra-tools}"
 ALL_TOOLS=(pulumi pulumi-language-nodejs pulumi-resource-pulumi-nodejs pulumi-analyzer-policy nomad caddy)
 
 # shellcheck source-path=SCRIPTDIR source=tool-versions.env disable=SC1091
