@@ -38,13 +38,14 @@ export function isSecretName(name: string): boolean {
 /**
  * A value written out literally, as opposed to a reference resolved at run
  * time: a Nomad template action ({{ … }}), Nomad or shell interpolation
- * (${…}, $VAR), a Caddy placeholder ({env.X}). Empty values and booleans do not count.
+ * (${…}, $VAR, $(…), backticks), a Caddy placeholder ({env.X}). Empty values and
+ * booleans do not count.
  */
 export function isLiteral(value: string): boolean {
     let v = value.trim().replace(/[,;]$/, "").trim();
     if (/^(["']).*\1$/.test(v)) v = v.slice(1, -1);
     if (v === "" || /^(true|false|null|none|~)$/i.test(v)) return false;
-    return !/\{\{|\$\{|\$[A-Za-z_]|\{env\./.test(v);
+    return !/\{\{|\$\{|\$\(|\$[A-Za-z_]|`|\{env\./.test(v);
 }
 
 /** Secrets with a recognizable shape, wherever they appear. */

@@ -85,7 +85,7 @@ describe("policy: no-literal-secrets-in-jobs", () => {
 
     it("tells literal values from references", () => {
         for (const v of ["hunter2", '"hunter2"', "'x y'", "abc,"]) assert.ok(isLiteral(v), v);
-        for (const v of ['{{ with nomadVar "nomad/jobs/x" }}{{ .k.Value }}{{ end }}', "${NOMAD_SECRETS_DIR}/pw", "$DB_PASSWORD", "{env.CLOUDFLARE_API_TOKEN}", "", '""', "true", "false"]) {
+        for (const v of ['{{ with nomadVar "nomad/jobs/x" }}{{ .k.Value }}{{ end }}', "${NOMAD_SECRETS_DIR}/pw", "$DB_PASSWORD", "$(cat /secrets/pw)", "`cat /secrets/pw`", "{env.CLOUDFLARE_API_TOKEN}", "", '""', "true", "false"]) {
             assert.ok(!isLiteral(v), v);
         }
     });
