@@ -1,7 +1,7 @@
 // Reading Nomad jobs out of NomadJob resources: the `job` input (JSON API form),
 // or, for HCL jobspecs, `parsedJob` (Nomad's own parse, added by the provider's
 // check when the server is reachable), or else only the jobspec text.
-import { describe, field, isRecord, isUnknown, list, ResourceView, str, TYPES } from "./common";
+import { describe, field, isRecord, list, ResourceView, str, TYPES } from "./common";
 
 export interface JobSource {
     /** The job in Nomad's JSON API form, when the policy can see one. */
@@ -106,10 +106,3 @@ export function periodicOf(job: Record<string, unknown>): Record<string, unknown
     return field(p, "Enabled") === false ? undefined : p;
 }
 
-/** True when any part of a value is not known yet. */
-export function hasUnknown(v: unknown): boolean {
-    if (isUnknown(v)) return true;
-    if (Array.isArray(v)) return v.some(hasUnknown);
-    if (isRecord(v)) return Object.values(v).some(hasUnknown);
-    return false;
-}
