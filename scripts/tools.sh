@@ -116,20 +116,27 @@ need_go() {
     fi
 }
 
-# gomod_file MODULE@VERSION: path of that module's go.mod in the module cache (downloads it).
-gomod_file() {
+# gomod_path FIELD MODULE@VERSION: a path field (GoMod, Dir) of `go mod download -json`
+# for that module, i.e. a path in the module cache (downloads the module).
+gomod_path() {
     local json file
-    json=$(go mod download -json "$1") || {
+    json=$(go mod download -json "$2") || {
         printf '%s\n' "$json" >&2
         return 1
     }
-    file=$(printf '%s\n' "$json" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",\{0,1\}$/\1/p')
-    if [ -z "$file" ] || [ ! -f "$file" ]; then
+    file=$(printf '%s\n' "$json" | sed -n 's/^[[:space:]]*"'"$1"'": "\(.*\)",\{0,1\}$/\1/p')
+    if [ -z "$file" ] || [ ! -e "$file" ]; then
         printf '%s\n' "$json" >&2
         return 1
     fi
     printf '%s\n' "$file"
 }
+
+# gomod_file MODULE@VERSION: path of that module's go.mod in the module cache (downloads it).
+gomod_file() { gomod_path GoMod "$1"; }
+
+# gomod_dir MODULE@VERSION: the module's extracted source directory in the module cache.
+gomod_dir() { gomod_path Dir "$1"; }
 
 # copy_replaces GOMOD: restate in the current module the replace directives of
 # GOMOD that point at other module versions (directory replaces are skipped:
@@ -212,6 +219,8 @@ EOF
 # pulumi + pulumi-language-nodejs
 
 PULUMI_TAG="v$PULUMI_VERSION"
+# Added to the v3.68.0 Node.js language host: a RunPlugin that starts Node.js policy packs.
+NODEJS_HOST_PATCH="$SCRIPT_DIR/tools/pulumi-language-nodejs-runplugin.go"
 
 check_pulumi_pin() {
     local pkgjson="$ROOT/package.json" want
@@ -226,8 +235,57 @@ pulumi_host_recipe() {
     if [ -n "${PULUMI_LANGUAGE_NODEJS_PSEUDO_VERSION:-}" ]; then
         echo "pulumi-language-nodejs: github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3@$PULUMI_LANGUAGE_NODEJS_PSEUDO_VERSION (pkg/sdk $PULUMI_TAG)"
     else
-        echo "pulumi-language-nodejs: github.com/pulumi/pulumi/sdk/v3@v$PULUMI_LANGUAGE_NODEJS_SDK_VERSION/nodejs/cmd/pulumi-language-nodejs"
+        # Describes patch_nodejs_host's edits (change the text when changing them)
+        # and carries the added file's checksum, so either change rebuilds the host.
+        echo "pulumi-language-nodejs: github.com/pulumi/pulumi/sdk/v3@v$PULUMI_LANGUAGE_NODEJS_SDK_VERSION/nodejs/cmd/pulumi-language-nodejs" \
+            "patched: RunPlugin from scripts/tools/$(basename "$NODEJS_HOST_PATCH") (sha256 $(sha256sum <"$NODEJS_HOST_PATCH" | cut -c1-16))," \
+            "Run's response channel buffered and never closed"
     fi
+}
+
+# replace_line_once FILE OLD NEW: replace the line of FILE that is OLD (ignoring
+# its indentation, which is kept) by NEW. Fails unless exactly one line matches,
+# so a patch that no longer fits the source stops the build instead of
+# silently doing nothing.
+replace_line_once() {
+    local file=$1 old=$2 new=$3 n
+    n=$(awk -v o="$old" '{ s = $0; sub(/^[ \t]+/, "", s) } s == o { n++ } END { print n + 0 }' "$file")
+    if [ "$n" != 1 ]; then
+        echo "replace_line_once: expected exactly one line '$old' in $file, found $n"
+        return 1
+    fi
+    awk -v o="$old" -v r="$new" '{ s = $0; sub(/^[ \t]+/, "", s) }
+        s == o { match($0, /^[ \t]*/); print substr($0, 1, RLENGTH) r; next }
+        { print }' "$file" >"$file.new" && mv "$file.new" "$file"
+}
+
+# patch_nodejs_host WORKDIR PKGDIR: make the wrapper module at WORKDIR the v3.68
+# host's main package: copy the package's Go files from PKGDIR (in the module
+# cache, left untouched; `go build -overlay` may not replace files there), and
+# patch main.go (each edit checked; see docs/tools.md):
+#  - its RunPlugin, which only returns "not supported", is renamed out of the
+#    way; $NODEJS_HOST_PATCH, added as a file, has the working one;
+#  - Run's response channel gets room for all three of its senders and is not
+#    closed: a sender that fires after Run returned (the sync-invoke pipe
+#    goroutine, when a signal such as the policy pack's SIGCHLD interrupts its
+#    open of the removed FIFO) panicked the host with "send on closed channel".
+patch_nodejs_host() {
+    local dir=$1 pkgdir=$2 f added=hydra_runplugin.go
+    for f in "$pkgdir"/*.go; do
+        case $f in *_test.go) continue ;; esac
+        cp "$f" "$dir/" && chmod u+w "$dir/${f##*/}" || return 1
+    done
+    [ ! -e "$dir/$added" ] || return 1
+    replace_line_once "$dir/main.go" 'func (host *nodeLanguageHost) RunPlugin(' \
+        'func (host *nodeLanguageHost) runPluginNotSupported(' &&
+        replace_line_once "$dir/main.go" 'responseChannel := make(chan *pulumirpc.RunResponse)' \
+            'responseChannel := make(chan *pulumirpc.RunResponse, 3)' &&
+        replace_line_once "$dir/main.go" 'defer close(responseChannel)' \
+            '// not closed: late senders must not panic (scripts/tools.sh)' || return 1
+    cp "$NODEJS_HOST_PATCH" "$dir/$added" && chmod u+w "$dir/$added" || return 1
+    echo "+ host package $pkgdir copied here; main.go patched:"
+    diff "$pkgdir/main.go" "$dir/main.go"
+    echo "+ $added added"
 }
 
 build_pulumi() {
@@ -257,7 +315,7 @@ build_pulumi() {
     src="$dir/src/pulumi-language-nodejs"
     mkdir -p "$src"
     t0=$SECONDS
-    local mod pkg ver
+    local mod pkg ver moddir
     if [ -n "${PULUMI_LANGUAGE_NODEJS_PSEUDO_VERSION:-}" ]; then
         mod=github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3
         pkg=$mod
@@ -278,15 +336,17 @@ build_pulumi() {
         mod=github.com/pulumi/pulumi/sdk/v3
         pkg=$mod/nodejs/cmd/pulumi-language-nodejs
         ver=v$PULUMI_LANGUAGE_NODEJS_SDK_VERSION
-        log "pulumi-language-nodejs: building $pkg@$ver from Go modules (the v3.229.0 host module is not served; see docs/tools.md) ..."
+        log "pulumi-language-nodejs: building $pkg@$ver from Go modules, patched to run Node.js policy packs (the v3.229.0 host module is not served; see docs/tools.md) ..."
         (
             cd "$src" &&
                 go mod init hydra.local/tools/pulumi-language-nodejs &&
                 go mod edit -go=1.20 "-require=$mod@$ver" &&
                 gomod=$(gomod_file "$mod@$ver") &&
                 copy_replaces "$gomod" &&
-                tools_go "$src" "$pkg"
+                moddir=$(gomod_dir "$mod@$ver") &&
+                patch_nodejs_host "$src" "$moddir/nodejs/cmd/pulumi-language-nodejs"
         ) >>"$src/build.log" 2>&1 || build_failed pulumi-language-nodejs "$src/build.log"
+        pkg=. # the wrapper module is now the (patched) host package itself
     fi
     go_build_wrapper "$src" "$dir/bin/pulumi-language-nodejs" "$pkg" \
         "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$ver" 0 ||
