@@ -260,6 +260,12 @@ export class NomadClient {
         return res.status === 404 ? undefined : (JSON.parse(res.text) as JobDeregisterResponse);
     }
 
+    /** `GET /v1/jobs?prefix=`: job stubs whose ID starts with `prefix`. */
+    async listJobs(prefix: string, opts: CallOptions = {}): Promise<{ ID: string; ParentID?: string }[]> {
+        const res = await this.request({ method: "GET", path: "/v1/jobs", query: { ...this.scope(opts), prefix } });
+        return JSON.parse(res.text) as { ID: string; ParentID?: string }[];
+    }
+
     /** `PUT /v1/validate/job` (body wrapped as `{Job}`). */
     async validateJob(job: Job, opts: CallOptions = {}): Promise<JobValidateResponse> {
         const res = await this.request({ method: "PUT", path: "/v1/validate/job", query: this.scope(opts), body: { Job: job } });

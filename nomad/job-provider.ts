@@ -678,11 +678,15 @@ export const nomadJobProvider: dynamic.ResourceProvider<NomadJobInputs, NomadJob
             "deregister",
             async () => {
                 const client = clientFor(props);
-                await client.deregisterJob(props.jobId ?? id, {
-                    namespace: props.namespace || "default",
-                    region: props.region || undefined,
-                    purge: !!props.purgeOnDestroy,
-                });
+                const scope = { namespace: props.namespace || "default", region: props.region || undefined };
+                const jobId = props.jobId ?? id;
+                await client.deregisterJob(jobId, { ...scope, purge: !!props.purgeOnDestroy });
+                if (props.purgeOnDestroy) {
+                    // A periodic (or parameterized) job leaves child jobs behind; purging means those too.
+                    for (const child of await client.listJobs(`${jobId}/`, scope)) {
+                        if (child.ParentID === jobId) await client.deregisterJob(child.ID, { ...scope, purge: true });
+                    }
+                }
             },
         );
     },

@@ -92,7 +92,7 @@ variable "greeting" {
   type = string
 }
 job "${id}" {
-  datacenters = ["dc1"]
+  datacenters = ["*"]
   group "main" {
     count = 1
     task "sleep" {

@@ -51,7 +51,7 @@ export function sleepJob(id: string, opts: { env?: Record<string, string>; count
     return {
         ID: id,
         Type: "service",
-        Datacenters: ["dc1"],
+        Datacenters: ["*"],
         TaskGroups: [
             {
                 Name: "main",

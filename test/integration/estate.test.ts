@@ -1,0 +1,201 @@
+// The estate end to end on this machine: a real Nomad dev agent and the real Pulumi engine.
+import * as assert from "assert";
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { startAgent, stopAgent } from "../../dev/agent";
+import { Engine } from "../../dev/engine";
+import { DEV_STACK, devSecretValues, prepareDevStack } from "../../dev/stack";
+import { Job } from "../../nomad";
+import { renderStack } from "../../render/renderStack";
+import { debianTool, projectTool, run } from "../support/tools";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const EXPECTED_JOBS = ["caddy", "doggo", "gitea", "monitoring", "pihole", "restic", "restic-check", "shynet-app", "shynet-db", "syncthing"];
+const EXPECTED_VARIABLES = ["caddy", "gitea", "monitoring", "restic", "restic-check", "shynet-app", "shynet-db"].map((j) => `nomad/jobs/${j}`);
+// Away from the default 4646, so a developer's own `npm run dev` agent is left alone.
+const HTTP_PORT = 14646;
+
+async function api<T>(address: string, method: string, p: string, body?: unknown): Promise<T> {
+    const res = await fetch(`${address}${p}`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${text}`);
+    return (text ? JSON.parse(text) : undefined) as T;
+}
+
+/** The steps of a `pulumi preview --json` that change something. */
+function changes(previewJson: string): { op: string; urn: string }[] {
+    const steps = (JSON.parse(previewJson).steps ?? []) as { op: string; urn: string }[];
+    return steps.filter((s) => s.op !== "same");
+}
+
+describe("integration: the dev estate on a real Nomad with the real engine", function () {
+    this.timeout(600_000);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hydra-it-"));
+    const dataDir = path.join(dir, "data");
+    const resticRepo = path.join(dir, "restic-repo");
+    let address: string;
+    let engine: Engine;
+    let secrets: Record<string, string>;
+    const timings: Record<string, number> = {};
+    const timed = <T>(name: string, f: () => T): T => {
+        const start = Date.now();
+        try {
+            return f();
+        } finally {
+            timings[name] = Date.now() - start;
+        }
+    };
+    const prepare = (extraConfig?: Record<string, unknown>) =>
+        prepareDevStack(engine, { dataDir, nomadAddress: address, resticRepository: resticRepo, extraConfig });
+
+    before(async () => {
+        for (const tool of ["pulumi", "pulumi-language-nodejs", "pulumi-resource-pulumi-nodejs", "pulumi-analyzer-policy", "nomad"]) projectTool(tool);
+        fs.mkdirSync(dataDir, { recursive: true });
+        const agent = await startAgent({ dir: path.join(dir, "agent"), nomad: projectTool("nomad"), httpPort: HTTP_PORT });
+        address = agent.address;
+        engine = new Engine({
+            projectDir: ROOT,
+            backendDir: path.join(dir, "state"),
+            configFile: path.join(dir, `Pulumi.${DEV_STACK}.yaml`),
+            toolsBin: path.dirname(projectTool("pulumi")),
+            passphrase: crypto.randomBytes(16).toString("hex"),
+        });
+        prepare();
+        secrets = devSecretValues(engine);
+    });
+
+    after(async () => {
+        await stopAgent(path.join(dir, "agent"));
+        if (Object.keys(timings).length) console.log(`      timings (ms): ${JSON.stringify(timings)}`);
+        fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("leaves the committed Pulumi.dev.yaml untouched while creating the stack", () => {
+        const committed = fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8");
+        assert.ok(!committed.includes("encryptionsalt"));
+        assert.ok(Object.keys(secrets).length >= 10, "the dev secrets are set with --secret");
+        assert.match(fs.readFileSync(engine.o.configFile, "utf8"), /secure: v1:/);
+    });
+
+    it("pulumi up creates every job and variable", async () => {
+        timed("up", () => engine.must(["up", "--yes", "--skip-preview", "--stack", DEV_STACK]));
+        const jobs = await api<{ ID: string }[]>(address, "GET", "/v1/jobs");
+        for (const id of EXPECTED_JOBS) assert.ok(jobs.some((j) => j.ID === id), `job ${id} missing`);
+        const vars = await api<{ Path: string }[]>(address, "GET", "/v1/vars?prefix=nomad/jobs");
+        assert.deepStrictEqual(vars.map((v) => v.Path).sort(), EXPECTED_VARIABLES);
+        const gitea = await api<{ Items: Record<string, string> }>(address, "GET", "/v1/var/nomad/jobs/gitea");
+        assert.strictEqual(gitea.Items.secret_key, secrets["hydra:giteaSecretKey"], "the variable holds the configured secret");
+    });
+
+    it("no job Nomad returns, and nothing in the state file, contains a secret value", async () => {
+        const values = Object.values(secrets).filter((v) => v.length >= 8);
+        for (const id of EXPECTED_JOBS) {
+            const text = JSON.stringify(await api<Job>(address, "GET", `/v1/job/${id}`));
+            for (const v of values) assert.ok(!text.includes(v), `job ${id} contains a secret`);
+        }
+        const stateFiles = fs.readdirSync(path.join(dir, "state"), { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && e.name.endsWith(".json"));
+        assert.ok(stateFiles.length > 0);
+        for (const f of stateFiles) {
+            const text = fs.readFileSync(path.join(f.parentPath ?? (f as any).path, f.name), "utf8");
+            for (const v of values) assert.ok(!text.includes(v), `${f.name} contains a secret in plain text`);
+        }
+    });
+
+    it("pulumi preview --expect-no-changes passes straight after up", () => {
+        timed("preview", () => engine.must(["preview", "--expect-no-changes", "--stack", DEV_STACK]));
+    });
+
+    it("changing one app's config previews exactly one update, with Nomad's plan", () => {
+        prepare({ "hydra:apps": { doggo: { image: "ghcr.io/mr-karan/doggo-api:v0.3.6" } } });
+        try {
+            const out = engine.must(["preview", "--json", "--stack", DEV_STACK]);
+            const changed = changes(out);
+            assert.deepStrictEqual(changed.map((s) => s.op), ["update"], JSON.stringify(changed));
+            assert.match(changed[0].urn, /NomadJob::doggo-job$/);
+            assert.match(out, /Nomad plan for \\"doggo\\"/, "the preview carries the scheduler's plan");
+        } finally {
+            prepare();
+        }
+    });
+
+    it("a job stopped by hand shows up as drift on refresh, and the next up restores it", async () => {
+        await api(address, "DELETE", "/v1/job/doggo");
+        assert.strictEqual((await api<Job>(address, "GET", "/v1/job/doggo")).Stop, true);
+        engine.must(["refresh", "--yes", "--skip-preview", "--stack", DEV_STACK]);
+        const changed = changes(engine.must(["preview", "--json", "--stack", DEV_STACK]));
+        assert.deepStrictEqual(changed.map((s) => `${s.op} ${s.urn.split("::").pop()}`), ["update doggo-job"]);
+        engine.must(["up", "--yes", "--skip-preview", "--stack", DEV_STACK]);
+        assert.strictEqual((await api<Job>(address, "GET", "/v1/job/doggo")).Stop, false, "restored");
+        engine.must(["preview", "--expect-no-changes", "--stack", DEV_STACK]);
+    });
+
+    it("every job the program renders passes Nomad's validate endpoint, and the agent config passes nomad config validate", async () => {
+        const renderings = [await renderStack({ projectDir: ROOT, stack: "hydra" }), await renderStack({ projectDir: ROOT, stack: "dev" })];
+        let count = 0;
+        for (const r of renderings) {
+            for (const [file, text] of r.files) {
+                if (!file.startsWith("jobs/")) continue;
+                const reply = await api<{ ValidationErrors: string[] | null; Error: string }>(address, "PUT", "/v1/validate/job", JSON.parse(text));
+                assert.deepStrictEqual(reply.ValidationErrors ?? [], [], `${file}: ${reply.Error}`);
+                count++;
+            }
+        }
+        assert.ok(count >= 20, `validated ${count} jobs`);
+        const hcl = path.join(dir, "nomad.hcl");
+        fs.writeFileSync(hcl, renderings[0].files.get("node/nomad.hcl")!);
+        const v = run(projectTool("nomad"), ["config", "validate", hcl]);
+        assert.strictEqual(v.status, 0, v.output);
+        assert.match(v.output, /Configuration is valid/);
+    });
+
+    it("the backup job, forced, runs restic and snapshots a canary file from a backup path", async () => {
+        const restic = debianTool("restic");
+        fs.mkdirSync(path.join(dataDir, "gitea"), { recursive: true });
+        const canary = path.join(dataDir, "gitea", "canary.txt");
+        fs.writeFileSync(canary, `canary ${Date.now()}\n`);
+        await api(address, "PUT", "/v1/job/restic/periodic/force");
+        const deadline = Date.now() + 180_000;
+        let status = "";
+        while (Date.now() < deadline) {
+            const allocs = await api<{ JobID: string; ClientStatus: string }[]>(address, "GET", "/v1/allocations");
+            status = allocs.filter((a) => a.JobID.startsWith("restic/periodic-")).map((a) => a.ClientStatus).join(",");
+            if (/complete|failed/.test(status)) break;
+            await new Promise((r) => setTimeout(r, 1000));
+        }
+        assert.strictEqual(status, "complete", `the backup run ended as ${status || "nothing"}`);
+        const env = { ...process.env, RESTIC_REPOSITORY: resticRepo, RESTIC_PASSWORD: secrets["hydra:resticPassword"] };
+        const { spawnSync } = await import("child_process");
+        const ls = spawnSync(restic, ["ls", "latest"], { env, encoding: "utf8" });
+        assert.strictEqual(ls.status, 0, ls.stderr);
+        assert.ok(ls.stdout.split("\n").includes(canary), `canary not in the snapshot:\n${ls.stdout}`);
+        const snaps = JSON.parse(spawnSync(restic, ["snapshots", "--json"], { env, encoding: "utf8" }).stdout);
+        assert.ok(snaps.some((s: { tags?: string[] }) => s.tags?.includes("nomad")), "tagged nomad");
+    });
+
+    it("pulumi destroy leaves no job and no variable", async () => {
+        timed("destroy", () => engine.must(["destroy", "--yes", "--skip-preview", "--stack", DEV_STACK]));
+        const jobs = await api<{ ID: string }[]>(address, "GET", "/v1/jobs");
+        assert.deepStrictEqual(jobs.filter((j) => EXPECTED_JOBS.includes(j.ID.split("/")[0])).map((j) => j.ID), []);
+        assert.deepStrictEqual(await api<unknown[]>(address, "GET", "/v1/vars?prefix=nomad/jobs"), []);
+    });
+
+    // Last: the suite expects an agent with nothing else on it.
+    it("the NomadJob/NomadVariable suite passes against this agent", () => {
+        const r = run(path.join(ROOT, "node_modules", ".bin", "mocha"), [
+            "--no-config",
+            "--require",
+            "ts-node/register/transpile-only",
+            "--extension",
+            "ts",
+            "--timeout",
+            "120000",
+            path.join(ROOT, "test", "nomad", "*.test.ts"),
+        ], { cwd: ROOT, env: { NOMAD_ADDR: address } });
+        assert.strictEqual(r.status, 0, r.output.slice(-4000));
+        const passing = Number(/(\d+) passing/.exec(r.output)?.[1] ?? 0);
+        assert.ok(passing >= 30, `only ${passing} passing against the real agent`);
+        assert.ok(!/failing/.test(r.output));
+    });
+});
