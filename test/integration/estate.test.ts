@@ -9,6 +9,7 @@ import { Engine } from "../../dev/engine";
 import { DEV_STACK, devSecretValues, prepareDevStack } from "../../dev/stack";
 import { Job } from "../../nomad";
 import { renderStack } from "../../render/renderStack";
+import { previewWithPolicyPack } from "../policy/cli";
 import { debianTool, projectTool, run } from "../support/tools";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -105,6 +106,26 @@ describe("integration: the dev estate on a real Nomad with the real engine", fun
 
     it("pulumi preview --expect-no-changes passes straight after up", () => {
         timed("preview", () => engine.must(["preview", "--expect-no-changes", "--stack", DEV_STACK]));
+    });
+
+    it("pulumi preview --policy-pack policy passes on the dev stack, and a variant without backups fails with the policy's message", async () => {
+        const preview = () =>
+            previewWithPolicyPack({ cwd: ROOT, env: engine.env, pulumi: path.join(engine.o.toolsBin, "pulumi"), stack: DEV_STACK, args: ["--config-file", engine.o.configFile] });
+        const ok = await preview();
+        assert.ok(ok.loaded, ok.stderr.slice(-2000));
+        assert.strictEqual(ok.code, 0, `${ok.stdout.slice(-3000)}\n${ok.stderr}`);
+        assert.deepStrictEqual(ok.violations.filter((v) => v.enforcementLevel === "mandatory"), []);
+        prepare({ "hydra:apps": { backup: false } });
+        try {
+            const bad = await preview();
+            assert.notStrictEqual(bad.code, 0);
+            const v = bad.violations.find((x) => x.policy === "backups-cover-declared-paths");
+            assert.ok(v, JSON.stringify(bad.violations));
+            assert.strictEqual(v.enforcementLevel, "mandatory");
+            assert.match(v.message, /gitea/);
+        } finally {
+            prepare();
+        }
     });
 
     it("changing one app's config previews exactly one update, with Nomad's plan", () => {

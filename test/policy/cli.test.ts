@@ -4,9 +4,10 @@ import * as os from "os";
 import * as path from "path";
 import { spawnSync } from "child_process";
 import { previewWithPolicyPack } from "./cli";
+import { projectTool } from "../support/tools";
 
 const REPO = path.resolve(__dirname, "..", "..");
-const TOOLS = path.join(REPO, ".tools", "bin");
+
 
 /** A throwaway project: dynamic resources typed like Hydra's Nomad resources, doing nothing. */
 const PROGRAM = `import * as pulumi from "@pulumi/pulumi";
@@ -21,14 +22,16 @@ new Fake("NomadJob", "fine", { job: { ID: "fine", TaskGroups: [{ Name: "g", Task
     Config: { image: "nginx:1.27.2" }, Resources: { CPU: 100, MemoryMB: 64 } }] }] } });
 `;
 
-describe("policy pack under the real Pulumi CLI (.tools/bin)", function () {
+describe("policy pack under the real Pulumi CLI", function () {
     this.timeout(300_000);
     let root: string | undefined;
     let project: string;
     let env: NodeJS.ProcessEnv;
 
     before(function () {
-        if (!fs.existsSync(path.join(TOOLS, "pulumi")) || !fs.existsSync(path.join(TOOLS, "pulumi-language-nodejs"))) this.skip();
+        // The project's CLI, built by scripts/tools.sh when missing (never skipped).
+        for (const tool of ["pulumi-language-nodejs", "pulumi-resource-pulumi-nodejs"]) projectTool(tool);
+        const TOOLS = path.dirname(projectTool("pulumi"));
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hydra-policy-cli-"));
         root = dir;
         project = path.join(dir, "project");
