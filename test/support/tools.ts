@@ -41,7 +41,7 @@ export function projectTool(name: string): string {
 }
 
 /** Runs a tool and returns its status and combined output. */
-export function run(cmd: string, args: string[], opts: { cwd?: string; input?: string } = {}): { status: number; output: string } {
-    const r = spawnSync(cmd, args, { cwd: opts.cwd, input: opts.input, encoding: "utf8", env: process.env });
+export function run(cmd: string, args: string[], opts: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv } = {}): { status: number; output: string } {
+    const r = spawnSync(cmd, args, { cwd: opts.cwd, input: opts.input, encoding: "utf8", env: { ...process.env, ...opts.env }, maxBuffer: 64 * 1024 * 1024 });
     return { status: r.status ?? -1, output: `${r.stdout ?? ""}${r.stderr ?? ""}` };
 }
