@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { NomadJob, NomadJobArgs, NomadVariable } from "../nomad";
+import { NomadJob, NomadVariable } from "../nomad";
 import { buildJob, JobEnvironment, resolveRoutes, scrapeTargets, variablePath } from "./buildJob";
 import { ResolvedRoute, ScrapeTarget, ServiceSpec } from "./serviceSpec";
 
@@ -54,7 +54,7 @@ export class NomadService extends pulumi.ComponentResource {
             `${name}-job`,
             {
                 // A plain object (no Outputs inside): the job carries no secret.
-                job: job as NomadJobArgs["job"],
+                job,
                 address: connection.address,
                 token: connection.token,
                 namespace: environment.namespace,
