@@ -88,11 +88,6 @@ export class HydraDns extends pulumi.ComponentResource {
         return this.skipped;
     }
 
-    /** Every record made so far, by fully-qualified name and type. */
-    get records(): ReadonlyMap<string, cloudflare.DnsRecord> {
-        return this.made;
-    }
-
     private add(
         name: string,
         r: { type: string; content: pulumi.Input<string>; proxied: boolean; ttl?: number; priority?: number },

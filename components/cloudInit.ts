@@ -192,11 +192,6 @@ export function nodeFiles(o: UserDataOptions): WriteFile[] {
     return files;
 }
 
-/** The shell scripts the node runs, by path (for shellcheck in the tests). */
-export function nodeScripts(o: UserDataOptions): Record<string, string> {
-    return Object.fromEntries(nodeFiles(o).filter((f) => f.content.startsWith("#!")).map((f) => [f.path, f.content]));
-}
-
 /** The `#cloud-config` document, as an object (for tests) and as text (for the droplet). */
 export function userDataDocument(o: UserDataOptions): Record<string, unknown> {
     const doc: Record<string, unknown> = {

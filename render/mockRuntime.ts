@@ -167,8 +167,3 @@ export async function runMocked(program: () => Record<string, unknown> | void, o
         current = undefined;
     }
 }
-
-/** Resolves an Output's value in tests. */
-export function valueOf<T>(o: pulumi.Output<T>): Promise<T> {
-    return new Promise((resolve) => o.apply((v) => resolve(v)));
-}
