@@ -1,3 +1,3 @@
 export * from "./types";
 export { ConfigError, RawConfig, validateConfig, SECRET_KEYS, DIGITALOCEAN_REGIONS } from "./validate";
-export { loadConfig, readRawConfig } from "./load";
+export { loadConfig, rawFromStackConfig, readRawConfig } from "./load";

@@ -5,6 +5,25 @@ import { RawConfig, validateConfig } from "./validate";
 // `isConfigSecret` is exported by the runtime but left out of its typings.
 type RuntimeWithSecrets = { isConfigSecret?: (key: string) => boolean };
 
+/**
+ * A stack file's `config:` map as the engine hands it to a program: scalars as
+ * strings, objects as JSON, and each `secure:` entry marked secret, its value
+ * given by `secure` (the engine decrypts; a fixture or a rendering substitutes).
+ */
+export function rawFromStackConfig(config: Record<string, unknown>, secure: (key: string, ciphertext: string) => string): RawConfig {
+    const values: Record<string, string> = {};
+    const secretKeys = new Set<string>();
+    for (const [key, v] of Object.entries(config ?? {})) {
+        if (v !== null && typeof v === "object" && !Array.isArray(v) && "secure" in v) {
+            values[key] = secure(key, String((v as { secure: unknown }).secure));
+            secretKeys.add(key);
+        } else {
+            values[key] = typeof v === "string" ? v : JSON.stringify(v);
+        }
+    }
+    return { values, secretKeys };
+}
+
 /** The running stack's config as the engine handed it to this program. */
 export function readRawConfig(): RawConfig {
     const values = pulumi.runtime.allConfig();

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { APP_NAMES, APPS, AppDefinition, defineApp } from "../apps";
-import { ConfigError, HydraConfig, SECRET_KEYS, validateConfig } from "../config";
+import { ConfigError, HydraConfig, rawFromStackConfig, SECRET_KEYS, validateConfig } from "../config";
 import { RawConfig } from "../config/validate";
 import { renderCaddyfile } from "../components/caddyfile";
 import { adminRoutes, buildEstate, Estate } from "../estate";
@@ -43,17 +43,7 @@ export interface Rendering {
 export function stackRawConfig(file: string): RawConfig {
     if (!fs.existsSync(file)) throw new ConfigError([`${path.basename(file)}: no such stack file (pulumi stack init, then pulumi config set …)`]);
     const doc = YAML.parse(fs.readFileSync(file, "utf8")) ?? {};
-    const values: Record<string, string> = {};
-    const secretKeys = new Set<string>();
-    for (const [key, v] of Object.entries<unknown>(doc.config ?? {})) {
-        if (v !== null && typeof v === "object" && !Array.isArray(v) && "secure" in (v as object)) {
-            values[key] = placeholder.secret(key);
-            secretKeys.add(key);
-        } else {
-            values[key] = typeof v === "string" ? v : JSON.stringify(v);
-        }
-    }
-    return { values, secretKeys };
+    return rawFromStackConfig(doc.config ?? {}, (key) => placeholder.secret(key));
 }
 
 /**

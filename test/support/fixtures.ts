@@ -2,7 +2,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { RawConfig } from "../../config";
+import { rawFromStackConfig, RawConfig } from "../../config";
 
 export interface StackFile {
     raw: RawConfig;
@@ -17,17 +17,7 @@ export interface StackFile {
  * secret (in fixtures the `secure:` text stands for the decrypted value).
  */
 export function toRawConfig(config: Record<string, unknown>): RawConfig {
-    const values: Record<string, string> = {};
-    const secretKeys = new Set<string>();
-    for (const [key, v] of Object.entries(config ?? {})) {
-        if (v !== null && typeof v === "object" && !Array.isArray(v) && Object.keys(v).length === 1 && "secure" in v) {
-            values[key] = String((v as { secure: unknown }).secure);
-            secretKeys.add(key);
-        } else {
-            values[key] = typeof v === "string" ? v : JSON.stringify(v);
-        }
-    }
-    return { values, secretKeys };
+    return rawFromStackConfig(config, (_key, value) => value);
 }
 
 export function loadStackFile(file: string): StackFile {
