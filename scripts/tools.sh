@@ -20,6 +20,7 @@ ROOT=$(cd "$SCRIPT_DIR/.." && pwd)
 BIN_DIR="$ROOT/.tools/bin"
 CACHE_DIR="${HYDRA_TOOLS_CACHE:-${HOME:?set HOME or HYDRA_TOOLS_CACHE}/.cache/hydra-tools}"
 ALL_TOOLS=(pulumi pulumi-language-nodejs pulumi-resource-pulumi-nodejs pulumi-analyzer-policy nomad caddy)
+TOOL_T0=$SECONDS
 
 # shellcheck source-path=SCRIPTDIR source=tool-versions.env disable=SC1091
 . "$SCRIPT_DIR/tool-versions.env"
@@ -183,24 +184,51 @@ publish_cache() {
     fi
 }
 
-# go_build_wrapper WORKDIR OUTPUT PACKAGE LDFLAGS CGO [MAIN_GO]: in the wrapper module
-# at WORKDIR (go.mod already written), tidy and build PACKAGE to OUTPUT.
-# Output of the go command goes to WORKDIR/build.log.
-go_build_wrapper() {
-    local dir=$1 out=$2 pkg=$3 ldflags=$4 cgo=$5
-    (
-        cd "$dir" &&
-            echo "+ go mod tidy" &&
-            go mod tidy &&
-            echo "+ CGO_ENABLED=$cgo go build -trimpath -ldflags '$ldflags' -o $out $pkg" &&
-            CGO_ENABLED=$cgo go build -trimpath -ldflags "$ldflags" -o "$out" "$pkg"
-    ) >>"$dir/build.log" 2>&1
+# run_step TOOL STEP LOG CMD...: run CMD with its output appended to LOG. While
+# it runs, say every $HEARTBEAT seconds which tool, which step and how long:
+# a cold build is silent for minutes otherwise. Returns CMD's status.
+HEARTBEAT=${HYDRA_TOOLS_HEARTBEAT:-20}
+run_step() {
+    local tool=$1 step=$2 logf=$3 pid rc=0 t0=$SECONDS next
+    shift 3
+    printf '+ %s\n' "$step" >>"$logf"
+    "$@" >>"$logf" 2>&1 &
+    pid=$!
+    next=$((SECONDS + HEARTBEAT))
+    while kill -0 "$pid" 2>/dev/null; do
+        sleep 1
+        if [ "$SECONDS" -ge "$next" ]; then
+            log "$tool: $step ... $(elapsed $((SECONDS - t0))) (tool total $(elapsed $((SECONDS - TOOL_T0))))"
+            next=$((SECONDS + HEARTBEAT))
+        fi
+    done
+    wait "$pid" || rc=$?
+    return "$rc"
 }
 
+elapsed() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
+
+# go_build_wrapper TOOL WORKDIR OUTPUT PACKAGE LDFLAGS CGO: in the wrapper module
+# at WORKDIR (go.mod already written), tidy (which downloads the modules) and
+# build PACKAGE to OUTPUT, each as a step with a heartbeat. Output goes to
+# WORKDIR/build.log.
+go_build_wrapper() {
+    local tool=$1 dir=$2 out=$3 pkg=$4 ldflags=$5 cgo=$6
+    (
+        cd "$dir" &&
+            run_step "$tool" "go mod tidy (downloads modules)" "$dir/build.log" go mod tidy &&
+            run_step "$tool" "go build $pkg (CGO_ENABLED=$cgo)" "$dir/build.log" \
+                env CGO_ENABLED="$cgo" go build -trimpath -ldflags "$ldflags" -o "$out" "$pkg"
+    )
+}
+
+# build_failed TOOL LOG: name the tool, show the end of Go's output, say how to retry.
 build_failed() {
     local tool=$1 logf=$2
-    warn "$tool: build FAILED; last lines of $logf:"
+    warn "$tool: build FAILED after $(elapsed $((SECONDS - TOOL_T0))); last lines of $logf:"
     tail -n 25 "$logf" >&2 || true
+    warn "$tool: fix the cause above, then retry with: scripts/tools.sh $tool"
+    warn "$tool: (Go keeps what it downloaded and compiled, so a retry resumes; HYDRA_TOOLS_CACHE=$CACHE_DIR)"
     exit 1
 }
 
@@ -306,7 +334,7 @@ build_pulumi() {
             copy_replaces "$gomod" &&
             tools_go "$src" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
     ) >>"$src/build.log" 2>&1 || build_failed pulumi "$src/build.log"
-    go_build_wrapper "$src" "$dir/bin/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi \
+    go_build_wrapper pulumi "$src" "$dir/bin/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi \
         "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_TAG" 0 ||
         build_failed pulumi "$src/build.log"
     log "pulumi: built $PULUMI_TAG in $((SECONDS - t0))s"
@@ -348,7 +376,7 @@ build_pulumi() {
         ) >>"$src/build.log" 2>&1 || build_failed pulumi-language-nodejs "$src/build.log"
         pkg=. # the wrapper module is now the (patched) host package itself
     fi
-    go_build_wrapper "$src" "$dir/bin/pulumi-language-nodejs" "$pkg" \
+    go_build_wrapper pulumi-language-nodejs "$src" "$dir/bin/pulumi-language-nodejs" "$pkg" \
         "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$ver" 0 ||
         build_failed pulumi-language-nodejs "$src/build.log"
     log "pulumi-language-nodejs: built $ver in $((SECONDS - t0))s"
@@ -443,7 +471,7 @@ install_nomad() {
                 copy_replaces "$gomod" &&
                 tools_go "$src" github.com/hashicorp/nomad
         ) >>"$src/build.log" 2>&1 || build_failed nomad "$src/build.log"
-        go_build_wrapper "$src" "$tmp/bin/nomad" github.com/hashicorp/nomad "$ldflags" 1 ||
+        go_build_wrapper nomad "$src" "$tmp/bin/nomad" github.com/hashicorp/nomad "$ldflags" 1 ||
             build_failed nomad "$src/build.log"
         log "nomad: built v$NOMAD_VERSION in $((SECONDS - t0))s"
         publish_cache "$tmp" "$dir" "$recipe"
@@ -504,7 +532,7 @@ install_caddy() {
                     "-require=github.com/caddy-dns/cloudflare@v$CADDY_CLOUDFLARE_VERSION" &&
                 caddy_main_go >main.go
         ) >>"$src/build.log" 2>&1 || build_failed caddy "$src/build.log"
-        go_build_wrapper "$src" "$tmp/bin/caddy" . "" 0 || build_failed caddy "$src/build.log"
+        go_build_wrapper caddy "$src" "$tmp/bin/caddy" . "" 0 || build_failed caddy "$src/build.log"
         caddy_ok "$tmp/bin/caddy" || {
             warn "caddy: the built binary does not report v$CADDY_VERSION with dns.providers.cloudflare"
             exit 1
@@ -555,6 +583,7 @@ main() {
         # One subshell per tool, run as a plain command so that `set -e` stays
         # in force inside it; one tool failing does not stop the others.
         set +e
+        TOOL_T0=$SECONDS
         (
             set -e
             "$fn"

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Everything `npm test` and `npm run dev` need beyond node_modules, installed
+# before any test or deployment starts its clock:
+#   1. Debian packages (apt-get when root; otherwise the exact command to run);
+#   2. the pinned pulumi, nomad and caddy (scripts/tools.sh, cached after the first build).
+#
+# Usage: scripts/setup.sh [test|dev]     (default: test)
+set -euo pipefail
+
+SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$SCRIPT_DIR/.." && pwd)
+purpose=${1:-test}
+
+case $purpose in
+test)
+    # cloud-init, shellcheck: artifact checks; restic: the backup job; curl: tests that call URLs.
+    packages=(cloud-init shellcheck restic curl iproute2)
+    tools=()
+    ;;
+dev)
+    packages=(restic iproute2)
+    tools=(pulumi pulumi-language-nodejs pulumi-resource-pulumi-nodejs pulumi-analyzer-policy nomad)
+    ;;
+*)
+    echo "usage: scripts/setup.sh [test|dev]" >&2
+    exit 2
+    ;;
+esac
+
+start=$SECONDS
+missing=()
+for pkg in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+        echo "setup: missing Debian packages: ${missing[*]}" >&2
+        echo "setup: install them, then re-run:  sudo apt-get install -y ${missing[*]}" >&2
+        exit 1
+    fi
+    echo "setup: apt-get install ${missing[*]} ..."
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq "${missing[@]}" >/dev/null
+    echo "setup: installed ${missing[*]} in $((SECONDS - start))s"
+fi
+
+"$SCRIPT_DIR/tools.sh" "${tools[@]}"
+echo "setup: ready for npm ${purpose/dev/run dev} in $((SECONDS - start))s"
