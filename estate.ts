@@ -38,7 +38,9 @@ export function adminRoutes(cfg: HydraConfig): AdminRoute[] {
 export function buildEstate(cfg: HydraConfig, apps: AppDefinition[] = APPS): Estate {
     // Every app is planned (pure) and checked before the first resource is registered.
     const plan = planApps(cfg, apps);
-    if (plan.problems.length) throw new EstateError(plan.problems);
+    if (plan.problems.length) {
+        throw new EstateError(plan.problems);
+    }
 
     const node: NodeEndpoints =
         cfg.target === "digitalocean"
@@ -99,13 +101,23 @@ export function buildEstate(cfg: HydraConfig, apps: AppDefinition[] = APPS): Est
           })
         : undefined;
     if (dns) {
-        for (const r of routes) dns.record(r.hostname, { visibility: r.visibility, proxied: r.proxied });
-        if (proxy) for (const a of adminRoutes(cfg)) dns.record(a.fqdn.slice(0, -cfg.domain.length - 1), { visibility: "internal" });
+        for (const r of routes) {
+            dns.record(r.hostname, { visibility: r.visibility, proxied: r.proxied });
+        }
+        if (proxy) {
+            for (const a of adminRoutes(cfg)) {
+                dns.record(a.fqdn.slice(0, -cfg.domain.length - 1), { visibility: "internal" });
+            }
+        }
     }
 
     const urls: Record<string, string[]> = {};
-    for (const r of routes) (urls[r.app] ??= []).push(r.dnsOnly ? r.fqdn : `https://${r.fqdn}/`);
-    if (proxy) urls.nomad = adminRoutes(cfg).map((a) => `https://${a.fqdn}/`);
+    for (const r of routes) {
+        (urls[r.app] ??= []).push(r.dnsOnly ? r.fqdn : `https://${r.fqdn}/`);
+    }
+    if (proxy) {
+        urls.nomad = adminRoutes(cfg).map((a) => `https://${a.fqdn}/`);
+    }
     const backupOn = plan.apps.some((p) => p.app.name === "backup");
 
     return {

@@ -17,7 +17,9 @@ export function makeContext(cfg: HydraConfig, app: AppDefinition, estate: Estate
         image: (fallback) => settings.image ?? fallback,
         data: (sub) => `${cfg.node.dataDir}/${sub}`,
         secret(key, generate) {
-            if (!memo.has(key)) memo.set(key, source(key, generate));
+            if (!memo.has(key)) {
+                memo.set(key, source(key, generate));
+            }
             return memo.get(key)!;
         },
     };

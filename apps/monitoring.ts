@@ -79,7 +79,12 @@ export const monitoring = defineApp({
                         ],
                         mounts: [{ source: ctx.data("prometheus/data"), target: "/prometheus" }],
                         files: [
-                            { name: "prometheus.yml", content: renderPrometheusConfig(ctx.estate.scrapeTargets, provider), changeMode: "signal", signal: "SIGHUP" },
+                            {
+                                name: "prometheus.yml",
+                                content: renderPrometheusConfig(ctx.estate.scrapeTargets, provider),
+                                changeMode: "signal",
+                                signal: "SIGHUP",
+                            },
                         ],
                         resources: { cpu: 300, memoryMb: 512 },
                     },

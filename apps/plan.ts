@@ -54,21 +54,31 @@ export function planApps(cfg: HydraConfig, apps: AppDefinition[]): AppPlan {
 
     const problems: string[] = [];
     const specs = planned.flatMap((p) => p.specs.map((s) => ({ app: p.app.name, spec: s })));
-    for (const { app, spec } of specs) problems.push(...serviceSpecProblems(spec).map((m) => `app ${app}: ${m}`));
+    for (const { app, spec } of specs) {
+        problems.push(...serviceSpecProblems(spec).map((m) => `app ${app}: ${m}`));
+    }
 
     const jobs = new Map<string, string>();
-    if (cfg.proxy.enabled) jobs.set("caddy", "the proxy");
+    if (cfg.proxy.enabled) {
+        jobs.set("caddy", "the proxy");
+    }
     for (const { app, spec } of specs) {
-        if (jobs.has(spec.name)) problems.push(`app ${app}: job ${JSON.stringify(spec.name)} is already declared by ${jobs.get(spec.name)}`);
+        if (jobs.has(spec.name)) {
+            problems.push(`app ${app}: job ${JSON.stringify(spec.name)} is already declared by ${jobs.get(spec.name)}`);
+        }
         jobs.set(spec.name, `app ${app}`);
     }
 
     const ports = new Map<string, string>(cfg.proxy.enabled ? PROXY_PORTS.map((p) => [`${p.network}:${p.port}`, "the proxy"]) : []);
     for (const { app, spec } of specs) {
         for (const p of spec.ports ?? []) {
-            if (p.static === undefined) continue;
+            if (p.static === undefined) {
+                continue;
+            }
             const key = `${p.hostNetwork ?? "tailscale"}:${p.static}`;
-            if (ports.has(key)) problems.push(`app ${app}: static port ${p.static} on ${p.hostNetwork ?? "tailscale"} is already used by ${ports.get(key)}`);
+            if (ports.has(key)) {
+                problems.push(`app ${app}: static port ${p.static} on ${p.hostNetwork ?? "tailscale"} is already used by ${ports.get(key)}`);
+            }
             ports.set(key, `app ${app}`);
         }
     }
@@ -76,14 +86,18 @@ export function planApps(cfg: HydraConfig, apps: AppDefinition[]): AppPlan {
     const services = new Set(specs.flatMap(({ spec }) => registrations(spec).map((r) => r.name)));
     for (const { app, spec } of specs) {
         for (const dep of spec.dependsOn ?? []) {
-            if (!services.has(dep)) problems.push(`app ${app}: job ${JSON.stringify(spec.name)} waits for service ${JSON.stringify(dep)}, which no enabled app declares`);
+            if (!services.has(dep)) {
+                problems.push(`app ${app}: job ${JSON.stringify(spec.name)} waits for service ${JSON.stringify(dep)}, which no enabled app declares`);
+            }
         }
     }
 
     const routes = planned.flatMap((p) => p.specs.flatMap((s) => resolveRoutes(s, cfg.domain, cfg.cloudflare.proxied, p.app.name)));
     const hosts = new Map<string, string>(reservedHostnames(cfg).map((h) => [h, "the estate itself"]));
     for (const r of routes) {
-        if (hosts.has(r.hostname)) problems.push(`app ${r.app}: host name ${JSON.stringify(r.hostname)} is already used by ${hosts.get(r.hostname)}`);
+        if (hosts.has(r.hostname)) {
+            problems.push(`app ${r.app}: host name ${JSON.stringify(r.hostname)} is already used by ${hosts.get(r.hostname)}`);
+        }
         hosts.set(r.hostname, `app ${r.app}`);
     }
     return { apps: planned, routes, facts: seen, problems };

@@ -25,8 +25,12 @@ export class HydraApp extends pulumi.ComponentResource {
         const cfg = args.config;
         const ctx = makeContext(cfg, args.definition, args.estate, (key, generate) => {
             const configured = cfg.secrets[key];
-            if (configured) return configured;
-            if (!generate) throw new Error(`app ${name}: secret ${key} is required: pulumi config set --secret ${key} <value>`);
+            if (configured) {
+                return configured;
+            }
+            if (!generate) {
+                throw new Error(`app ${name}: secret ${key} is required: pulumi config set --secret ${key} <value>`);
+            }
             // Machine-to-machine only; kept in the state (encrypted) so it stays stable across runs.
             return new random.RandomPassword(`${name}-${key}`, { length: generate.length, special: false }, { parent: this }).result;
         });

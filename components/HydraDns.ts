@@ -49,7 +49,9 @@ export class HydraDns extends pulumi.ComponentResource {
         this.args = args;
         this.resourceName = name;
         if (args.manageZone) {
-            if (!args.accountId) throw new Error(`${name}: managing the zone needs an account id`);
+            if (!args.accountId) {
+                throw new Error(`${name}: managing the zone needs an account id`);
+            }
             // Deleting a zone deletes every record in it, ours or not.
             this.zone = new cloudflare.Zone(
                 `${name}-zone`,
@@ -95,7 +97,9 @@ export class HydraDns extends pulumi.ComponentResource {
     ): cloudflare.DnsRecord {
         const full = fqdn(name, this.args.domain);
         const id = `${full}/${r.type}`;
-        if (this.made.has(id)) throw new Error(`DNS record ${full} (${r.type}) is declared twice`);
+        if (this.made.has(id)) {
+            throw new Error(`DNS record ${full} (${r.type}) is declared twice`);
+        }
         const sameName = [...this.made.keys()].filter((k) => k.startsWith(`${full}/`));
         if (sameName.length && (r.type === "CNAME" || sameName.some((k) => k.endsWith("/CNAME")))) {
             throw new Error(`DNS record ${full} is a CNAME, which cannot share its name with another record`);
@@ -119,5 +123,4 @@ export class HydraDns extends pulumi.ComponentResource {
         this.made.set(id, record);
         return record;
     }
-
 }

@@ -56,9 +56,7 @@ export class HydraNode extends pulumi.ComponentResource implements NodeEndpoints
             ? (args.consul.gossipKey ?? new random.RandomId(`${name}-consul-gossip`, { byteLength: 32 }, parent).b64Std)
             : undefined;
 
-        const sshKeys = n.sshPublicKeys.map(
-            (publicKey, i) => new digitalocean.SshKey(`${name}-ssh-${i}`, { name: `${n.name}-${i}`, publicKey }, parent),
-        );
+        const sshKeys = n.sshPublicKeys.map((publicKey, i) => new digitalocean.SshKey(`${name}-ssh-${i}`, { name: `${n.name}-${i}`, publicKey }, parent));
 
         const volumeName = `${n.name}-data`;
         // The data outlives everything else: protected, and kept even if someone unprotects and destroys.
@@ -164,7 +162,9 @@ export class HydraNode extends pulumi.ComponentResource implements NodeEndpoints
 
     /** The pasted auth key, or a one-off pre-authorised key minted with the Tailscale API key. */
     private tailnetAuthKey(name: string, ts: TailscaleConfig): pulumi.Output<string> {
-        if (ts.authKey) return ts.authKey;
+        if (ts.authKey) {
+            return ts.authKey;
+        }
         if (!ts.apiKey || !ts.tailnet) {
             // validateConfig guarantees one of the two; this guards direct use of the component.
             throw new Error(`${name}: set tailscaleAuthKey, or tailscaleApiKey with tailscale.tailnet`);

@@ -20,14 +20,18 @@ const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** A template expression that reads one of the job's secrets at render time (never its value). */
 export function secretRef(job: string, key: string): string {
-    if (!SECRET_NAME.test(key)) throw new Error(`secret name ${JSON.stringify(key)} must be a template identifier`);
+    if (!SECRET_NAME.test(key)) {
+        throw new Error(`secret name ${JSON.stringify(key)} must be a template identifier`);
+    }
     return `{{ with nomadVar "${variablePath(job)}" }}{{ .${key}.Value }}{{ end }}`;
 }
 
 /** The docker image's tag or digest, or undefined when it has neither. */
 export function imageVersion(image: string): string | undefined {
     const [name, digest] = image.split("@");
-    if (digest) return digest;
+    if (digest) {
+        return digest;
+    }
     const slash = name.lastIndexOf("/");
     const colon = name.lastIndexOf(":");
     return colon > slash ? name.slice(colon + 1) : undefined;
@@ -35,12 +39,22 @@ export function imageVersion(image: string): string | undefined {
 
 /** Problems with an image reference: untagged or `latest` images are refused. */
 export function imageProblem(image: string | undefined): string | undefined {
-    if (!image) return "has no image";
-    if (/\s/.test(image)) return `image ${JSON.stringify(image)} contains whitespace`;
+    if (!image) {
+        return "has no image";
+    }
+    if (/\s/.test(image)) {
+        return `image ${JSON.stringify(image)} contains whitespace`;
+    }
     const version = imageVersion(image);
-    if (!version) return `image ${JSON.stringify(image)} has no version tag: pin one, e.g. ${JSON.stringify(image + ":1.2.3")}`;
-    if (version === "latest") return `image ${JSON.stringify(image)} uses "latest": pin a version tag or digest`;
-    if (image.includes("@") && !/^sha256:[a-f0-9]{64}$/.test(version)) return `image ${JSON.stringify(image)} has a malformed digest`;
+    if (!version) {
+        return `image ${JSON.stringify(image)} has no version tag: pin one, e.g. ${JSON.stringify(image + ":1.2.3")}`;
+    }
+    if (version === "latest") {
+        return `image ${JSON.stringify(image)} uses "latest": pin a version tag or digest`;
+    }
+    if (image.includes("@") && !/^sha256:[a-f0-9]{64}$/.test(version)) {
+        return `image ${JSON.stringify(image)} has a malformed digest`;
+    }
     return undefined;
 }
 
@@ -48,36 +62,72 @@ export function imageProblem(image: string | undefined): string | undefined {
 export function serviceSpecProblems(spec: ServiceSpec): string[] {
     const out: string[] = [];
     const at = `job ${JSON.stringify(spec.name)}`;
-    if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(spec.name)) out.push(`${at}: name must be lower-case letters, digits and "-"`);
-    if (spec.tasks.length === 0) out.push(`${at}: has no task`);
+    if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(spec.name)) {
+        out.push(`${at}: name must be lower-case letters, digits and "-"`);
+    }
+    if (spec.tasks.length === 0) {
+        out.push(`${at}: has no task`);
+    }
     const labels = new Set((spec.ports ?? []).map((p) => p.label));
-    if (labels.size !== (spec.ports ?? []).length) out.push(`${at}: port labels must be unique`);
+    if (labels.size !== (spec.ports ?? []).length) {
+        out.push(`${at}: port labels must be unique`);
+    }
     for (const t of spec.tasks) {
         const driver = t.driver ?? "docker";
         if (driver === "docker") {
             const problem = imageProblem(t.image);
-            if (problem) out.push(`${at}: task ${JSON.stringify(t.name)} ${problem}`);
-            for (const f of t.files ?? []) if (f.changeMode === "script" && !f.script) out.push(`${at}: file ${JSON.stringify(f.name)} has change mode "script" but no script`);
+            if (problem) {
+                out.push(`${at}: task ${JSON.stringify(t.name)} ${problem}`);
+            }
+            for (const f of t.files ?? []) {
+                if (f.changeMode === "script" && !f.script) {
+                    out.push(`${at}: file ${JSON.stringify(f.name)} has change mode "script" but no script`);
+                }
+            }
         } else if (!t.command) {
             out.push(`${at}: task ${JSON.stringify(t.name)} uses raw_exec and needs a command`);
         }
-        for (const label of t.ports ?? []) if (!labels.has(label)) out.push(`${at}: task ${JSON.stringify(t.name)} publishes unknown port ${JSON.stringify(label)}`);
+        for (const label of t.ports ?? []) {
+            if (!labels.has(label)) {
+                out.push(`${at}: task ${JSON.stringify(t.name)} publishes unknown port ${JSON.stringify(label)}`);
+            }
+        }
         for (const secret of Object.values(t.secretEnv ?? {})) {
-            if (!spec.secrets || !(secret in spec.secrets)) out.push(`${at}: task ${JSON.stringify(t.name)} reads undeclared secret ${JSON.stringify(secret)}`);
+            if (!spec.secrets || !(secret in spec.secrets)) {
+                out.push(`${at}: task ${JSON.stringify(t.name)} reads undeclared secret ${JSON.stringify(secret)}`);
+            }
         }
     }
-    for (const key of Object.keys(spec.secrets ?? {})) if (!SECRET_NAME.test(key)) out.push(`${at}: secret name ${JSON.stringify(key)} must be a template identifier`);
-    for (const s of spec.services ?? []) if (!labels.has(s.port)) out.push(`${at}: service ${JSON.stringify(s.name)} uses unknown port ${JSON.stringify(s.port)}`);
+    for (const key of Object.keys(spec.secrets ?? {})) {
+        if (!SECRET_NAME.test(key)) {
+            out.push(`${at}: secret name ${JSON.stringify(key)} must be a template identifier`);
+        }
+    }
+    for (const s of spec.services ?? []) {
+        if (!labels.has(s.port)) {
+            out.push(`${at}: service ${JSON.stringify(s.name)} uses unknown port ${JSON.stringify(s.port)}`);
+        }
+    }
     for (const r of spec.routes ?? []) {
-        if (!labels.has(r.port)) out.push(`${at}: route ${JSON.stringify(r.hostname)} uses unknown port ${JSON.stringify(r.port)}`);
+        if (!labels.has(r.port)) {
+            out.push(`${at}: route ${JSON.stringify(r.hostname)} uses unknown port ${JSON.stringify(r.port)}`);
+        }
         const port = spec.ports?.find((p) => p.label === r.port);
         if (r.visibility === "internal" && port && (port.hostNetwork ?? "tailscale") !== "tailscale") {
             out.push(`${at}: internal route ${JSON.stringify(r.hostname)} uses port ${JSON.stringify(r.port)} on the public network`);
         }
     }
-    if (spec.metrics && !labels.has(spec.metrics.port)) out.push(`${at}: metrics use unknown port ${JSON.stringify(spec.metrics.port)}`);
-    if (spec.periodic && spec.type !== "batch") out.push(`${at}: a periodic job must be of type "batch"`);
-    for (const p of spec.backupPaths ?? []) if (!p.startsWith("/")) out.push(`${at}: backup path ${JSON.stringify(p)} is not absolute`);
+    if (spec.metrics && !labels.has(spec.metrics.port)) {
+        out.push(`${at}: metrics use unknown port ${JSON.stringify(spec.metrics.port)}`);
+    }
+    if (spec.periodic && spec.type !== "batch") {
+        out.push(`${at}: a periodic job must be of type "batch"`);
+    }
+    for (const p of spec.backupPaths ?? []) {
+        if (!p.startsWith("/")) {
+            out.push(`${at}: backup path ${JSON.stringify(p)} is not absolute`);
+        }
+    }
     return out;
 }
 
@@ -86,7 +136,9 @@ export function registrations(spec: ServiceSpec): ServiceRegistration[] {
     const regs = [...(spec.services ?? [])];
     const needed = [...(spec.routes ?? []).map((r) => r.port), ...(spec.metrics ? [spec.metrics.port] : [])];
     for (const port of needed) {
-        if (!regs.some((r) => r.port === port)) regs.push({ name: `${spec.name}-${port}`, port });
+        if (!regs.some((r) => r.port === port)) {
+            regs.push({ name: `${spec.name}-${port}`, port });
+        }
     }
     return regs;
 }
@@ -106,7 +158,9 @@ export function resolveRoutes(spec: ServiceSpec, domain: string, defaultProxied:
 }
 
 export function scrapeTargets(spec: ServiceSpec): ScrapeTarget[] {
-    if (!spec.metrics) return [];
+    if (!spec.metrics) {
+        return [];
+    }
     const service = registrations(spec).find((s) => s.port === spec.metrics!.port)!.name;
     return [{ job: spec.name, service, path: spec.metrics.path ?? "/metrics" }];
 }
@@ -145,14 +199,14 @@ function secretEnvTemplate(job: string, env: Record<string, string>): Template {
 function buildTask(spec: ServiceSpec, t: TaskSpec): Task {
     const driver = t.driver ?? "docker";
     const templates = (t.files ?? []).map(fileTemplate);
-    if (t.secretEnv && Object.keys(t.secretEnv).length) templates.push(secretEnvTemplate(spec.name, t.secretEnv));
+    if (t.secretEnv && Object.keys(t.secretEnv).length) {
+        templates.push(secretEnvTemplate(spec.name, t.secretEnv));
+    }
     let config: Record<string, unknown>;
     if (driver === "docker") {
         const mounts = [
             ...(t.mounts ?? []).map((m) => ({ type: "bind", source: m.source, target: m.target, readonly: m.readOnly ?? false })),
-            ...(t.files ?? [])
-                .filter((f) => f.mountAt)
-                .map((f) => ({ type: "bind", source: `${fileDir(f)}/${f.name}`, target: f.mountAt, readonly: true })),
+            ...(t.files ?? []).filter((f) => f.mountAt).map((f) => ({ type: "bind", source: `${fileDir(f)}/${f.name}`, target: f.mountAt, readonly: true })),
         ];
         config = {
             image: t.image,
@@ -168,11 +222,21 @@ function buildTask(spec: ServiceSpec, t: TaskSpec): Task {
         Name: t.name,
         Driver: driver,
         Config: config,
-        Resources: { CPU: t.resources?.cpu ?? 100, MemoryMB: t.resources?.memoryMb ?? 128, ...(t.resources?.memoryMaxMb ? { MemoryMaxMB: t.resources.memoryMaxMb } : {}) },
+        Resources: {
+            CPU: t.resources?.cpu ?? 100,
+            MemoryMB: t.resources?.memoryMb ?? 128,
+            ...(t.resources?.memoryMaxMb ? { MemoryMaxMB: t.resources.memoryMaxMb } : {}),
+        },
     };
-    if (t.user) task.User = t.user;
-    if (t.env && Object.keys(t.env).length) task.Env = t.env;
-    if (templates.length) task.Templates = templates;
+    if (t.user) {
+        task.User = t.user;
+    }
+    if (t.env && Object.keys(t.env).length) {
+        task.Env = t.env;
+    }
+    if (templates.length) {
+        task.Templates = templates;
+    }
     return task;
 }
 
@@ -193,7 +257,9 @@ function waitTask(service: string, provider: "nomad" | "consul"): Task {
 
 function service(reg: ServiceRegistration, provider: "nomad" | "consul"): Service {
     const s: Service = { Name: reg.name, PortLabel: reg.port, Provider: provider };
-    if (reg.tags?.length) s.Tags = reg.tags;
+    if (reg.tags?.length) {
+        s.Tags = reg.tags;
+    }
     if (reg.check) {
         s.Checks = [
             {
@@ -211,7 +277,9 @@ function service(reg: ServiceRegistration, provider: "nomad" | "consul"): Servic
 /** The Nomad job for a spec. Secrets appear only as template references, never as values. */
 export function buildJob(spec: ServiceSpec, env: JobEnvironment): Job {
     const problems = serviceSpecProblems(spec);
-    if (problems.length) throw new Error(problems.join("\n"));
+    if (problems.length) {
+        throw new Error(problems.join("\n"));
+    }
     const type = spec.type ?? "service";
     const ports = spec.ports ?? [];
     const asPort = (p: (typeof ports)[number]): Port => ({
@@ -239,7 +307,11 @@ export function buildJob(spec: ServiceSpec, env: JobEnvironment): Job {
                 Name: spec.group ?? "app",
                 Count: 1,
                 ...(ports.length
-                    ? { Networks: [{ Mode: "host", ...(reserved.length ? { ReservedPorts: reserved } : {}), ...(dynamic.length ? { DynamicPorts: dynamic } : {}) }] }
+                    ? {
+                          Networks: [
+                              { Mode: "host", ...(reserved.length ? { ReservedPorts: reserved } : {}), ...(dynamic.length ? { DynamicPorts: dynamic } : {}) },
+                          ],
+                      }
                     : {}),
                 ...(regs.length ? { Services: regs.map((r) => service(r, env.serviceProvider)) } : {}),
                 RestartPolicy: {

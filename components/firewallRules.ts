@@ -35,7 +35,9 @@ export function firewallRules(o: FirewallRuleOptions): { inbound: InboundRule[];
         { protocol: "tcp", portRange: "1-65535", sourceAddresses: TAILNET_RANGES },
         { protocol: "udp", portRange: "1-65535", sourceAddresses: TAILNET_RANGES },
     ];
-    if (o.sshFrom.length) inbound.push({ protocol: "tcp", portRange: "22", sourceAddresses: o.sshFrom });
+    if (o.sshFrom.length) {
+        inbound.push({ protocol: "tcp", portRange: "22", sourceAddresses: o.sshFrom });
+    }
     const outbound: OutboundRule[] = [
         { protocol: "tcp", portRange: "1-65535", destinationAddresses: ANYWHERE },
         { protocol: "udp", portRange: "1-65535", destinationAddresses: ANYWHERE },

@@ -13,7 +13,9 @@ export interface NomadAgentOptions {
 
 /** An HCL string literal: JSON's escapes, plus HCL's own `${` and `%{` sequences. */
 export function hclString(s: string): string {
-    return JSON.stringify(s).replace(/\$\{/g, () => "$${").replace(/%\{/g, () => "%%{");
+    return JSON.stringify(s)
+        .replace(/\$\{/g, () => "$${")
+        .replace(/%\{/g, () => "%%{");
 }
 
 /** go-sockaddr template Nomad and Consul resolve at start: the interface's IPv4. */

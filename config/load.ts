@@ -40,7 +40,9 @@ export function loadConfig(knownApps: readonly string[]): HydraConfig {
         return validateConfig(readRawConfig(), knownApps);
     } catch (e) {
         // RunError prints just the message, without a stack trace.
-        if (e instanceof Error && e.name === "ConfigError") throw new pulumi.RunError(e.message);
+        if (e instanceof Error && e.name === "ConfigError") {
+            throw new pulumi.RunError(e.message);
+        }
         throw e;
     }
 }

@@ -85,7 +85,9 @@ export class ObjectReader {
     string(field: string, fallback?: undefined): string | undefined;
     string(field: string, fallback?: string): string | undefined {
         const v = this.raw(field);
-        if (v === undefined || v === null) return fallback;
+        if (v === undefined || v === null) {
+            return fallback;
+        }
         if (typeof v !== "string") {
             this.problem(field, `expected a string, got ${show(v)}`);
             return fallback;
@@ -95,17 +97,25 @@ export class ObjectReader {
 
     boolean(field: string, fallback: boolean): boolean {
         const v = this.raw(field);
-        if (v === undefined || v === null) return fallback;
+        if (v === undefined || v === null) {
+            return fallback;
+        }
         // `pulumi config set --path a.b true` stores the string "true".
-        if (v === "true" || v === true) return true;
-        if (v === "false" || v === false) return false;
+        if (v === "true" || v === true) {
+            return true;
+        }
+        if (v === "false" || v === false) {
+            return false;
+        }
         this.problem(field, `expected true or false, got ${show(v)}`);
         return fallback;
     }
 
     integer(field: string, fallback: number, min: number, max: number): number {
         const v = this.raw(field);
-        if (v === undefined || v === null) return fallback;
+        if (v === undefined || v === null) {
+            return fallback;
+        }
         const n = typeof v === "string" && /^-?\d+$/.test(v) ? Number(v) : v;
         if (typeof n !== "number" || !Number.isInteger(n)) {
             this.problem(field, `expected a whole number, got ${show(v)}`);
@@ -120,7 +130,9 @@ export class ObjectReader {
 
     stringList(field: string, fallback: string[]): string[] {
         const v = this.raw(field);
-        if (v === undefined || v === null) return fallback;
+        if (v === undefined || v === null) {
+            return fallback;
+        }
         if (!Array.isArray(v) || v.some((x) => typeof x !== "string")) {
             this.problem(field, `expected a list of strings, got ${show(v)}`);
             return fallback;
@@ -130,7 +142,9 @@ export class ObjectReader {
 
     objectList(field: string): Record<string, Json>[] {
         const v = this.raw(field);
-        if (v === undefined || v === null) return [];
+        if (v === undefined || v === null) {
+            return [];
+        }
         if (!Array.isArray(v) || v.some((x) => typeof x !== "object" || x === null || Array.isArray(x))) {
             this.problem(field, `expected a list of objects, got ${show(v)}`);
             return [];
@@ -140,7 +154,9 @@ export class ObjectReader {
 
     object(field: string): Record<string, Json> {
         const v = this.raw(field);
-        if (v === undefined || v === null) return {};
+        if (v === undefined || v === null) {
+            return {};
+        }
         if (typeof v !== "object" || Array.isArray(v)) {
             this.problem(field, `expected an object, got ${show(v)}`);
             return {};
@@ -151,7 +167,9 @@ export class ObjectReader {
     /** Call after reading every field: reports fields nobody asked for. */
     finish(): void {
         for (const field of Object.keys(this.obj)) {
-            if (this.seen.has(field)) continue;
+            if (this.seen.has(field)) {
+                continue;
+            }
             const hint = this.misplaced[field];
             if (hint) {
                 this.problem(field, hint);

@@ -68,7 +68,9 @@ function alive(pid: number): boolean {
 
 async function get(url: string): Promise<unknown> {
     const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-    if (!res.ok) throw new Error(`${res.status} ${await res.text()}`);
+    if (!res.ok) {
+        throw new Error(`${res.status} ${await res.text()}`);
+    }
     return res.json();
 }
 
@@ -80,7 +82,9 @@ export async function waitForAgent(address: string, timeoutMs = 60_000): Promise
         try {
             const leader = await get(`${address}/v1/status/leader`);
             const nodes = (await get(`${address}/v1/nodes`)) as { Status: string }[];
-            if (leader && nodes.some((n) => n.Status === "ready")) return;
+            if (leader && nodes.some((n) => n.Status === "ready")) {
+                return;
+            }
             last = `leader ${JSON.stringify(leader)}, nodes ${JSON.stringify(nodes.map((n) => n.Status))}`;
         } catch (e) {
             last = (e as Error).message;
@@ -118,12 +122,20 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
 
 /** Stops the agent started from `dir` and waits for it to exit. */
 export async function stopAgent(dir: string): Promise<boolean> {
-    if (!fs.existsSync(pidFile(dir))) return false;
+    if (!fs.existsSync(pidFile(dir))) {
+        return false;
+    }
     const pid = Number(fs.readFileSync(pidFile(dir), "utf8"));
     fs.rmSync(pidFile(dir));
-    if (!alive(pid)) return false;
+    if (!alive(pid)) {
+        return false;
+    }
     process.kill(pid, "SIGINT");
-    for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
-    if (alive(pid)) process.kill(pid, "SIGKILL");
+    for (let i = 0; i < 100 && alive(pid); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+    }
+    if (alive(pid)) {
+        process.kill(pid, "SIGKILL");
+    }
     return true;
 }

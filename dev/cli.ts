@@ -35,16 +35,24 @@ function engine(): Engine {
 }
 
 function tools(): void {
-    const r = spawnSync(path.join(ROOT, "scripts", "tools.sh"), ["pulumi", "pulumi-language-nodejs", "pulumi-resource-pulumi-nodejs", "pulumi-analyzer-policy", "nomad"], {
-        cwd: ROOT,
-        stdio: "inherit",
-    });
-    if (r.status !== 0) throw new Error("scripts/tools.sh could not provide pulumi and nomad (see above)");
+    const r = spawnSync(
+        path.join(ROOT, "scripts", "tools.sh"),
+        ["pulumi", "pulumi-language-nodejs", "pulumi-resource-pulumi-nodejs", "pulumi-analyzer-policy", "nomad"],
+        {
+            cwd: ROOT,
+            stdio: "inherit",
+        },
+    );
+    if (r.status !== 0) {
+        throw new Error("scripts/tools.sh could not provide pulumi and nomad (see above)");
+    }
 }
 
 async function json<T>(url: string): Promise<T> {
     const res = await fetch(url);
-    if (!res.ok) throw new Error(`${url}: ${res.status} ${await res.text()}`);
+    if (!res.ok) {
+        throw new Error(`${url}: ${res.status} ${await res.text()}`);
+    }
     return (await res.json()) as T;
 }
 
@@ -59,8 +67,17 @@ async function report(address: string): Promise<void> {
     console.log("\nJOB            TYPE                 STATUS     ALLOCATIONS");
     for (const j of jobs.sort((a, b) => a.ID.localeCompare(b.ID))) {
         const counts: Record<string, number> = {};
-        for (const g of Object.values(j.JobSummary?.Summary ?? {})) for (const [k, n] of Object.entries(g)) if (n) counts[k] = (counts[k] ?? 0) + n;
-        const allocs = Object.entries(counts).map(([k, n]) => `${n} ${k.toLowerCase()}`).join(", ") || "-";
+        for (const g of Object.values(j.JobSummary?.Summary ?? {})) {
+            for (const [k, n] of Object.entries(g)) {
+                if (n) {
+                    counts[k] = (counts[k] ?? 0) + n;
+                }
+            }
+        }
+        const allocs =
+            Object.entries(counts)
+                .map(([k, n]) => `${n} ${k.toLowerCase()}`)
+                .join(", ") || "-";
         console.log(`${j.ID.padEnd(15)}${(j.Periodic ? "batch (periodic)" : j.Type).padEnd(21)}${j.Status.padEnd(11)}${allocs}`);
     }
     console.log(`\nVariables: ${vars.map((v) => v.Path).join(", ")}`);
@@ -91,7 +108,9 @@ async function up(): Promise<void> {
         env: e.env,
         stdio: "inherit",
     });
-    if (r.status !== 0) throw new Error("pulumi up failed (see above)");
+    if (r.status !== 0) {
+        throw new Error("pulumi up failed (see above)");
+    }
     await report(agent.address);
 }
 
@@ -99,8 +118,14 @@ async function down(): Promise<void> {
     const e = engine();
     const stacks = JSON.parse(e.must(["stack", "ls", "--json"], { withConfigFile: false })) as { name: string }[];
     if (stacks.some((s) => s.name === DEV_STACK)) {
-        const r = spawnSync(path.join(TOOLS_BIN, "pulumi"), ["destroy", "--yes", "--stack", DEV_STACK, "--config-file", e.o.configFile], { cwd: ROOT, env: e.env, stdio: "inherit" });
-        if (r.status !== 0) throw new Error("pulumi destroy failed (see above); the agent is left running");
+        const r = spawnSync(path.join(TOOLS_BIN, "pulumi"), ["destroy", "--yes", "--stack", DEV_STACK, "--config-file", e.o.configFile], {
+            cwd: ROOT,
+            env: e.env,
+            stdio: "inherit",
+        });
+        if (r.status !== 0) {
+            throw new Error("pulumi destroy failed (see above); the agent is left running");
+        }
     }
     console.log((await stopAgent(AGENT_DIR)) ? "Nomad dev agent stopped." : "No Nomad dev agent was running.");
 }

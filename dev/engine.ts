@@ -53,7 +53,9 @@ export class Engine {
     /** Like run, but throws with pulumi's own output when it fails. */
     must(args: string[], opts: { input?: string; withConfigFile?: boolean } = {}): string {
         const r = this.run(args, opts);
-        if (r.status !== 0) throw new Error(`pulumi ${args.join(" ")} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
+        if (r.status !== 0) {
+            throw new Error(`pulumi ${args.join(" ")} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
+        }
         return r.stdout;
     }
 }

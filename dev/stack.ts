@@ -59,10 +59,14 @@ export function prepareDevStack(engine: Engine, o: DevStackOptions): void {
         previous.config = {};
     } else {
         engine.must(["stack", "select", DEV_STACK], { withConfigFile: false });
-        if (!salt) throw new Error(`the dev stack exists but its config file ${engine.o.configFile} is gone: run npm run dev -- --down, or remove the backend folder`);
+        if (!salt) {
+            throw new Error(`the dev stack exists but its config file ${engine.o.configFile} is gone: run npm run dev -- --down, or remove the backend folder`);
+        }
     }
 
-    const secure = Object.fromEntries(Object.entries<unknown>(previous.config ?? {}).filter(([, v]) => v && typeof v === "object" && "secure" in (v as object)));
+    const secure = Object.fromEntries(
+        Object.entries<unknown>(previous.config ?? {}).filter(([, v]) => v && typeof v === "object" && "secure" in (v as object)),
+    );
     const config: Record<string, unknown> = { ...committed.config, ...secure, ...(o.extraConfig ?? {}) };
     config["hydra:node"] = { ...(committed.config?.["hydra:node"] ?? {}), dataDir: o.dataDir };
     config["hydra:nomad"] = { ...(committed.config?.["hydra:nomad"] ?? {}), address: o.nomadAddress };
@@ -70,7 +74,9 @@ export function prepareDevStack(engine: Engine, o: DevStackOptions): void {
     fs.writeFileSync(engine.o.configFile, YAML.stringify({ config, encryptionsalt: salt }), { mode: 0o600 });
 
     for (const [key, value] of Object.entries(devSecrets(o.resticRepository))) {
-        if (`hydra:${key}` in secure) continue;
+        if (`hydra:${key}` in secure) {
+            continue;
+        }
         // The value goes through stdin, so it never shows in a process listing.
         engine.must(["config", "set", "--secret", `hydra:${key}`], { input: value });
     }
@@ -79,5 +85,9 @@ export function prepareDevStack(engine: Engine, o: DevStackOptions): void {
 /** The dev stack's secret values (to check that none leaks). */
 export function devSecretValues(engine: Engine): Record<string, string> {
     const all = JSON.parse(engine.must(["config", "--show-secrets", "--json"])) as Record<string, { value: string; secret: boolean }>;
-    return Object.fromEntries(Object.entries(all).filter(([, v]) => v.secret).map(([k, v]) => [k, v.value]));
+    return Object.fromEntries(
+        Object.entries(all)
+            .filter(([, v]) => v.secret)
+            .map(([k, v]) => [k, v.value]),
+    );
 }

@@ -106,10 +106,7 @@ export function isNomadError(e: unknown): e is NomadError {
 
 /** 500 messages Nomad returns while it is not ready; worth retrying. */
 function isTransientMessage(status: number, text: string): boolean {
-    return (
-        status === 500 &&
-        /No cluster leader|Not ready to serve consistent reads|No path to region/.test(text)
-    );
+    return status === 500 && /No cluster leader|Not ready to serve consistent reads|No path to region/.test(text);
 }
 
 /** Network-level failures worth retrying (the agent is still booting or restarting). */
@@ -210,10 +207,7 @@ export class NomadClient {
     // ---- jobs --------------------------------------------------------------
 
     /** `PUT /v1/jobs`: create or update. `enforceIndex` makes it fail if the job changed since that index. */
-    async registerJob(
-        job: Job,
-        opts: CallOptions & { enforceIndex?: number; policyOverride?: boolean } = {},
-    ): Promise<JobRegisterResponse> {
+    async registerJob(job: Job, opts: CallOptions & { enforceIndex?: number; policyOverride?: boolean } = {}): Promise<JobRegisterResponse> {
         const body: Record<string, unknown> = { Job: job };
         if (opts.enforceIndex !== undefined) {
             body.EnforceIndex = true;
@@ -273,10 +267,7 @@ export class NomadClient {
     }
 
     /** `PUT /v1/jobs/parse`: HCL (with an HCL2 var-file text) to job JSON, by the server. */
-    async parseJob(
-        hcl: string,
-        opts: { variables?: string; canonicalize?: boolean; retryTimeoutSeconds?: number } = {},
-    ): Promise<Job> {
+    async parseJob(hcl: string, opts: { variables?: string; canonicalize?: boolean; retryTimeoutSeconds?: number } = {}): Promise<Job> {
         const res = await this.request({
             method: "PUT",
             path: "/v1/jobs/parse",
@@ -319,11 +310,7 @@ export class NomadClient {
      * if absent). A CAS conflict throws a NomadError with status 409 whose
      * `conflict` holds the current variable's metadata (never its items).
      */
-    async putVariable(
-        path: string,
-        items: Record<string, string>,
-        opts: CallOptions & { cas?: number } = {},
-    ): Promise<Variable> {
+    async putVariable(path: string, items: Record<string, string>, opts: CallOptions & { cas?: number } = {}): Promise<Variable> {
         const scope = this.scope(opts);
         const secrets = Object.values(items ?? {});
         const res = await this.request({
@@ -373,14 +360,7 @@ export class NomadClient {
         return { namespace: opts.namespace || this.namespace, region: opts.region || this.region };
     }
 
-    private casConflict(
-        method: string,
-        path: string,
-        scope: { namespace?: string },
-        cas: number | undefined,
-        text: string,
-        secrets: string[],
-    ): NomadError {
+    private casConflict(method: string, path: string, scope: { namespace?: string }, cas: number | undefined, text: string, secrets: string[]): NomadError {
         let current: VariableMetadata | undefined;
         try {
             const v = JSON.parse(text) as Partial<Variable> | null;

@@ -372,11 +372,7 @@ async function registerAndDescribe(
         server = (await client.readJob(job.ID, scope)) ?? server;
         const o = outs(server, last);
         if (last.Status !== "successful") {
-            throw initFailure(
-                `NomadJob "${job.ID}": deployment ${last.ID} ${last.Status}: ${last.StatusDescription}`,
-                job.ID,
-                o,
-            );
+            throw initFailure(`NomadJob "${job.ID}": deployment ${last.ID} ${last.Status}: ${last.StatusDescription}`, job.ID, o);
         }
         return o;
     }
@@ -576,7 +572,9 @@ export const nomadJobProvider: dynamic.ResourceProvider<NomadJobInputs, NomadJob
      */
     async read(id: string, props?: NomadJobOutputs): Promise<dynamic.ReadResult<NomadJobOutputs>> {
         if (!props || typeof props.address !== "string") {
-            throw new Error(`NomadJob "${id}": cannot read without the stored address (importing is not supported; declare the job and let \`pulumi up\` adopt it)`);
+            throw new Error(
+                `NomadJob "${id}": cannot read without the stored address (importing is not supported; declare the job and let \`pulumi up\` adopt it)`,
+            );
         }
         return guard(
             () => jobName(props, id),
@@ -684,7 +682,9 @@ export const nomadJobProvider: dynamic.ResourceProvider<NomadJobInputs, NomadJob
                 if (props.purgeOnDestroy) {
                     // A periodic (or parameterized) job leaves child jobs behind; purging means those too.
                     for (const child of await client.listJobs(`${jobId}/`, scope)) {
-                        if (child.ParentID === jobId) await client.deregisterJob(child.ID, { ...scope, purge: true });
+                        if (child.ParentID === jobId) {
+                            await client.deregisterJob(child.ID, { ...scope, purge: true });
+                        }
                     }
                 }
             },

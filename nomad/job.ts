@@ -6,10 +6,10 @@ import type { Job } from "./types";
 export type DeepInput<T> = unknown extends T
     ? T
     : [T] extends [string | number | boolean | null | undefined]
-    ? pulumi.Input<T>
-    : [T] extends [readonly (infer U)[]]
-      ? pulumi.Input<DeepInput<U>[]>
-      : pulumi.Input<{ [K in keyof T]: DeepInput<T[K]> }>;
+      ? pulumi.Input<T>
+      : [T] extends [readonly (infer U)[]]
+        ? pulumi.Input<DeepInput<U>[]>
+        : pulumi.Input<{ [K in keyof T]: DeepInput<T[K]> }>;
 
 export interface NomadJobArgs {
     /** The job as an object in Nomad's JSON API form. Exactly one of `job` and `jobspec`. */

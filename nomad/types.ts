@@ -13,7 +13,7 @@ export type Duration = number;
 const NS_PER = {
     ns: 1,
     us: 1e3,
-    "µs": 1e3,
+    µs: 1e3,
     ms: 1e6,
     s: 1e9,
     m: 60e9,

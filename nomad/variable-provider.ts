@@ -201,13 +201,16 @@ export const nomadVariableProvider: dynamic.ResourceProvider<NomadVariableInputs
             const moved = olds.address !== news.address;
             if (!moved && sameItems(olds.items, news.items)) {
                 return {
-                    outs: outputsOf({ ...news, namespace }, {
-                        Namespace: namespace,
-                        Path: news.path,
-                        CreateIndex: olds.createIndex,
-                        ModifyIndex: olds.modifyIndex,
-                        Items: news.items,
-                    }),
+                    outs: outputsOf(
+                        { ...news, namespace },
+                        {
+                            Namespace: namespace,
+                            Path: news.path,
+                            CreateIndex: olds.createIndex,
+                            ModifyIndex: olds.modifyIndex,
+                            Items: news.items,
+                        },
+                    ),
                 };
             }
             // At a new address (a new cluster, or the same one renamed) there is no index to check against.

@@ -8,22 +8,30 @@ import { ResourceView, UNKNOWN } from "./rules/common";
  * one computed field does not abort a whole check.
  */
 export function toPlain(v: unknown): unknown {
-    if (v === null || typeof v !== "object") return v;
+    if (v === null || typeof v !== "object") {
+        return v;
+    }
     const read = (o: any, k: string | number): unknown => {
         try {
             return toPlain(o[k]);
         } catch (e) {
-            if (e instanceof UnknownValueError) return UNKNOWN;
+            if (e instanceof UnknownValueError) {
+                return UNKNOWN;
+            }
             throw e;
         }
     };
     if (Array.isArray(v)) {
         const out: unknown[] = [];
-        for (let i = 0; i < v.length; i++) out.push(read(v, i));
+        for (let i = 0; i < v.length; i++) {
+            out.push(read(v, i));
+        }
         return out;
     }
     const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v)) out[k] = read(v, k);
+    for (const k of Object.keys(v)) {
+        out[k] = read(v, k);
+    }
     return out;
 }
 

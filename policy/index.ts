@@ -12,8 +12,12 @@ function toSdk(p: HydraPolicy): Policies {
             ...base,
             name: p.name,
             validateResource: (args, reportViolation) => {
-                if (p.types && !p.types.includes(args.type)) return;
-                for (const message of check(viewOf(args))) reportViolation(message);
+                if (p.types && !p.types.includes(args.type)) {
+                    return;
+                }
+                for (const message of check(viewOf(args))) {
+                    reportViolation(message);
+                }
             },
         };
         out.push(resource);
@@ -24,7 +28,9 @@ function toSdk(p: HydraPolicy): Policies {
             ...base,
             name: p.name,
             validateStack: (args, reportViolation) => {
-                for (const v of checkStack(args.resources.map(viewOf))) reportViolation(v.message, v.urn);
+                for (const v of checkStack(args.resources.map(viewOf))) {
+                    reportViolation(v.message, v.urn);
+                }
             },
         };
         out.push(stack);
@@ -33,6 +39,7 @@ function toSdk(p: HydraPolicy): Policies {
 }
 
 new PolicyPack("hydra", {
-    description: "Hydra's invariants: admin ports closed to the internet, no secrets in Nomad jobs, pinned images, internal routes internal, stateful resources protected, backups complete.",
+    description:
+        "Hydra's invariants: admin ports closed to the internet, no secrets in Nomad jobs, pinned images, internal routes internal, stateful resources protected, backups complete.",
     policies: POLICIES.flatMap(toSdk),
 });

@@ -123,12 +123,18 @@ export function evaluate(resources: ResourceView[], policies: readonly HydraPoli
     for (const p of policies) {
         if (p.resource) {
             for (const r of resources) {
-                if (p.types && !p.types.includes(r.type)) continue;
-                for (const message of p.resource(r)) out.push({ policy: p.name, enforcementLevel: p.enforcementLevel, message, urn: r.urn });
+                if (p.types && !p.types.includes(r.type)) {
+                    continue;
+                }
+                for (const message of p.resource(r)) {
+                    out.push({ policy: p.name, enforcementLevel: p.enforcementLevel, message, urn: r.urn });
+                }
             }
         }
         if (p.stack) {
-            for (const v of p.stack(resources)) out.push({ policy: p.name, enforcementLevel: p.enforcementLevel, message: v.message, urn: v.urn });
+            for (const v of p.stack(resources)) {
+                out.push({ policy: p.name, enforcementLevel: p.enforcementLevel, message: v.message, urn: v.urn });
+            }
         }
     }
     return out;

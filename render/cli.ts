@@ -8,11 +8,17 @@ function parseArgs(argv: string[]): { stack: string; out: string; project: strin
     for (let i = 0; i < argv.length; i++) {
         const [flag, inline] = argv[i].split("=", 2);
         const value = () => inline ?? argv[++i];
-        if (flag === "--stack") o.stack = value();
-        else if (flag === "--out") o.out = value();
-        else if (flag === "--project") o.project = path.resolve(value());
-        else if (flag === "--synthetic-apps") o.syntheticApps = Number(value());
-        else throw new Error(`unknown argument ${argv[i]} (use --stack NAME, --out DIR, --project DIR)`);
+        if (flag === "--stack") {
+            o.stack = value();
+        } else if (flag === "--out") {
+            o.out = value();
+        } else if (flag === "--project") {
+            o.project = path.resolve(value());
+        } else if (flag === "--synthetic-apps") {
+            o.syntheticApps = Number(value());
+        } else {
+            throw new Error(`unknown argument ${argv[i]} (use --stack NAME, --out DIR, --project DIR)`);
+        }
     }
     return o;
 }

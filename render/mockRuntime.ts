@@ -3,7 +3,6 @@
 // which MockResourceArgs alone does not carry. Used by `npm run render` and the tests.
 import * as pulumi from "@pulumi/pulumi";
 
-/* eslint-disable @typescript-eslint/no-var-requires */
 const mocksModule = require("@pulumi/pulumi/runtime/mocks");
 const rpc = require("@pulumi/pulumi/runtime/rpc");
 const settings = require("@pulumi/pulumi/runtime/settings");
@@ -12,9 +11,13 @@ const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
 /** Secret values arrive wrapped; tests read the value and check secrecy through `secretInputs`. */
 function unwrapSecrets(v: any): any {
-    if (Array.isArray(v)) return v.map(unwrapSecrets);
+    if (Array.isArray(v)) {
+        return v.map(unwrapSecrets);
+    }
     if (v && typeof v === "object") {
-        if (v[rpc.specialSigKey] === SECRET_SIG) return unwrapSecrets(v.value);
+        if (v[rpc.specialSigKey] === SECRET_SIG) {
+            return unwrapSecrets(v.value);
+        }
         return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrapSecrets(x)]));
     }
     return v;
@@ -107,7 +110,9 @@ export function defaultMockState(type: string, name: string, inputs: Record<stri
 
 /** DigitalOcean droplet ids are numbers; everything else gets a readable fake id. */
 function mockId(type: string, name: string, custom?: boolean): string | undefined {
-    if (custom === false) return undefined;
+    if (custom === false) {
+        return undefined;
+    }
     return type === "digitalocean:index/droplet:Droplet" ? "424242" : `${name}-id`;
 }
 
@@ -134,13 +139,22 @@ export async function runMocked(program: () => Record<string, unknown> | void, o
     pulumi.runtime.setAllConfig(opts.config, opts.secretKeys ?? []);
     await pulumi.runtime.setMocks(
         {
-            newResource: (args) => ({ id: mockId(args.type, args.name, args.custom), state: (opts.state ?? defaultMockState)(args.type, args.name, args.inputs) }),
+            newResource: (args) => ({
+                id: mockId(args.type, args.name, args.custom),
+                state: (opts.state ?? defaultMockState)(args.type, args.name, args.inputs),
+            }),
             call: (args) => {
                 invokes.push({ token: args.token, inputs: args.inputs });
                 const answer = opts.call?.(args.token, args.inputs);
-                if (answer) return answer;
-                if (args.token === "cloudflare:index/getIpRanges:getIpRanges") return { ipv4Cidrs: CLOUDFLARE_V4, ipv6Cidrs: CLOUDFLARE_V6 };
-                if (args.token === "cloudflare:index/getZone:getZone") return { id: "zone-looked-up", name: args.inputs.filter?.name };
+                if (answer) {
+                    return answer;
+                }
+                if (args.token === "cloudflare:index/getIpRanges:getIpRanges") {
+                    return { ipv4Cidrs: CLOUDFLARE_V4, ipv6Cidrs: CLOUDFLARE_V6 };
+                }
+                if (args.token === "cloudflare:index/getZone:getZone") {
+                    return { id: "zone-looked-up", name: args.inputs.filter?.name };
+                }
                 return args.inputs;
             },
         },
@@ -159,7 +173,9 @@ export async function runMocked(program: () => Record<string, unknown> | void, o
             ofType,
             one(t: string) {
                 const found = ofType(t);
-                if (found.length !== 1) throw new Error(`expected one ${t}, found ${found.length}`);
+                if (found.length !== 1) {
+                    throw new Error(`expected one ${t}, found ${found.length}`);
+                }
                 return found[0];
             },
         };

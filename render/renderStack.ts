@@ -41,7 +41,9 @@ export interface Rendering {
 
 /** The stack file's config as the program would see it, with every secret replaced by a visible placeholder. */
 export function stackRawConfig(file: string): RawConfig {
-    if (!fs.existsSync(file)) throw new ConfigError([`${path.basename(file)}: no such stack file (pulumi stack init, then pulumi config set …)`]);
+    if (!fs.existsSync(file)) {
+        throw new ConfigError([`${path.basename(file)}: no such stack file (pulumi stack init, then pulumi config set …)`]);
+    }
     const doc = YAML.parse(fs.readFileSync(file, "utf8")) ?? {};
     return rawFromStackConfig(doc.config ?? {}, (key) => placeholder.secret(key));
 }
@@ -56,11 +58,15 @@ export function validateForRender(raw: RawConfig, knownApps: readonly string[]):
         try {
             return { cfg: validateConfig(raw, knownApps), unsetSecrets };
         } catch (e) {
-            if (!(e instanceof ConfigError)) throw e;
+            if (!(e instanceof ConfigError)) {
+                throw e;
+            }
             const missing = e.problems
                 .map((p) => /^hydra:([A-Za-z0-9]+): is required/.exec(p)?.[1])
                 .filter((k): k is string => k !== undefined && k in SECRET_KEYS && !unsetSecrets.includes(k));
-            if (missing.length === 0) throw e;
+            if (missing.length === 0) {
+                throw e;
+            }
             for (const k of missing) {
                 unsetSecrets.push(k);
                 raw.values[`hydra:${k}`] = placeholder.secret(`hydra:${k}`);
@@ -113,8 +119,12 @@ function mockState(type: string, name: string, inputs: Record<string, any>): Rec
 }
 
 function mockCall(token: string, inputs: Record<string, any>): Record<string, any> | undefined {
-    if (token === "cloudflare:index/getIpRanges:getIpRanges") return { ipv4Cidrs: ["<cloudflare-ipv4-ranges>"], ipv6Cidrs: ["<cloudflare-ipv6-ranges>"] };
-    if (token === "cloudflare:index/getZone:getZone") return { id: `<zone-id:${inputs.filter?.name}>` };
+    if (token === "cloudflare:index/getIpRanges:getIpRanges") {
+        return { ipv4Cidrs: ["<cloudflare-ipv4-ranges>"], ipv6Cidrs: ["<cloudflare-ipv6-ranges>"] };
+    }
+    if (token === "cloudflare:index/getZone:getZone") {
+        return { id: `<zone-id:${inputs.filter?.name}>` };
+    }
     return undefined;
 }
 
@@ -128,14 +138,26 @@ function sampleUpstreams(estate: Estate): Record<string, string[]> {
 
 function table(rows: string[][]): string {
     const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-    return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join("  ").trimEnd()).join("\n");
+    return rows
+        .map((r) =>
+            r
+                .map((cell, c) => cell.padEnd(widths[c]))
+                .join("  ")
+                .trimEnd(),
+        )
+        .join("\n");
 }
 
 /** Builds the files of `out/` and the summary from one mocked run of the program. */
 export function artifacts(run: RunResult, estate: Estate, cfg: HydraConfig): { files: Map<string, string>; summary: string } {
     const files = new Map<string, string>();
-    const jobs = run.ofType(JOB).map((r) => r.inputs.job as Job).sort((a, b) => a.ID.localeCompare(b.ID));
-    for (const j of jobs) files.set(`jobs/${j.ID}.json`, json({ Job: j }));
+    const jobs = run
+        .ofType(JOB)
+        .map((r) => r.inputs.job as Job)
+        .sort((a, b) => a.ID.localeCompare(b.ID));
+    for (const j of jobs) {
+        files.set(`jobs/${j.ID}.json`, json({ Job: j }));
+    }
 
     for (const v of run.ofType(VARIABLE)) {
         const keys = Object.keys(v.inputs.items ?? {}).sort();
@@ -146,7 +168,9 @@ export function artifacts(run: RunResult, estate: Estate, cfg: HydraConfig): { f
     if (caddy) {
         for (const task of caddy.TaskGroups[0].Tasks) {
             const tmpl = task.Templates?.find((t) => t.DestPath.endsWith("Caddyfile"))?.EmbeddedTmpl;
-            if (tmpl) files.set(`caddy/${task.Name}.Caddyfile.tmpl`, tmpl);
+            if (tmpl) {
+                files.set(`caddy/${task.Name}.Caddyfile.tmpl`, tmpl);
+            }
         }
         for (const visibility of ["public", "internal"] as const) {
             files.set(
@@ -171,8 +195,12 @@ export function artifacts(run: RunResult, estate: Estate, cfg: HydraConfig): { f
         files.set("node/user-data.yaml", userData);
         const doc = YAML.parse(userData);
         for (const f of doc.write_files ?? []) {
-            if (f.path === "/etc/nomad.d/nomad.hcl") files.set("node/nomad.hcl", f.content);
-            if (f.path === "/etc/consul.d/consul.hcl") files.set("node/consul.hcl", f.content);
+            if (f.path === "/etc/nomad.d/nomad.hcl") {
+                files.set("node/nomad.hcl", f.content);
+            }
+            if (f.path === "/etc/consul.d/consul.hcl") {
+                files.set("node/consul.hcl", f.content);
+            }
         }
     }
 
@@ -182,10 +210,16 @@ export function artifacts(run: RunResult, estate: Estate, cfg: HydraConfig): { f
         .sort((a, b) => a.name.localeCompare(b.name) || a.type.localeCompare(b.type));
     files.set("dns.json", json(records));
     const fw = run.ofType(FIREWALL)[0];
-    files.set("firewall.json", json(fw ? { inbound: fw.inputs.inboundRules, outbound: fw.inputs.outboundRules } : { note: `target ${cfg.target}: no firewall is managed` }));
+    files.set(
+        "firewall.json",
+        json(fw ? { inbound: fw.inputs.inboundRules, outbound: fw.inputs.outboundRules } : { note: `target ${cfg.target}: no firewall is managed` }),
+    );
 
     const tasks = (j: Job) => j.TaskGroups.flatMap((g) => g.Tasks.map((t) => t.Name));
-    const jobRows = [["JOB", "TYPE", "TASKS"], ...jobs.map((j) => [j.ID, j.Periodic ? `batch (${j.Periodic.Spec})` : (j.Type ?? "service"), tasks(j).join(", ")])];
+    const jobRows = [
+        ["JOB", "TYPE", "TASKS"],
+        ...jobs.map((j) => [j.ID, j.Periodic ? `batch (${j.Periodic.Spec})` : (j.Type ?? "service"), tasks(j).join(", ")]),
+    ];
     const pub = estate.routes.filter((r) => r.visibility === "public");
     const internal = estate.routes.filter((r) => r.visibility === "internal");
     const summary = [

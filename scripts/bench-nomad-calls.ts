@@ -71,9 +71,7 @@ async function main(): Promise<void> {
         await measure("refresh (read)", JOBS, () => all((e) => e.refresh()));
         await measure("preview of a change (check + diff)", JOBS, () => all((e, i) => e.preview(args(i, "changed"))));
         await measure("up: update (check + diff + update)", JOBS, () => all((e, i) => e.up(args(i, "changed"))));
-        await measure("up: settings-only change (check + diff + update)", JOBS, () =>
-            all((e, i) => e.up({ ...args(i, "changed"), retryTimeoutSeconds: 300 })),
-        );
+        await measure("up: settings-only change (check + diff + update)", JOBS, () => all((e, i) => e.up({ ...args(i, "changed"), retryTimeoutSeconds: 300 })));
         await measure("destroy (delete)", JOBS, () => all((e) => e.destroy()));
 
         const vars = Array.from({ length: JOBS }, () => new MiniEngine(nomadVariableProvider));

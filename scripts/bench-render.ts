@@ -13,7 +13,9 @@ function once(synthetic: number): number {
     const start = process.hrtime.bigint();
     const r = spawnSync("npm", ["run", "--silent", "render", "--", "--out", out, "--synthetic-apps", String(synthetic)], { cwd: root, encoding: "utf8" });
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
-    if (r.status !== 0) throw new Error(`render failed:\n${r.stdout}${r.stderr}`);
+    if (r.status !== 0) {
+        throw new Error(`render failed:\n${r.stdout}${r.stderr}`);
+    }
     return ms;
 }
 
@@ -21,5 +23,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 console.log(`npm run render, median of ${runs} runs (${os.cpus().length} cores)`);
 for (const n of sizes) {
     const times = Array.from({ length: runs }, () => once(n));
-    console.log(`  estate + ${String(n).padStart(3)} synthetic apps: ${(median(times) / 1000).toFixed(2)} s  (runs: ${times.map((t) => (t / 1000).toFixed(2)).join(", ")})`);
+    console.log(
+        `  estate + ${String(n).padStart(3)} synthetic apps: ${(median(times) / 1000).toFixed(2)} s  (runs: ${times.map((t) => (t / 1000).toFixed(2)).join(", ")})`,
+    );
 }

@@ -23,7 +23,9 @@ const job = (run: RunResult, id: string): Job => {
     return found;
 };
 const caddyfile = (run: RunResult, task: "public" | "internal"): string =>
-    job(run, "caddy").TaskGroups[0].Tasks.find((t) => t.Name === task)!.Templates!.find((t) => t.DestPath.endsWith("Caddyfile"))!.EmbeddedTmpl!;
+    job(run, "caddy")
+        .TaskGroups[0].Tasks.find((t) => t.Name === task)!
+        .Templates!.find((t) => t.DestPath.endsWith("Caddyfile"))!.EmbeddedTmpl!;
 const siteBlocks = (text: string): string[] => [...text.matchAll(/^([a-z0-9.-]+\.[a-z]+) \{$/gm)].map((m) => m[1]);
 
 /** The full stack, with Nomad's own service discovery (the default). */
@@ -36,10 +38,15 @@ describe("apps: the estate from one declaration each", () => {
     });
 
     it("registers every estate job", () => {
-        assert.deepStrictEqual(jobs(run).map((j) => j.ID).sort(), [
-            "caddy", "doggo", "gitea", "monitoring", "pihole", "restic", "restic-check", "shynet-app", "shynet-db", "syncthing",
-        ]);
-        for (const j of jobs(run)) assert.deepStrictEqual(j.Datacenters, ["hydra"], j.ID);
+        assert.deepStrictEqual(
+            jobs(run)
+                .map((j) => j.ID)
+                .sort(),
+            ["caddy", "doggo", "gitea", "monitoring", "pihole", "restic", "restic-check", "shynet-app", "shynet-db", "syncthing"],
+        );
+        for (const j of jobs(run)) {
+            assert.deepStrictEqual(j.Datacenters, ["hydra"], j.ID);
+        }
     });
 
     it("never puts a secret value in a job (config sentinels and generated ones)", () => {
@@ -48,11 +55,18 @@ describe("apps: the estate from one declaration each", () => {
         const sentinels = [/SENTINEL/, /tskey-/, ...generated.map((g) => new RegExp(g))];
         for (const r of run.ofType(JOB)) {
             const text = JSON.stringify(r.inputs.job);
-            for (const s of sentinels) assert.ok(!s.test(text), `job ${r.inputs.job.ID} contains ${s}`);
+            for (const s of sentinels) {
+                assert.ok(!s.test(text), `job ${r.inputs.job.ID} contains ${s}`);
+            }
         }
         // ...while the variables do carry them, as secrets.
-        const items = run.ofType(VARIABLE).map((v) => JSON.stringify(v.inputs.items)).join("\n");
-        for (const s of [/SENTINEL-cf-dns-token/, /SENTINEL-restic-password/, ...generated.map((g) => new RegExp(g))]) assert.match(items, s);
+        const items = run
+            .ofType(VARIABLE)
+            .map((v) => JSON.stringify(v.inputs.items))
+            .join("\n");
+        for (const s of [/SENTINEL-cf-dns-token/, /SENTINEL-restic-password/, ...generated.map((g) => new RegExp(g))]) {
+            assert.match(items, s);
+        }
         for (const v of run.ofType(VARIABLE)) {
             assert.ok(v.secretInputs.includes("items"), `${v.name} items are not secret`);
             assert.match(v.inputs.path, /^nomad\/jobs\/[a-z0-9-]+$/);
@@ -63,8 +77,12 @@ describe("apps: the estate from one declaration each", () => {
         for (const j of jobs(run)) {
             for (const t of j.TaskGroups.flatMap((g) => g.Tasks)) {
                 for (const tpl of t.Templates ?? []) {
-                    for (const m of tpl.EmbeddedTmpl!.matchAll(/nomadVar "([^"]+)"/g)) assert.strictEqual(m[1], `nomad/jobs/${j.ID}`);
-                    if (tpl.EmbeddedTmpl!.includes("nomadVar")) assert.match(tpl.DestPath, /^secrets\//, "secret files live in the in-memory secrets dir");
+                    for (const m of tpl.EmbeddedTmpl!.matchAll(/nomadVar "([^"]+)"/g)) {
+                        assert.strictEqual(m[1], `nomad/jobs/${j.ID}`);
+                    }
+                    if (tpl.EmbeddedTmpl!.includes("nomadVar")) {
+                        assert.match(tpl.DestPath, /^secrets\//, "secret files live in the in-memory secrets dir");
+                    }
                 }
             }
         }
@@ -91,7 +109,9 @@ describe("apps: the estate from one declaration each", () => {
         }
         for (const id of ["pihole", "monitoring", "syncthing"]) {
             const net = job(run, id).TaskGroups[0].Networks![0];
-            for (const p of [...(net.DynamicPorts ?? []), ...(net.ReservedPorts ?? [])]) assert.strictEqual(p.HostNetwork, "tailscale", `${id} ${p.Label}`);
+            for (const p of [...(net.DynamicPorts ?? []), ...(net.ReservedPorts ?? [])]) {
+                assert.strictEqual(p.HostNetwork, "tailscale", `${id} ${p.Label}`);
+            }
         }
         for (const r of run.ofType(RECORD).filter((x) => ["git.example.org", "doggo.example.org", "shynet.example.org"].includes(x.inputs.name))) {
             assert.strictEqual(r.inputs.content, "203.0.113.10");
@@ -101,15 +121,20 @@ describe("apps: the estate from one declaration each", () => {
 
     it("puts Gitea's SSH on static port 4222 of the tailscale network", () => {
         const ports = job(run, "gitea").TaskGroups[0].Networks![0].ReservedPorts!;
-        assert.deepStrictEqual(ports.find((p) => p.Label === "ssh"), { Label: "ssh", Value: 4222, To: 22, HostNetwork: "tailscale" });
+        assert.deepStrictEqual(
+            ports.find((p) => p.Label === "ssh"),
+            { Label: "ssh", Value: 4222, To: 22, HostNetwork: "tailscale" },
+        );
     });
 
     it("binds the proxies' 80/443 statically on the public and tailscale networks", () => {
         const ports = job(run, "caddy").TaskGroups[0].Networks![0].ReservedPorts!;
-        assert.deepStrictEqual(
-            ports.map((p) => `${p.Label}:${p.Value}:${p.HostNetwork}`).sort(),
-            ["internal_http:80:tailscale", "internal_https:443:tailscale", "public_http:80:public", "public_https:443:public"],
-        );
+        assert.deepStrictEqual(ports.map((p) => `${p.Label}:${p.Value}:${p.HostNetwork}`).sort(), [
+            "internal_http:80:tailscale",
+            "internal_https:443:tailscale",
+            "public_http:80:public",
+            "public_https:443:public",
+        ]);
     });
 
     it("pins every image to a version tag or digest", () => {
@@ -152,8 +177,13 @@ describe("apps: the estate from one declaration each", () => {
     it("scrapes every app's metrics from Prometheus, with itself, node-exporter and Nomad", () => {
         const prom = job(run, "monitoring").TaskGroups[0].Tasks.find((t) => t.Name === "prometheus")!;
         const yml = prom.Templates!.find((t) => t.DestPath.endsWith("prometheus.yml"))!.EmbeddedTmpl!;
-        for (const name of ["prometheus", "node-exporter", "nomad", "gitea"]) assert.match(yml, new RegExp(`job_name: ${name}\\n`));
-        assert.match(yml, /job_name: gitea\n\s+metrics_path: \/metrics\n\s+static_configs:\n\s+- targets: \[\{\{ range \$i, \$s := nomadService "gitea-web" \}\}/);
+        for (const name of ["prometheus", "node-exporter", "nomad", "gitea"]) {
+            assert.match(yml, new RegExp(`job_name: ${name}\\n`));
+        }
+        assert.match(
+            yml,
+            /job_name: gitea\n\s+metrics_path: \/metrics\n\s+static_configs:\n\s+- targets: \[\{\{ range \$i, \$s := nomadService "gitea-web" \}\}/,
+        );
         assert.match(yml, /metrics_path: \/v1\/metrics\n\s+params:\n\s+format: \[prometheus\]/);
     });
 
@@ -170,7 +200,11 @@ describe("apps: with Consul", () => {
         const run = await deploy(fixtureConfig("full-digitalocean"));
         assert.ok(siteBlocks(caddyfile(run, "internal")).includes("consul.example.org"));
         assert.match(caddyfile(run, "public"), /\{\{- \$up := service "gitea-web" \}\}/);
-        for (const j of jobs(run)) for (const s of j.TaskGroups[0].Services ?? []) assert.strictEqual(s.Provider, "consul", `${j.ID} ${s.Name}`);
+        for (const j of jobs(run)) {
+            for (const s of j.TaskGroups[0].Services ?? []) {
+                assert.strictEqual(s.Provider, "consul", `${j.ID} ${s.Name}`);
+            }
+        }
         const wait = job(run, "shynet-app").TaskGroups[0].Tasks.find((t) => t.Lifecycle?.Hook === "prestart")!;
         assert.match(wait.Templates![0].EmbeddedTmpl!, /range service "shynet-db"/);
     });
@@ -211,7 +245,10 @@ describe("apps: adding one", () => {
         const run = await deploy(full(), [...APPS, whoami]);
         const j = job(run, "whoami");
         assert.strictEqual(j.TaskGroups[0].Tasks[0].Config!.image, "traefik/whoami:v1.10.4");
-        assert.deepStrictEqual(j.TaskGroups[0].Services!.map((s) => s.Name), ["whoami-http"]);
+        assert.deepStrictEqual(
+            j.TaskGroups[0].Services!.map((s) => s.Name),
+            ["whoami-http"],
+        );
         const rec = run.ofType(RECORD).find((r) => r.inputs.name === "whoami.example.org");
         assert.ok(rec && rec.inputs.proxied === true);
         assert.ok(siteBlocks(caddyfile(run, "public")).includes("whoami.example.org"));
@@ -225,7 +262,10 @@ describe("apps: adding one", () => {
             services: () => [
                 {
                     name: "gitea",
-                    tasks: [{ name: "web", image: "nginx:latest" }, { name: "side", image: "redis" }],
+                    tasks: [
+                        { name: "web", image: "nginx:latest" },
+                        { name: "side", image: "redis" },
+                    ],
                     ports: [{ label: "ssh", static: 4222 }],
                     routes: [{ hostname: "git", visibility: "public", port: "ssh" }],
                     dependsOn: ["no-such-service"],
@@ -256,6 +296,9 @@ describe("apps: adding one", () => {
     });
 
     it("refuses an image override from config that is not pinned", () => {
-        assert.throws(() => stackConfig(withOverrides(full(), { "hydra:apps": { doggo: { image: "ghcr.io/mr-karan/doggo-api:latest" } } })), /hydra:apps\.doggo\.image: image "ghcr\.io\/mr-karan\/doggo-api:latest" uses "latest"/);
+        assert.throws(
+            () => stackConfig(withOverrides(full(), { "hydra:apps": { doggo: { image: "ghcr.io/mr-karan/doggo-api:latest" } } })),
+            /hydra:apps\.doggo\.image: image "ghcr\.io\/mr-karan\/doggo-api:latest" uses "latest"/,
+        );
     });
 });

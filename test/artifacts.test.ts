@@ -9,7 +9,6 @@ import { Job } from "../nomad";
 import { renderStack, Rendering, writeRendering } from "../render/renderStack";
 import { debianTool, projectTool, run } from "./support/tools";
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
 const hcl2json: { parse(file: string, text: string): Promise<Record<string, any>> } = require("@cdktf/hcl2json");
 
 const ROOT = path.resolve(__dirname, "..");
@@ -32,12 +31,24 @@ function renderTo(r: Rendering): string {
 function scripts(r: Rendering): Map<string, string> {
     const out = new Map<string, string>();
     const userData = r.files.get("node/user-data.yaml");
-    if (userData) for (const f of YAML.parse(userData).write_files) if (f.content.startsWith("#!")) out.set(`node:${f.path}`, f.content);
+    if (userData) {
+        for (const f of YAML.parse(userData).write_files) {
+            if (f.content.startsWith("#!")) {
+                out.set(`node:${f.path}`, f.content);
+            }
+        }
+    }
     for (const [file, text] of r.files) {
-        if (!file.startsWith("jobs/")) continue;
+        if (!file.startsWith("jobs/")) {
+            continue;
+        }
         const job: Job = JSON.parse(text).Job;
         for (const t of job.TaskGroups.flatMap((g) => g.Tasks)) {
-            for (const tpl of t.Templates ?? []) if (tpl.EmbeddedTmpl?.startsWith("#!")) out.set(`${job.ID}/${t.Name}:${tpl.DestPath}`, tpl.EmbeddedTmpl);
+            for (const tpl of t.Templates ?? []) {
+                if (tpl.EmbeddedTmpl?.startsWith("#!")) {
+                    out.set(`${job.ID}/${t.Name}:${tpl.DestPath}`, tpl.EmbeddedTmpl);
+                }
+            }
         }
     }
     return out;
@@ -59,12 +70,29 @@ describe("rendered artifacts, checked by the real tools", function () {
     });
 
     it("renders every artifact kind", () => {
-        for (const f of ["node/user-data.yaml", "node/nomad.hcl", "caddy/public.Caddyfile", "caddy/internal.Caddyfile", "caddy/public.Caddyfile.tmpl", "dns.json", "firewall.json", "jobs/gitea.json", "variables/nomad/jobs/gitea.json"]) {
+        for (const f of [
+            "node/user-data.yaml",
+            "node/nomad.hcl",
+            "caddy/public.Caddyfile",
+            "caddy/internal.Caddyfile",
+            "caddy/public.Caddyfile.tmpl",
+            "dns.json",
+            "firewall.json",
+            "jobs/gitea.json",
+            "variables/nomad/jobs/gitea.json",
+        ]) {
             assert.ok(sample.files.has(f), f);
         }
         assert.ok(full.files.has("node/consul.hcl"), "Consul's config when Consul is on");
         assert.ok(!sample.files.has("node/consul.hcl"));
-        for (const [f, text] of sample.files) if (f.startsWith("variables/")) assert.ok(Object.values(JSON.parse(text).Items).every((v) => v === "<redacted>"), f);
+        for (const [f, text] of sample.files) {
+            if (f.startsWith("variables/")) {
+                assert.ok(
+                    Object.values(JSON.parse(text).Items).every((v) => v === "<redacted>"),
+                    f,
+                );
+            }
+        }
     });
 
     it("cloud-init schema accepts the user-data", () => {
@@ -108,7 +136,13 @@ describe("rendered artifacts, checked by the real tools", function () {
     it("shellcheck passes every generated shell script", () => {
         const shellcheck = debianTool("shellcheck");
         const all = new Map([...scripts(sample), ...scripts(full)]);
-        for (const name of ["node:/usr/local/sbin/hydra-bootstrap", "node:/usr/local/sbin/hydra-wait-tailnet", "restic/backup:local/restic.sh", "restic-check/backup:local/restic-check.sh", "shynet-app/wait-for-shynet-db:local/wait-for-shynet-db.sh"]) {
+        for (const name of [
+            "node:/usr/local/sbin/hydra-bootstrap",
+            "node:/usr/local/sbin/hydra-wait-tailnet",
+            "restic/backup:local/restic.sh",
+            "restic-check/backup:local/restic-check.sh",
+            "shynet-app/wait-for-shynet-db:local/wait-for-shynet-db.sh",
+        ]) {
             assert.ok(all.has(name), `${name} not found among ${[...all.keys()]}`);
         }
         for (const [name, text] of all) {
@@ -125,12 +159,14 @@ describe("rendered artifacts, checked by the real tools", function () {
         assert.strictEqual(nomad.plugin.raw_exec[0].config[0].enabled, true);
         const consul = await hcl2json.parse("consul.hcl", full.files.get("node/consul.hcl")!);
         assert.strictEqual(consul.bootstrap_expect, 1);
-        await assert.rejects(hcl2json.parse("bad.hcl", 'server {\n  enabled = \n}\n'));
+        await assert.rejects(hcl2json.parse("bad.hcl", "server {\n  enabled = \n}\n"));
     });
 
     it("every job is structurally a Nomad job (IDs, groups, drivers, images, nanosecond durations)", () => {
         for (const [file, text] of sample.files) {
-            if (!file.startsWith("jobs/")) continue;
+            if (!file.startsWith("jobs/")) {
+                continue;
+            }
             const job: Job = JSON.parse(text).Job;
             assert.strictEqual(`jobs/${job.ID}.json`, file);
             assert.ok(job.Datacenters?.length && job.TaskGroups.length, file);
@@ -139,24 +175,40 @@ describe("rendered artifacts, checked by the real tools", function () {
                 assert.ok(Number.isInteger(g.RestartPolicy!.Interval) && g.RestartPolicy!.Interval! >= 1e9, "durations are nanoseconds");
                 for (const t of g.Tasks) {
                     assert.ok(["docker", "raw_exec"].includes(t.Driver), `${file} ${t.Name}`);
-                    if (t.Driver === "docker") assert.match(String(t.Config!.image), /:[^:/]+$|@sha256:/);
-                    else assert.ok(t.Config!.command, `${file} ${t.Name} has a command`);
+                    if (t.Driver === "docker") {
+                        assert.match(String(t.Config!.image), /:[^:/]+$|@sha256:/);
+                    } else {
+                        assert.ok(t.Config!.command, `${file} ${t.Name} has a command`);
+                    }
                     for (const label of (t.Config!.ports as string[] | undefined) ?? []) {
                         const net = g.Networks![0];
-                        assert.ok([...(net.DynamicPorts ?? []), ...(net.ReservedPorts ?? [])].some((p) => p.Label === label), `${file} ${t.Name} port ${label}`);
+                        assert.ok(
+                            [...(net.DynamicPorts ?? []), ...(net.ReservedPorts ?? [])].some((p) => p.Label === label),
+                            `${file} ${t.Name} port ${label}`,
+                        );
                     }
                 }
             }
-            if (job.Periodic) assert.strictEqual(job.Type, "batch");
+            if (job.Periodic) {
+                assert.strictEqual(job.Type, "batch");
+            }
         }
     });
 
     it("matches the committed snapshot of the sample stack (npm run render:snapshot updates it)", () => {
         const listed = (dir: string): string[] =>
-            fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.relative(dir, path.join(e.parentPath ?? (e as any).path, e.name))).sort();
+            fs
+                .readdirSync(dir, { recursive: true, withFileTypes: true })
+                .filter((e) => e.isFile())
+                .map((e) => path.relative(dir, path.join(e.parentPath ?? (e as any).path, e.name)))
+                .sort();
         assert.deepStrictEqual(listed(sampleDir), listed(SNAPSHOT), "the set of rendered files changed");
         for (const f of listed(SNAPSHOT)) {
-            assert.strictEqual(fs.readFileSync(path.join(sampleDir, f), "utf8"), fs.readFileSync(path.join(SNAPSHOT, f), "utf8"), `${f} differs from the snapshot: review it, then npm run render:snapshot`);
+            assert.strictEqual(
+                fs.readFileSync(path.join(sampleDir, f), "utf8"),
+                fs.readFileSync(path.join(SNAPSHOT, f), "utf8"),
+                `${f} differs from the snapshot: review it, then npm run render:snapshot`,
+            );
         }
     });
 
@@ -172,8 +224,19 @@ describe("rendered artifacts, checked by the real tools", function () {
         const dir = projectWithStack("broken", "full-digitalocean");
         const file = path.join(dir, "Pulumi.broken.yaml");
         fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("region: blr1", "region: blr-1"));
-        await assert.rejects(renderStack({ projectDir: dir, stack: "broken" }), (e: ConfigError) => e.problems.some((p) => p.startsWith('hydra:node.region: "blr-1" is not a DigitalOcean region slug')));
-        const cli = run(path.join(ROOT, "node_modules", ".bin", "ts-node"), ["--transpile-only", path.join(ROOT, "render", "cli.ts"), "--project", dir, "--stack", "broken", "--out", path.join(dir, "out")]);
+        await assert.rejects(renderStack({ projectDir: dir, stack: "broken" }), (e: ConfigError) =>
+            e.problems.some((p) => p.startsWith('hydra:node.region: "blr-1" is not a DigitalOcean region slug')),
+        );
+        const cli = run(path.join(ROOT, "node_modules", ".bin", "ts-node"), [
+            "--transpile-only",
+            path.join(ROOT, "render", "cli.ts"),
+            "--project",
+            dir,
+            "--stack",
+            "broken",
+            "--out",
+            path.join(dir, "out"),
+        ]);
         assert.strictEqual(cli.status, 1);
         assert.match(cli.output, /hydra:node\.region: "blr-1" is not a DigitalOcean region slug such as "blr1"/);
         assert.ok(!fs.existsSync(path.join(dir, "out")), "nothing is written");

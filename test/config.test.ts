@@ -53,7 +53,10 @@ describe("config: good fixtures", () => {
     it("accepts the committed production stack once its secrets are set", () => {
         const doc = YAML.parse(fs.readFileSync(path.join(__dirname, "..", "Pulumi.hydra.yaml"), "utf8"));
         const placeholders = Object.fromEntries(
-            ["tailscaleAuthKey", "cloudflareDnsToken", "resticPassword", "resticRepository", "b2AccountId", "b2AccountKey"].map((k) => [`hydra:${k}`, { secure: `${k}-placeholder` }]),
+            ["tailscaleAuthKey", "cloudflareDnsToken", "resticPassword", "resticRepository", "b2AccountId", "b2AccountKey"].map((k) => [
+                `hydra:${k}`,
+                { secure: `${k}-placeholder` },
+            ]),
         );
         const raw = toRawConfig({ ...doc.config, ...placeholders });
         const cfg = validateConfig(raw, APP_NAMES);
@@ -83,7 +86,9 @@ describe("config: bad fixtures", () => {
                 assert.match(p, /^(hydra|digitalocean|cloudflare|tailscale):[A-Za-z]+[^ ]*: /, `problem without its key: ${p}`);
             }
             const message = new ConfigError(problems).message;
-            for (const secret of forbid) assert.ok(!message.includes(secret), "a secret typed in the clear is never echoed");
+            for (const secret of forbid) {
+                assert.ok(!message.includes(secret), "a secret typed in the clear is never echoed");
+            }
         });
     }
 

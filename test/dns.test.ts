@@ -39,7 +39,9 @@ describe("DNS", () => {
         assert.strictEqual(run.ofType(ZONE).length, 0);
         const lookup = run.invokes.find((i) => i.token === "cloudflare:index/getZone:getZone");
         assert.deepStrictEqual(lookup?.inputs.filter, { name: "example.com" });
-        for (const r of run.ofType(RECORD)) assert.strictEqual(r.inputs.zoneId, "zone-looked-up");
+        for (const r of run.ofType(RECORD)) {
+            assert.strictEqual(r.inputs.zoneId, "zone-looked-up");
+        }
     });
 
     it("points the node's record at the reserved IP, unproxied", async () => {

@@ -30,7 +30,9 @@ const minimal = () => fixtureConfig("minimal-digitalocean");
 
 /** True when a port range like "1-65535" or "4646" contains any of `ports`. */
 function covers(range: string | undefined, ports: number[]): boolean {
-    if (!range) return false;
+    if (!range) {
+        return false;
+    }
     const [lo, hi] = range.split("-").map(Number);
     return ports.some((p) => p >= lo && p <= (hi ?? lo));
 }
@@ -76,11 +78,10 @@ describe("HydraNode: resource graph", () => {
         assert.strictEqual(p.inputs.name, "hydra");
         assert.strictEqual(p.inputs.environment, "Production");
         assert.strictEqual(p.inputs.purpose, "Web Application");
-        assert.deepStrictEqual([...p.inputs.resources].sort(), [
-            `do:droplet:${run.one(DROPLET).name}`,
-            `do:floatingip:${run.one(RESERVED_IP).name}`,
-            `do:volume:${run.one(VOLUME).name}`,
-        ].sort());
+        assert.deepStrictEqual(
+            [...p.inputs.resources].sort(),
+            [`do:droplet:${run.one(DROPLET).name}`, `do:floatingip:${run.one(RESERVED_IP).name}`, `do:volume:${run.one(VOLUME).name}`].sort(),
+        );
     });
 
     it("parents every resource under its component", () => {
@@ -91,7 +92,9 @@ describe("HydraNode: resource graph", () => {
         }
         const custom = run.resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:"));
         assert.ok(custom.length >= 8);
-        for (const r of custom) assert.match(r.urn, /::hydra:(node:HydraNode|dns:HydraDns|app:HydraApp|app:NomadService)\$/, r.urn);
+        for (const r of custom) {
+            assert.match(r.urn, /::hydra:(node:HydraNode|dns:HydraDns|app:HydraApp|app:NomadService)\$/, r.urn);
+        }
     });
 
     it("passes the user-data as a secret (it carries the tailnet auth key)", () => {
@@ -111,8 +114,7 @@ describe("HydraNode: resource graph", () => {
 });
 
 describe("HydraNode: firewall", () => {
-    const inbound = (run: RunResult): { protocol: string; portRange?: string; sourceAddresses: string[] }[] =>
-        run.one(FIREWALL).inputs.inboundRules;
+    const inbound = (run: RunResult): { protocol: string; portRange?: string; sourceAddresses: string[] }[] => run.one(FIREWALL).inputs.inboundRules;
 
     it("keeps SSH off the internet unless configured", async () => {
         const run = await deploy(minimal());
@@ -146,7 +148,9 @@ describe("HydraNode: firewall", () => {
 
     it("admits 80/443 from anywhere when public traffic is not proxied", async () => {
         const run = await deploy(withOverrides(minimal(), { "hydra:cloudflare": { proxied: false } }));
-        for (const port of ["80", "443"]) assert.deepStrictEqual(inbound(run).find((r) => r.portRange === port)!.sourceAddresses, INTERNET);
+        for (const port of ["80", "443"]) {
+            assert.deepStrictEqual(inbound(run).find((r) => r.portRange === port)!.sourceAddresses, INTERNET);
+        }
         assert.ok(!run.invokes.some((i) => i.token === "cloudflare:index/getIpRanges:getIpRanges"));
     });
 
@@ -157,7 +161,9 @@ describe("HydraNode: firewall", () => {
         assert.ok(rules.some((r) => r.protocol === "icmp"));
         assert.ok(rules.some((r) => r.protocol === "tcp" && r.portRange === "1-65535" && r.sourceAddresses.includes("100.64.0.0/10")));
         const out: { protocol: string; destinationAddresses: string[] }[] = run.one(FIREWALL).inputs.outboundRules;
-        for (const proto of ["tcp", "udp", "icmp"]) assert.ok(out.some((r) => r.protocol === proto && r.destinationAddresses.includes("0.0.0.0/0")));
+        for (const proto of ["tcp", "udp", "icmp"]) {
+            assert.ok(out.some((r) => r.protocol === proto && r.destinationAddresses.includes("0.0.0.0/0")));
+        }
         assert.deepStrictEqual(run.one(FIREWALL).inputs.dropletIds, [424242]);
     });
 });
@@ -190,7 +196,10 @@ describe("existing target", () => {
 
     it("creates no DigitalOcean resource at all", () => {
         const doResources = run.resources.filter((r: Registered) => r.type.startsWith("digitalocean:"));
-        assert.deepStrictEqual(doResources.map((r) => r.type), []);
+        assert.deepStrictEqual(
+            doResources.map((r) => r.type),
+            [],
+        );
         assert.ok(!run.invokes.some((i) => i.token.startsWith("digitalocean:")));
     });
 
@@ -207,6 +216,8 @@ describe("existing target", () => {
         const custom = dev.resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:"));
         assert.ok(custom.length > 0);
         // Only Nomad jobs and variables: nothing that needs a provider plugin.
-        for (const r of custom) assert.match(r.type, /^pulumi-nodejs:dynamic\/nomad:Nomad(Job|Variable)$/, `${r.type} ${r.name}`);
+        for (const r of custom) {
+            assert.match(r.type, /^pulumi-nodejs:dynamic\/nomad:Nomad(Job|Variable)$/, `${r.type} ${r.name}`);
+        }
     });
 });

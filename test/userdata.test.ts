@@ -140,6 +140,9 @@ describe("Nomad agent config", () => {
         assert.match(hcl, /collection_interval\s+= "15s"/);
         assert.match(hcl, /^disable_update_check = true$/m);
         assert.ok(!hcl.includes("acl {"));
-        assert.match(renderNomadAgentConfig({ datacenter: "hydra", region: "global", publicInterface: "eth0", acl: true, consul: false }), /acl \{\n\s+enabled = true\n\}/);
+        assert.match(
+            renderNomadAgentConfig({ datacenter: "hydra", region: "global", publicInterface: "eth0", acl: true, consul: false }),
+            /acl \{\n\s+enabled = true\n\}/,
+        );
     });
 });

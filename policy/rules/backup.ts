@@ -14,7 +14,12 @@ const RESTIC_BACKUP = /\brestic\b[^\n]*\bbackup\b/;
 export function declaredBackupPaths(job: Record<string, unknown>): string[] {
     const meta = field(job, "Meta");
     const value = isRecord(meta) ? meta[BACKUP_PATHS_META] : undefined;
-    return typeof value === "string" ? value.split(",").map((p) => p.trim()).filter(Boolean) : [];
+    return typeof value === "string"
+        ? value
+              .split(",")
+              .map((p) => p.trim())
+              .filter(Boolean)
+        : [];
 }
 
 /** The text of a task that runs something: its inline templates, command and args. */
@@ -34,11 +39,17 @@ export function resticBackupTasks(job: Record<string, unknown>): { label: string
 /** Resource level: a job that runs `restic backup` on a schedule prohibits overlapping runs. */
 export function backupOverlapViolations(r: ResourceView): string[] {
     const job = jobSource(r.props).job;
-    if (!job) return [];
+    if (!job) {
+        return [];
+    }
     const periodic = periodicOf(job);
-    if (!periodic || !resticBackupTasks(job).length) return [];
+    if (!periodic || !resticBackupTasks(job).length) {
+        return [];
+    }
     const overlap = field(periodic, "ProhibitOverlap");
-    if (overlap === true) return [];
+    if (overlap === true) {
+        return [];
+    }
     return [
         `${jobLabel(r, job)} runs restic backup periodically with Periodic.ProhibitOverlap ${overlap === undefined ? "unset" : `= ${JSON.stringify(overlap)}`}; ` +
             "a run still going when the next starts contends for the repository lock: set it to true",
@@ -50,7 +61,9 @@ export function scriptPaths(text: string): Set<string> {
     const out = new Set<string>();
     for (const m of text.matchAll(/(?:^|[\s'"=(:])(\/[^\s'"();|&<>]*)/g)) {
         const p = m[1].replace(/\/+$/, "");
-        if (p) out.add(p);
+        if (p) {
+            out.add(p);
+        }
     }
     return out;
 }
@@ -58,16 +71,25 @@ export function scriptPaths(text: string): Set<string> {
 /** A path is covered when the script names it or one of its parent directories (never just "/"). */
 export function covers(paths: Set<string>, path: string): boolean {
     const p = path.replace(/\/+$/, "");
-    for (const q of paths) if (p === q || p.startsWith(`${q}/`)) return true;
+    for (const q of paths) {
+        if (p === q || p.startsWith(`${q}/`)) {
+            return true;
+        }
+    }
     return false;
 }
 
 /** Stack level: declared backup paths have a backup job that covers them. */
 export function backupCoverageViolations(resources: ResourceView[]): Violation[] {
     const out: Violation[] = [];
-    const jobs = resources.filter(isJob).map((r) => ({ r, job: jobSource(r.props).job })).filter((j): j is { r: ResourceView; job: Record<string, unknown> } => !!j.job);
+    const jobs = resources
+        .filter(isJob)
+        .map((r) => ({ r, job: jobSource(r.props).job }))
+        .filter((j): j is { r: ResourceView; job: Record<string, unknown> } => !!j.job);
     const declaring = jobs.map((j) => ({ ...j, paths: declaredBackupPaths(j.job) })).filter((j) => j.paths.length);
-    if (!declaring.length) return out;
+    if (!declaring.length) {
+        return out;
+    }
 
     const backups = jobs
         .filter((j) => periodicOf(j.job))
@@ -80,7 +102,9 @@ export function backupCoverageViolations(resources: ResourceView[]): Violation[]
             message:
                 `no backup job exists, but jobs declare backup paths in Meta "${BACKUP_PATHS_META}" (${list}); ` +
                 "add a periodic job with a raw_exec task whose script runs `restic backup` over them (the backup app)" +
-                (near.length ? `. ${near.join(", ")} run${near.length === 1 ? "s" : ""} restic backup but ${near.length === 1 ? "is" : "are"} not periodic raw_exec jobs` : ""),
+                (near.length
+                    ? `. ${near.join(", ")} run${near.length === 1 ? "s" : ""} restic backup but ${near.length === 1 ? "is" : "are"} not periodic raw_exec jobs`
+                    : ""),
         });
         return out;
     }
@@ -89,7 +113,10 @@ export function backupCoverageViolations(resources: ResourceView[]): Violation[]
     for (const d of declaring) {
         for (const p of d.paths) {
             if (!covers(covered, p)) {
-                out.push({ urn: d.r.urn, message: `${jobLabel(d.r, d.job)} declares backup path ${p} (Meta "${BACKUP_PATHS_META}"), but the backup job (${names}) does not back it up` });
+                out.push({
+                    urn: d.r.urn,
+                    message: `${jobLabel(d.r, d.job)} declares backup path ${p} (Meta "${BACKUP_PATHS_META}"), but the backup job (${names}) does not back it up`,
+                });
             }
         }
     }

@@ -49,10 +49,18 @@ export function isRecord(v: unknown): v is Record<string, unknown> {
  * fields: exactly, or else case-insensitively ("taskGroups" is "TaskGroups").
  */
 export function field(obj: unknown, key: string): unknown {
-    if (!isRecord(obj)) return undefined;
-    if (key in obj) return obj[key];
+    if (!isRecord(obj)) {
+        return undefined;
+    }
+    if (key in obj) {
+        return obj[key];
+    }
     const lower = key.toLowerCase();
-    for (const k of Object.keys(obj)) if (k.toLowerCase() === lower) return obj[k];
+    for (const k of Object.keys(obj)) {
+        if (k.toLowerCase() === lower) {
+            return obj[k];
+        }
+    }
     return undefined;
 }
 
@@ -75,14 +83,20 @@ export function* strings(v: unknown, path = ""): Generator<{ path: string; value
     if (typeof v === "string") {
         yield { path, value: v };
     } else if (Array.isArray(v)) {
-        for (let i = 0; i < v.length; i++) yield* strings(v[i], `${path}[${i}]`);
+        for (let i = 0; i < v.length; i++) {
+            yield* strings(v[i], `${path}[${i}]`);
+        }
     } else if (isRecord(v)) {
-        for (const [k, x] of Object.entries(v)) yield* strings(x, path ? `${path}.${k}` : k);
+        for (const [k, x] of Object.entries(v)) {
+            yield* strings(x, path ? `${path}.${k}` : k);
+        }
     }
 }
 
 /** "a", "a and b", "a, b and c". */
 export function joinAnd(items: string[]): string {
-    if (items.length <= 1) return items.join("");
+    if (items.length <= 1) {
+        return items.join("");
+    }
     return `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
 }

@@ -10,7 +10,9 @@ export const TAILNET_RANGES = ["100.64.0.0/10", "fd7a:115c:a1e0::/48"];
 export function isTailnetAddress(address: string): boolean {
     const a = address.trim().toLowerCase();
     const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(a);
-    if (v4) return Number(v4[1]) === 100 && Number(v4[2]) >= 64 && Number(v4[2]) <= 127;
+    if (v4) {
+        return Number(v4[1]) === 100 && Number(v4[2]) >= 64 && Number(v4[2]) <= 127;
+    }
     return /^fd7a:115c:a1e0(:|$)/.test(a);
 }
 
@@ -24,19 +26,31 @@ export function caddySites(text: string): string[] {
     let depth = 0;
     for (const raw of text.split("\n")) {
         // Template actions and comments carry braces that are not Caddy's.
-        const line = raw.replace(/\{\{.*?\}\}/g, "").replace(/(^|\s)#.*$/, "").trim();
+        const line = raw
+            .replace(/\{\{.*?\}\}/g, "")
+            .replace(/(^|\s)#.*$/, "")
+            .trim();
         if (depth === 0 && line.endsWith("{")) {
             const head = line.slice(0, -1).trim();
             if (head && !head.startsWith("(")) {
                 for (const addr of head.split(/[\s,]+/).filter(Boolean)) {
-                    const host = addr.replace(/^[a-z]+:\/\//i, "").replace(/\/.*$/, "").replace(/:\d+$/, "").toLowerCase();
-                    if (host) sites.push(host);
+                    const host = addr
+                        .replace(/^[a-z]+:\/\//i, "")
+                        .replace(/\/.*$/, "")
+                        .replace(/:\d+$/, "")
+                        .toLowerCase();
+                    if (host) {
+                        sites.push(host);
+                    }
                 }
             }
         }
         for (const ch of line) {
-            if (ch === "{") depth++;
-            else if (ch === "}") depth = Math.max(0, depth - 1);
+            if (ch === "{") {
+                depth++;
+            } else if (ch === "}") {
+                depth = Math.max(0, depth - 1);
+            }
         }
     }
     return sites;
@@ -59,20 +73,30 @@ export function proxySites(resources: ResourceView[]): { internal: ProxySite[]; 
     const out = { internal: [] as ProxySite[], public: [] as ProxySite[] };
     for (const r of resources.filter(isJob)) {
         const job = jobSource(r.props).job;
-        if (!job) continue;
+        if (!job) {
+            continue;
+        }
         const id = str(field(job, "ID"));
         for (const t of tasksOf(job)) {
             const caddyfiles = templatesOf(t.task).filter((tpl) => /(^|\/)Caddyfile$/.test(tpl.dest));
-            if (!caddyfiles.length) continue;
+            if (!caddyfiles.length) {
+                continue;
+            }
             const networks = portNetworks(t.group);
             const ports = configOf(t.task).ports;
             const labels = Array.isArray(ports) ? ports.filter((p): p is string => typeof p === "string") : [...networks.keys()];
             const nets = labels.map((l) => networks.get(l) ?? "default");
             const internal = (id === "caddy" && t.taskName === "internal") || (nets.length > 0 && nets.every((n) => n === "tailscale"));
             const isPublic = !internal && (t.taskName === "public" || nets.some((n) => n !== "tailscale"));
-            if (!internal && !isPublic) continue;
+            if (!internal && !isPublic) {
+                continue;
+            }
             const into = internal ? out.internal : out.public;
-            for (const tpl of caddyfiles) for (const site of caddySites(tpl.text)) into.push({ site, job: r, jobLabel: `${jobLabel(r, job)} ${t.label}` });
+            for (const tpl of caddyfiles) {
+                for (const site of caddySites(tpl.text)) {
+                    into.push({ site, job: r, jobLabel: `${jobLabel(r, job)} ${t.label}` });
+                }
+            }
         }
     }
     return out;
@@ -87,8 +111,12 @@ function recordName(r: ResourceView): string | undefined {
 export function tailnetRecordViolations(r: ResourceView): string[] {
     const content = r.props.content;
     const proxied = r.props.proxied;
-    if (typeof content !== "string" || isUnknown(proxied) || proxied !== true) return [];
-    if (!isTailnetAddress(content)) return [];
+    if (typeof content !== "string" || isUnknown(proxied) || proxied !== true) {
+        return [];
+    }
+    if (!isTailnetAddress(content)) {
+        return [];
+    }
     return [
         `${describe(r)} (${recordName(r) ?? "?"}) points into the tailnet (${content}) but is Cloudflare-proxied; ` +
             "Cloudflare cannot reach tailnet addresses and the name must stay internal: set proxied to false",
@@ -97,8 +125,12 @@ export function tailnetRecordViolations(r: ResourceView): string[] {
 
 /** The names a record may stand for: itself, or relative to each zone the stack manages ("@" is the apex). */
 function candidates(name: string, zones: string[]): string[] {
-    if (name === "@") return zones;
-    if (zones.some((z) => name === z || name.endsWith(`.${z}`))) return [name];
+    if (name === "@") {
+        return zones;
+    }
+    if (zones.some((z) => name === z || name.endsWith(`.${z}`))) {
+        return [name];
+    }
     return [name, ...zones.map((z) => `${name}.${z}`)];
 }
 
@@ -113,23 +145,46 @@ export function internalRouteViolations(resources: ResourceView[]): Violation[] 
     const internal = new Map(sites.internal.map((s) => [s.site, s]));
     for (const p of sites.public) {
         const i = internal.get(p.site);
-        if (i) out.push({ urn: p.job.urn, message: `${p.site} is a site of the internal proxy (${i.jobLabel}) and is also served by the public one (${p.jobLabel})` });
+        if (i) {
+            out.push({
+                urn: p.job.urn,
+                message: `${p.site} is a site of the internal proxy (${i.jobLabel}) and is also served by the public one (${p.jobLabel})`,
+            });
+        }
     }
-    if (!internal.size) return out;
-    const zones = resources.filter((r) => r.type === TYPES.zone).map((r) => r.props.name).filter((n): n is string => typeof n === "string").map((n) => n.toLowerCase());
+    if (!internal.size) {
+        return out;
+    }
+    const zones = resources
+        .filter((r) => r.type === TYPES.zone)
+        .map((r) => r.props.name)
+        .filter((n): n is string => typeof n === "string")
+        .map((n) => n.toLowerCase());
     for (const r of resources.filter((x) => x.type === TYPES.dnsRecord)) {
         const name = recordName(r);
-        if (!name) continue;
-        let site = candidates(name, zones).map((c) => internal.get(c)).find((s) => s);
-        if (!site && !zones.length && !name.includes(".")) site = sites.internal.find((s) => s.site.startsWith(`${name}.`));
-        if (!site) continue;
+        if (!name) {
+            continue;
+        }
+        let site = candidates(name, zones)
+            .map((c) => internal.get(c))
+            .find((s) => s);
+        if (!site && !zones.length && !name.includes(".")) {
+            site = sites.internal.find((s) => s.site.startsWith(`${name}.`));
+        }
+        if (!site) {
+            continue;
+        }
         const at = `${describe(r)} (${name}) is an internal route (a site of ${site.jobLabel})`;
         const type = str(r.props.type)?.toUpperCase();
         const content = r.props.content;
         const tailnet = typeof content === "string" && isTailnetAddress(content);
         // A proxied record into the tailnet is reported by the resource policy already.
-        if (r.props.proxied === true && !tailnet) out.push({ urn: r.urn, message: `${at} but is Cloudflare-proxied; set proxied to false` });
-        if (typeof content !== "string") continue;
+        if (r.props.proxied === true && !tailnet) {
+            out.push({ urn: r.urn, message: `${at} but is Cloudflare-proxied; set proxied to false` });
+        }
+        if (typeof content !== "string") {
+            continue;
+        }
         if ((type === "A" || type === "AAAA") && !tailnet) {
             out.push({ urn: r.urn, message: `${at} but points at ${content}, which is not a tailnet address (${TAILNET_RANGES.join(", ")})` });
         } else if (type === "CNAME" && !/\.ts\.net\.?$/i.test(content)) {
@@ -138,4 +193,3 @@ export function internalRouteViolations(resources: ResourceView[]): Violation[] 
     }
     return out;
 }
-

@@ -22,11 +22,17 @@ export const ADMIN_PORTS: readonly AdminPort[] = [
  * ways of saying every port). Undefined when it cannot be read.
  */
 export function parsePortRange(portRange: unknown): [number, number] | undefined {
-    if (portRange === undefined || portRange === null) return [1, 65535];
+    if (portRange === undefined || portRange === null) {
+        return [1, 65535];
+    }
     const s = String(portRange).trim().toLowerCase();
-    if (s === "" || s === "all" || s === "0") return [1, 65535];
+    if (s === "" || s === "all" || s === "0") {
+        return [1, 65535];
+    }
     const m = /^(\d+)\s*(?:-\s*(\d+))?$/.exec(s);
-    if (!m) return undefined;
+    if (!m) {
+        return undefined;
+    }
     const lo = Number(m[1]);
     const hi = m[2] === undefined ? lo : Number(m[2]);
     return lo <= hi ? [lo, hi] : [hi, lo];
@@ -48,23 +54,41 @@ function portText(p: AdminPort): string {
 export function firewallViolations(r: ResourceView): string[] {
     const out: string[] = [];
     const rules = field(r.props, "inboundRules");
-    if (isUnknown(rules)) return out;
+    if (isUnknown(rules)) {
+        return out;
+    }
     list(rules).forEach((rule, i) => {
-        if (!isRecord(rule)) return;
+        if (!isRecord(rule)) {
+            return;
+        }
         const protocol = field(rule, "protocol");
         const range = field(rule, "portRange");
         const sources = field(rule, "sourceAddresses");
-        if (isUnknown(protocol) || isUnknown(range) || isUnknown(sources)) return;
+        if (isUnknown(protocol) || isUnknown(range) || isUnknown(sources)) {
+            return;
+        }
         const proto = (str(protocol) ?? "").toLowerCase();
-        if (proto !== "tcp" && proto !== "udp") return;
+        if (proto !== "tcp" && proto !== "udp") {
+            return;
+        }
         const ports = parsePortRange(range);
-        if (!ports) return;
+        if (!ports) {
+            return;
+        }
         const open = list(sources).filter((s): s is string => typeof s === "string" && isInternet(s));
-        if (!open.length) return;
+        if (!open.length) {
+            return;
+        }
         const hit = exposed(ports[0], ports[1]);
-        if (!hit.length) return;
+        if (!hit.length) {
+            return;
+        }
         const services = [...new Set(hit.map((p) => p.service))].map(
-            (s) => `${s} (${hit.filter((p) => p.service === s).map(portText).join(", ")})`,
+            (s) =>
+                `${s} (${hit
+                    .filter((p) => p.service === s)
+                    .map(portText)
+                    .join(", ")})`,
         );
         const shown = range === undefined || range === null || range === "" ? "all ports" : String(range);
         out.push(

@@ -9,9 +9,15 @@ import { configOf, driverOf, jobLabel, jobSource, tasksOf } from "./jobs";
  */
 export function imagePinProblem(image: string): string | undefined {
     const shown = JSON.stringify(image);
-    if (image.trim() === "") return "is empty";
-    if (/\s/.test(image)) return `${shown} contains whitespace`;
-    if (/\$\{|\{\{/.test(image)) return `${shown} is interpolated when the job runs, so its version cannot be checked; write the pinned reference out`;
+    if (image.trim() === "") {
+        return "is empty";
+    }
+    if (/\s/.test(image)) {
+        return `${shown} contains whitespace`;
+    }
+    if (/\$\{|\{\{/.test(image)) {
+        return `${shown} is interpolated when the job runs, so its version cannot be checked; write the pinned reference out`;
+    }
     const at = image.indexOf("@");
     if (at >= 0) {
         const digest = image.slice(at + 1);
@@ -19,10 +25,16 @@ export function imagePinProblem(image: string): string | undefined {
     }
     const slash = image.lastIndexOf("/");
     const colon = image.lastIndexOf(":");
-    if (colon <= slash) return `${shown} has no tag, which means "latest"; pin a version tag or a digest`;
+    if (colon <= slash) {
+        return `${shown} has no tag, which means "latest"; pin a version tag or a digest`;
+    }
     const tag = image.slice(colon + 1);
-    if (tag.toLowerCase() === "latest") return `${shown} uses the "latest" tag; pin a version tag or a digest`;
-    if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag)) return `${shown} has a malformed tag`;
+    if (tag.toLowerCase() === "latest") {
+        return `${shown} uses the "latest" tag; pin a version tag or a digest`;
+    }
+    if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag)) {
+        return `${shown} has a malformed tag`;
+    }
     return undefined;
 }
 
@@ -39,18 +51,26 @@ export function imageViolations(r: ResourceView): string[] {
         for (const t of tasksOf(src.job)) {
             const config = configOf(t.task);
             if (!("image" in config)) {
-                if (driverOf(t.task) === "docker") out.push(`${at} ${t.label} (docker) has no Config.image`);
+                if (driverOf(t.task) === "docker") {
+                    out.push(`${at} ${t.label} (docker) has no Config.image`);
+                }
                 continue;
             }
             const image = config.image;
-            if (isUnknown(image)) continue;
+            if (isUnknown(image)) {
+                continue;
+            }
             const problem = typeof image === "string" ? imagePinProblem(image) : "is not a string";
-            if (problem) out.push(`${at} ${t.label} image ${problem}`);
+            if (problem) {
+                out.push(`${at} ${t.label} image ${problem}`);
+            }
         }
     } else if (src.jobspec !== undefined) {
         for (const image of jobspecImages(src.jobspec)) {
             const problem = imagePinProblem(image);
-            if (problem) out.push(`${at} jobspec image ${problem}`);
+            if (problem) {
+                out.push(`${at} jobspec image ${problem}`);
+            }
         }
     }
     return out;

@@ -22,8 +22,12 @@ export function jobSource(props: Record<string, unknown>): JobSource {
         out.job = props.parsedJob;
         out.from = "parsedJob";
     }
-    if (typeof props.jobspec === "string") out.jobspec = props.jobspec;
-    if (isRecord(props.hcl2Variables)) out.hcl2Variables = props.hcl2Variables;
+    if (typeof props.jobspec === "string") {
+        out.jobspec = props.jobspec;
+    }
+    if (isRecord(props.hcl2Variables)) {
+        out.hcl2Variables = props.hcl2Variables;
+    }
     return out;
 }
 
@@ -92,7 +96,9 @@ export function portNetworks(group: Record<string, unknown>): Map<string, string
         for (const kind of ["ReservedPorts", "DynamicPorts"]) {
             for (const p of list(field(net, kind)).filter(isRecord)) {
                 const label = str(field(p, "Label"));
-                if (label) out.set(label, str(field(p, "HostNetwork")) || "default");
+                if (label) {
+                    out.set(label, str(field(p, "HostNetwork")) || "default");
+                }
             }
         }
     }
@@ -102,7 +108,8 @@ export function portNetworks(group: Record<string, unknown>): Map<string, string
 /** The job's Periodic block, when it has one that is not switched off. */
 export function periodicOf(job: Record<string, unknown>): Record<string, unknown> | undefined {
     const p = field(job, "Periodic");
-    if (!isRecord(p)) return undefined;
+    if (!isRecord(p)) {
+        return undefined;
+    }
     return field(p, "Enabled") === false ? undefined : p;
 }
-

@@ -9,7 +9,9 @@ export const MUST_BE_PROTECTED: Record<string, string> = {
 
 export function protectViolations(r: ResourceView): string[] {
     const why = MUST_BE_PROTECTED[r.type];
-    if (!why || r.protect) return [];
+    if (!why || r.protect) {
+        return [];
+    }
     const name = str(r.props.name);
     return [`${describe(r)}${name ? ` (${name})` : ""} is not protected, and ${why}: set the resource option protect: true`];
 }

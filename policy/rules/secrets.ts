@@ -9,8 +9,20 @@ import { configOf, isJob, jobLabel, jobSource, tasksOf, templatesOf } from "./jo
 
 /** Words that make a name a secret's name when they end it: DB_PASSWORD, apiToken, SECRET_KEY. */
 const SECRET_WORDS = new Set([
-    "password", "passwd", "pass", "pwd", "passphrase", "secret", "token", "key", "apikey", "authkey",
-    "privatekey", "credential", "credentials", "dsn",
+    "password",
+    "passwd",
+    "pass",
+    "pwd",
+    "passphrase",
+    "secret",
+    "token",
+    "key",
+    "apikey",
+    "authkey",
+    "privatekey",
+    "credential",
+    "credentials",
+    "dsn",
 ]);
 
 /** Splits SECRET_KEY, secretKey, secret-key, secret.key into lower-case words. */
@@ -30,8 +42,12 @@ export function words(name: string): string[] {
 export function isSecretName(name: string): boolean {
     const w = words(name);
     const last = w[w.length - 1];
-    if (!last || !SECRET_WORDS.has(last)) return false;
-    if (last === "key" && w[w.length - 2] === "public") return false;
+    if (!last || !SECRET_WORDS.has(last)) {
+        return false;
+    }
+    if (last === "key" && w[w.length - 2] === "public") {
+        return false;
+    }
     return true;
 }
 
@@ -43,8 +59,12 @@ export function isSecretName(name: string): boolean {
  */
 export function isLiteral(value: string): boolean {
     let v = value.trim().replace(/[,;]$/, "").trim();
-    if (/^(["']).*\1$/.test(v)) v = v.slice(1, -1);
-    if (v === "" || /^(true|false|null|none|~)$/i.test(v)) return false;
+    if (/^(["']).*\1$/.test(v)) {
+        v = v.slice(1, -1);
+    }
+    if (v === "" || /^(true|false|null|none|~)$/i.test(v)) {
+        return false;
+    }
     return !/\{\{|\$\{|\$\(|\$[A-Za-z_]|`|\{env\./.test(v);
 }
 
@@ -69,7 +89,9 @@ const ASSIGNMENT = /^\s*(?:export\s+)?["']?([A-Za-z_][A-Za-z0-9_.-]*)["']?\s*[:=
 function knownFormatsIn(value: string): string[] {
     const found = KNOWN_SECRET_FORMATS.filter((f) => f.pattern.test(value)).map((f) => f.name);
     const url = URL_PASSWORD.exec(value);
-    if (url && isLiteral(url[1])) found.push("a URL with a password in it");
+    if (url && isLiteral(url[1])) {
+        found.push("a URL with a password in it");
+    }
     return found;
 }
 
@@ -106,7 +128,9 @@ export function jobLiteralSecretViolations(r: ResourceView): string[] {
             const config = configOf(t.task);
             const args = Array.isArray(config.args) ? config.args : [];
             args.forEach((arg, i) => {
-                if (typeof arg !== "string") return;
+                if (typeof arg !== "string") {
+                    return;
+                }
                 const eq = /^--?([A-Za-z0-9_.-]+)=(.*)$/.exec(arg);
                 if (eq && isSecretName(eq[1]) && isLiteral(eq[2])) {
                     out.push(`${at} ${t.label} passes --${eq[1]} with a literal value in args[${i}]; ${fix}`);
@@ -120,7 +144,9 @@ export function jobLiteralSecretViolations(r: ResourceView): string[] {
             });
             const auth = config.auth;
             if (isRecord(auth) && typeof auth.password === "string" && isLiteral(auth.password)) {
-                out.push(`${at} ${t.label} has a literal docker registry password in Config.auth.password; use the driver's auth helper or credentials on the node instead`);
+                out.push(
+                    `${at} ${t.label} has a literal docker registry password in Config.auth.password; use the driver's auth helper or credentials on the node instead`,
+                );
             }
         }
     }
@@ -135,7 +161,9 @@ export function jobLiteralSecretViolations(r: ResourceView): string[] {
         ...[...strings(src.hcl2Variables ?? {})].map((s) => ({ path: `hcl2Variables.${s.path}`, value: s.value })),
     ];
     for (const s of scanned) {
-        for (const what of knownFormatsIn(s.value)) out.push(`${at} contains ${what} at ${s.path}; ${fix}`);
+        for (const what of knownFormatsIn(s.value)) {
+            out.push(`${at} contains ${what} at ${s.path}; ${fix}`);
+        }
     }
     return out;
 }
@@ -157,19 +185,29 @@ export const MIN_SECRET_LENGTH = 8;
 export function secretSources(resources: ResourceView[]): SecretSource[] {
     const out: SecretSource[] = [];
     const add = (label: string, value: unknown) => {
-        if (typeof value === "string" && value.length >= MIN_SECRET_LENGTH) out.push({ label, value });
+        if (typeof value === "string" && value.length >= MIN_SECRET_LENGTH) {
+            out.push({ label, value });
+        }
     };
     for (const r of resources) {
         if (r.type === TYPES.nomadVariable) {
             const path = str(r.props.path) ?? r.name;
             const items = r.props.items;
-            if (isRecord(items)) for (const [k, v] of Object.entries(items)) add(`Nomad Variable "${path}" item "${k}"`, v);
+            if (isRecord(items)) {
+                for (const [k, v] of Object.entries(items)) {
+                    add(`Nomad Variable "${path}" item "${k}"`, v);
+                }
+            }
         } else if (r.type === TYPES.randomPassword) {
             add(`${describe(r)} result`, r.props.result);
         } else if (r.type === TYPES.tailnetKey) {
             add(`${describe(r)} key`, r.props.key);
         } else if (r.type.startsWith("pulumi:providers:")) {
-            for (const [k, v] of Object.entries(r.props)) if (isSecretName(k)) add(`provider ${r.name} setting ${k}`, v);
+            for (const [k, v] of Object.entries(r.props)) {
+                if (isSecretName(k)) {
+                    add(`provider ${r.name} setting ${k}`, v);
+                }
+            }
         }
     }
     return out;
@@ -179,7 +217,9 @@ export function secretSources(resources: ResourceView[]): SecretSource[] {
 export function jobSecretValueViolations(resources: ResourceView[]): Violation[] {
     const sources = secretSources(resources);
     const out: Violation[] = [];
-    if (!sources.length) return out;
+    if (!sources.length) {
+        return out;
+    }
     for (const r of resources.filter(isJob)) {
         const src = jobSource(r.props);
         const scanned = [
@@ -190,7 +230,9 @@ export function jobSecretValueViolations(resources: ResourceView[]): Violation[]
         const seen = new Set<string>();
         for (const secret of sources) {
             const hit = scanned.find((s) => s.value.includes(secret.value));
-            if (!hit || seen.has(secret.label)) continue;
+            if (!hit || seen.has(secret.label)) {
+                continue;
+            }
             seen.add(secret.label);
             out.push({
                 urn: r.urn,

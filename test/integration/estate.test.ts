@@ -21,7 +21,9 @@ const HTTP_PORT = 14646;
 async function api<T>(address: string, method: string, p: string, body?: unknown): Promise<T> {
     const res = await fetch(`${address}${p}`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
     const text = await res.text();
-    if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${text}`);
+    if (!res.ok) {
+        throw new Error(`${method} ${p}: ${res.status} ${text}`);
+    }
     return (text ? JSON.parse(text) : undefined) as T;
 }
 
@@ -52,7 +54,9 @@ describe("integration: the dev estate on a real Nomad with the real engine", fun
         prepareDevStack(engine, { dataDir, nomadAddress: address, resticRepository: resticRepo, extraConfig });
 
     before(async () => {
-        for (const tool of ["pulumi", "pulumi-language-nodejs", "pulumi-resource-pulumi-nodejs", "pulumi-analyzer-policy", "nomad"]) projectTool(tool);
+        for (const tool of ["pulumi", "pulumi-language-nodejs", "pulumi-resource-pulumi-nodejs", "pulumi-analyzer-policy", "nomad"]) {
+            projectTool(tool);
+        }
         fs.mkdirSync(dataDir, { recursive: true });
         const agent = await startAgent({ dir: path.join(dir, "agent"), nomad: projectTool("nomad"), httpPort: HTTP_PORT });
         address = agent.address;
@@ -69,7 +73,9 @@ describe("integration: the dev estate on a real Nomad with the real engine", fun
 
     after(async () => {
         await stopAgent(path.join(dir, "agent"));
-        if (Object.keys(timings).length) console.log(`      timings (ms): ${JSON.stringify(timings)}`);
+        if (Object.keys(timings).length) {
+            console.log(`      timings (ms): ${JSON.stringify(timings)}`);
+        }
         fs.rmSync(dir, { recursive: true, force: true });
     });
 
@@ -83,7 +89,12 @@ describe("integration: the dev estate on a real Nomad with the real engine", fun
     it("pulumi up creates every job and variable", async () => {
         timed("up", () => engine.must(["up", "--yes", "--skip-preview", "--stack", DEV_STACK]));
         const jobs = await api<{ ID: string }[]>(address, "GET", "/v1/jobs");
-        for (const id of EXPECTED_JOBS) assert.ok(jobs.some((j) => j.ID === id), `job ${id} missing`);
+        for (const id of EXPECTED_JOBS) {
+            assert.ok(
+                jobs.some((j) => j.ID === id),
+                `job ${id} missing`,
+            );
+        }
         const vars = await api<{ Path: string }[]>(address, "GET", "/v1/vars?prefix=nomad/jobs");
         assert.deepStrictEqual(vars.map((v) => v.Path).sort(), EXPECTED_VARIABLES);
         const gitea = await api<{ Items: Record<string, string> }>(address, "GET", "/v1/var/nomad/jobs/gitea");
@@ -94,13 +105,19 @@ describe("integration: the dev estate on a real Nomad with the real engine", fun
         const values = Object.values(secrets).filter((v) => v.length >= 8);
         for (const id of EXPECTED_JOBS) {
             const text = JSON.stringify(await api<Job>(address, "GET", `/v1/job/${id}`));
-            for (const v of values) assert.ok(!text.includes(v), `job ${id} contains a secret`);
+            for (const v of values) {
+                assert.ok(!text.includes(v), `job ${id} contains a secret`);
+            }
         }
-        const stateFiles = fs.readdirSync(path.join(dir, "state"), { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && e.name.endsWith(".json"));
+        const stateFiles = fs
+            .readdirSync(path.join(dir, "state"), { recursive: true, withFileTypes: true })
+            .filter((e) => e.isFile() && e.name.endsWith(".json"));
         assert.ok(stateFiles.length > 0);
         for (const f of stateFiles) {
             const text = fs.readFileSync(path.join(f.parentPath ?? (f as any).path, f.name), "utf8");
-            for (const v of values) assert.ok(!text.includes(v), `${f.name} contains a secret in plain text`);
+            for (const v of values) {
+                assert.ok(!text.includes(v), `${f.name} contains a secret in plain text`);
+            }
         }
     });
 
@@ -110,11 +127,20 @@ describe("integration: the dev estate on a real Nomad with the real engine", fun
 
     it("pulumi preview --policy-pack policy passes on the dev stack, and a variant without backups fails with the policy's message", async () => {
         const preview = () =>
-            previewWithPolicyPack({ cwd: ROOT, env: engine.env, pulumi: path.join(engine.o.toolsBin, "pulumi"), stack: DEV_STACK, args: ["--config-file", engine.o.configFile] });
+            previewWithPolicyPack({
+                cwd: ROOT,
+                env: engine.env,
+                pulumi: path.join(engine.o.toolsBin, "pulumi"),
+                stack: DEV_STACK,
+                args: ["--config-file", engine.o.configFile],
+            });
         const ok = await preview();
         assert.ok(ok.loaded, ok.stderr.slice(-2000));
         assert.strictEqual(ok.code, 0, `${ok.stdout.slice(-3000)}\n${ok.stderr}`);
-        assert.deepStrictEqual(ok.violations.filter((v) => v.enforcementLevel === "mandatory"), []);
+        assert.deepStrictEqual(
+            ok.violations.filter((v) => v.enforcementLevel === "mandatory"),
+            [],
+        );
         prepare({ "hydra:apps": { backup: false } });
         try {
             const bad = await preview();
@@ -133,7 +159,11 @@ describe("integration: the dev estate on a real Nomad with the real engine", fun
         try {
             const out = engine.must(["preview", "--json", "--stack", DEV_STACK]);
             const changed = changes(out);
-            assert.deepStrictEqual(changed.map((s) => s.op), ["update"], JSON.stringify(changed));
+            assert.deepStrictEqual(
+                changed.map((s) => s.op),
+                ["update"],
+                JSON.stringify(changed),
+            );
             assert.match(changed[0].urn, /NomadJob::doggo-job$/);
             assert.match(out, /Nomad plan for \\"doggo\\"/, "the preview carries the scheduler's plan");
         } finally {
@@ -146,7 +176,10 @@ describe("integration: the dev estate on a real Nomad with the real engine", fun
         assert.strictEqual((await api<Job>(address, "GET", "/v1/job/doggo")).Stop, true);
         engine.must(["refresh", "--yes", "--skip-preview", "--stack", DEV_STACK]);
         const changed = changes(engine.must(["preview", "--json", "--stack", DEV_STACK]));
-        assert.deepStrictEqual(changed.map((s) => `${s.op} ${s.urn.split("::").pop()}`), ["update doggo-job"]);
+        assert.deepStrictEqual(
+            changed.map((s) => `${s.op} ${s.urn.split("::").pop()}`),
+            ["update doggo-job"],
+        );
         engine.must(["up", "--yes", "--skip-preview", "--stack", DEV_STACK]);
         assert.strictEqual((await api<Job>(address, "GET", "/v1/job/doggo")).Stop, false, "restored");
         engine.must(["preview", "--expect-no-changes", "--stack", DEV_STACK]);
@@ -157,7 +190,9 @@ describe("integration: the dev estate on a real Nomad with the real engine", fun
         let count = 0;
         for (const r of renderings) {
             for (const [file, text] of r.files) {
-                if (!file.startsWith("jobs/")) continue;
+                if (!file.startsWith("jobs/")) {
+                    continue;
+                }
                 const reply = await api<{ ValidationErrors: string[] | null; Error: string }>(address, "PUT", "/v1/validate/job", JSON.parse(text));
                 assert.deepStrictEqual(reply.ValidationErrors ?? [], [], `${file}: ${reply.Error}`);
                 count++;
@@ -181,8 +216,13 @@ describe("integration: the dev estate on a real Nomad with the real engine", fun
         let status = "";
         while (Date.now() < deadline) {
             const allocs = await api<{ JobID: string; ClientStatus: string }[]>(address, "GET", "/v1/allocations");
-            status = allocs.filter((a) => a.JobID.startsWith("restic/periodic-")).map((a) => a.ClientStatus).join(",");
-            if (/complete|failed/.test(status)) break;
+            status = allocs
+                .filter((a) => a.JobID.startsWith("restic/periodic-"))
+                .map((a) => a.ClientStatus)
+                .join(",");
+            if (/complete|failed/.test(status)) {
+                break;
+            }
             await new Promise((r) => setTimeout(r, 1000));
         }
         assert.strictEqual(status, "complete", `the backup run ended as ${status || "nothing"}`);
@@ -192,28 +232,38 @@ describe("integration: the dev estate on a real Nomad with the real engine", fun
         assert.strictEqual(ls.status, 0, ls.stderr);
         assert.ok(ls.stdout.split("\n").includes(canary), `canary not in the snapshot:\n${ls.stdout}`);
         const snaps = JSON.parse(spawnSync(restic, ["snapshots", "--json"], { env, encoding: "utf8" }).stdout);
-        assert.ok(snaps.some((s: { tags?: string[] }) => s.tags?.includes("nomad")), "tagged nomad");
+        assert.ok(
+            snaps.some((s: { tags?: string[] }) => s.tags?.includes("nomad")),
+            "tagged nomad",
+        );
     });
 
     it("pulumi destroy leaves no job and no variable", async () => {
         timed("destroy", () => engine.must(["destroy", "--yes", "--skip-preview", "--stack", DEV_STACK]));
         const jobs = await api<{ ID: string }[]>(address, "GET", "/v1/jobs");
-        assert.deepStrictEqual(jobs.filter((j) => EXPECTED_JOBS.includes(j.ID.split("/")[0])).map((j) => j.ID), []);
+        assert.deepStrictEqual(
+            jobs.filter((j) => EXPECTED_JOBS.includes(j.ID.split("/")[0])).map((j) => j.ID),
+            [],
+        );
         assert.deepStrictEqual(await api<unknown[]>(address, "GET", "/v1/vars?prefix=nomad/jobs"), []);
     });
 
     // Last: the suite expects an agent with nothing else on it.
     it("the NomadJob/NomadVariable suite passes against this agent", () => {
-        const r = run(path.join(ROOT, "node_modules", ".bin", "mocha"), [
-            "--no-config",
-            "--require",
-            "ts-node/register/transpile-only",
-            "--extension",
-            "ts",
-            "--timeout",
-            "120000",
-            path.join(ROOT, "test", "nomad", "*.test.ts"),
-        ], { cwd: ROOT, env: { NOMAD_ADDR: address } });
+        const r = run(
+            path.join(ROOT, "node_modules", ".bin", "mocha"),
+            [
+                "--no-config",
+                "--require",
+                "ts-node/register/transpile-only",
+                "--extension",
+                "ts",
+                "--timeout",
+                "120000",
+                path.join(ROOT, "test", "nomad", "*.test.ts"),
+            ],
+            { cwd: ROOT, env: { NOMAD_ADDR: address } },
+        );
         assert.strictEqual(r.status, 0, r.output.slice(-4000));
         const passing = Number(/(\d+) passing/.exec(r.output)?.[1] ?? 0);
         assert.ok(passing >= 30, `only ${passing} passing against the real agent`);

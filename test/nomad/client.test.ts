@@ -205,7 +205,10 @@ if (!process.env.NOMAD_ADDR) {
             const c = client(target, { retryTimeoutSeconds: 20, initialBackoffMs: 50 });
             const reg = await c.registerJob(sleepJob("leaderless"));
             assert.ok(reg.JobModifyIndex > 0);
-            assert.equal(fake.count((r) => r.path === "/v1/jobs"), 4);
+            assert.equal(
+                fake.count((r) => r.path === "/v1/jobs"),
+                4,
+            );
         });
 
         it("retries the other transient 500s and connection resets", async () => {

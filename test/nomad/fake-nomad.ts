@@ -380,7 +380,9 @@ export class FakeNomad {
                     tgErrs.push(`Task ${t.Name ?? "?"} validation failed: Missing task driver`);
                 }
             }
-            const providers = new Set((tg.Services ?? []).concat(...(tg.Tasks ?? []).map((t: Obj) => t.Services ?? [])).map((s: Obj) => s.Provider ?? "consul"));
+            const providers = new Set(
+                (tg.Services ?? []).concat(...(tg.Tasks ?? []).map((t: Obj) => t.Services ?? [])).map((s: Obj) => s.Provider ?? "consul"),
+            );
             if (providers.size > 1) {
                 tgErrs.push("Multiple service providers used: task group services must use the same provider");
             }
@@ -915,7 +917,15 @@ function parseJobHcl(text: string, varFileText: string): Obj {
 
 function toJob(b: HclBlock): Obj {
     const job: Obj = { ID: b.labels[0], Name: b.labels[0], TaskGroups: [] };
-    const map: Obj = { type: "Type", datacenters: "Datacenters", namespace: "Namespace", region: "Region", priority: "Priority", all_at_once: "AllAtOnce", node_pool: "NodePool" };
+    const map: Obj = {
+        type: "Type",
+        datacenters: "Datacenters",
+        namespace: "Namespace",
+        region: "Region",
+        priority: "Priority",
+        all_at_once: "AllAtOnce",
+        node_pool: "NodePool",
+    };
     copyAttrs(b, map, job);
     for (const c of b.blocks) {
         if (c.type === "group") {
@@ -1003,7 +1013,9 @@ function tokenize(src: string): Tok[] {
         if (/\s/.test(c)) {
             i++;
         } else if (c === "#" || (c === "/" && src[i + 1] === "/")) {
-            while (i < src.length && src[i] !== "\n") i++;
+            while (i < src.length && src[i] !== "\n") {
+                i++;
+            }
         } else if (c === '"') {
             let j = i + 1;
             let s = "";
@@ -1025,12 +1037,16 @@ function tokenize(src: string): Tok[] {
             i = j + 1;
         } else if (/[0-9]/.test(c)) {
             let j = i;
-            while (j < src.length && /[0-9.]/.test(src[j])) j++;
+            while (j < src.length && /[0-9.]/.test(src[j])) {
+                j++;
+            }
             toks.push({ k: "num", v: src.slice(i, j) });
             i = j;
         } else if (/[A-Za-z_]/.test(c)) {
             let j = i;
-            while (j < src.length && /[A-Za-z0-9_\-.]/.test(src[j])) j++;
+            while (j < src.length && /[A-Za-z0-9_\-.]/.test(src[j])) {
+                j++;
+            }
             toks.push({ k: "id", v: src.slice(i, j) });
             i = j;
         } else if ("{}[]=,".indexOf(c) >= 0) {
@@ -1061,15 +1077,18 @@ function parseBody(toks: Tok[], vars: Obj | null): HclBlock {
         }
     };
     const interpolate = (s: string): string =>
-        s.replace(/\$\$\{/g, "\u0000").replace(/\$\{\s*var\.([A-Za-z_][A-Za-z0-9_-]*)\s*\}/g, (_m, name) => {
-            if (vars === null) {
-                return "";
-            }
-            if (!(name in vars) || vars[name] === undefined) {
-                throw new Error(`Unknown variable: There is no variable named "${name}".`);
-            }
-            return String(vars[name]);
-        }).replace(/\u0000/g, "${");
+        s
+            .replace(/\$\$\{/g, "\u0000")
+            .replace(/\$\{\s*var\.([A-Za-z_][A-Za-z0-9_-]*)\s*\}/g, (_m, name) => {
+                if (vars === null) {
+                    return "";
+                }
+                if (!(name in vars) || vars[name] === undefined) {
+                    throw new Error(`Unknown variable: There is no variable named "${name}".`);
+                }
+                return String(vars[name]);
+            })
+            .replace(/\u0000/g, "${");
     const value = (): unknown => {
         const t = next();
         if (t.k === "str") {

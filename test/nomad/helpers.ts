@@ -57,7 +57,15 @@ export function sleepJob(id: string, opts: { env?: Record<string, string>; count
                 Name: "main",
                 Count: opts.count ?? 1,
                 ...(opts.update
-                    ? { Update: { MaxParallel: 1, HealthCheck: "task_states" as const, MinHealthyTime: seconds(1), HealthyDeadline: seconds(60), ProgressDeadline: seconds(120) } }
+                    ? {
+                          Update: {
+                              MaxParallel: 1,
+                              HealthCheck: "task_states" as const,
+                              MinHealthyTime: seconds(1),
+                              HealthyDeadline: seconds(60),
+                              ProgressDeadline: seconds(120),
+                          },
+                      }
                     : {}),
                 Tasks: [
                     {

@@ -56,7 +56,13 @@ describe("job normalisation", () => {
     });
 
     it("orders task groups and tasks by name but keeps other arrays ordered", () => {
-        const two: Job = { ...base, TaskGroups: [{ ...base.TaskGroups[0], Name: "b" }, { ...base.TaskGroups[0], Name: "a" }] };
+        const two: Job = {
+            ...base,
+            TaskGroups: [
+                { ...base.TaskGroups[0], Name: "b" },
+                { ...base.TaskGroups[0], Name: "a" },
+            ],
+        };
         const swapped: Job = { ...two, TaskGroups: [two.TaskGroups[1], two.TaskGroups[0]] };
         assert.ok(jobsEquivalent(two, swapped));
         assert.ok(!jobsEquivalent({ ...base, Datacenters: ["a", "b"] }, { ...base, Datacenters: ["b", "a"] }));
@@ -130,7 +136,22 @@ describe(`NomadJob provider against ${process.env.NOMAD_ADDR ? "a real Nomad" : 
         await engine.up(args(job));
         const t = job.TaskGroups[0].Tasks[0];
         const sameMeaning: Obj = {
-            TaskGroups: [{ Tasks: [{ Resources: t.Resources, Name: t.Name, Env: t.Env, Config: { args: ["3600"], command: "/bin/sleep" }, Driver: t.Driver, KillTimeout: seconds(5) }], Name: "main", Count: 1 }],
+            TaskGroups: [
+                {
+                    Tasks: [
+                        {
+                            Resources: t.Resources,
+                            Name: t.Name,
+                            Env: t.Env,
+                            Config: { args: ["3600"], command: "/bin/sleep" },
+                            Driver: t.Driver,
+                            KillTimeout: seconds(5),
+                        },
+                    ],
+                    Name: "main",
+                    Count: 1,
+                },
+            ],
             Priority: 50,
             Namespace: "default",
             Datacenters: ["*"],
@@ -449,7 +470,10 @@ if (!process.env.NOMAD_ADDR) {
             const engine = new MiniEngine(nomadJobProvider);
             target.fake!.failNext(2, "No cluster leader", 500, /^PUT \/v1\/jobs$/);
             await engine.up(args(sleepJob("leader")));
-            assert.equal(target.fake!.count((r) => r.path === "/v1/jobs"), 3);
+            assert.equal(
+                target.fake!.count((r) => r.path === "/v1/jobs"),
+                3,
+            );
         });
 
         it("does not retry a rejected register and shows Nomad's message with the job's name", async () => {
@@ -457,7 +481,10 @@ if (!process.env.NOMAD_ADDR) {
             target.fake!.failNext(1, "1 error occurred:\n\t* Task group main validation failed: bad\n\n", 500, /^PUT \/v1\/jobs$/);
             const e = await rejection(engine.up(args(sleepJob("rejected"))));
             assert.match(e.message, /^NomadJob "rejected": register failed: Nomad PUT \/v1\/jobs\?namespace=default returned 500: 1 error occurred/);
-            assert.equal(target.fake!.count((r) => r.path === "/v1/jobs"), 1);
+            assert.equal(
+                target.fake!.count((r) => r.path === "/v1/jobs"),
+                1,
+            );
         });
 
         it("reports failed placements in the plan summary", async () => {
@@ -478,9 +505,10 @@ if (!process.env.NOMAD_ADDR) {
 
         it("fails a non-detached create whose deployment fails, keeping the job in the state", async () => {
             target.fake!.failDeployments = true;
-            const e = (await rejection(
-                nomadJobProvider.create(args(sleepJob("failing", { update: true }), { detach: false }) as never),
-            )) as Error & { id?: string; properties?: Obj };
+            const e = (await rejection(nomadJobProvider.create(args(sleepJob("failing", { update: true }), { detach: false }) as never))) as Error & {
+                id?: string;
+                properties?: Obj;
+            };
             assert.match(e.message, /^NomadJob "failing": deployment .* failed: Failed due to unhealthy allocations/);
             assert.equal(e.id, "failing");
             assert.equal(e.properties?.jobId, "failing");

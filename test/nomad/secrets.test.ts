@@ -57,7 +57,11 @@ describe("secrets stay out of errors and logs", function () {
             texts.push(...rejected.failures.map((f) => f.reason));
             const nowhere = await new MiniEngine(nomadJobProvider).preview(a(sleepJob("nowhere"), { address: "http://127.0.0.1:9" }));
             texts.push(String(nowhere.checked.planSummary));
-            texts.push(...errorTexts(await rejection(nomadJobProvider.create(a(sleepJob("nowhere"), { address: "http://127.0.0.1:9", retryTimeoutSeconds: 1 }) as never))));
+            texts.push(
+                ...errorTexts(
+                    await rejection(nomadJobProvider.create(a(sleepJob("nowhere"), { address: "http://127.0.0.1:9", retryTimeoutSeconds: 1 }) as never)),
+                ),
+            );
 
             // Variables: create, conflicts at create and update, a 400 from Nomad, check failures.
             const path = `nomad/jobs/${uniqueId("leakvar")}`;
@@ -80,13 +84,20 @@ describe("secrets stay out of errors and logs", function () {
                 await nomadVariableProvider.create(v(PLANTED_ITEMS) as never);
                 await nomadVariableProvider.delete!(path, { ...v(PLANTED_ITEMS), namespace: "default" } as never);
                 // A wrong token: Nomad's 403 text, not the token.
-                texts.push(...errorTexts(await rejection(nomadVariableProvider.create(v(PLANTED_ITEMS, { token: PLANTED_TOKEN.replace(/^7f3a9c2e/, "00000000") }) as never))));
+                texts.push(
+                    ...errorTexts(
+                        await rejection(nomadVariableProvider.create(v(PLANTED_ITEMS, { token: PLANTED_TOKEN.replace(/^7f3a9c2e/, "00000000") }) as never)),
+                    ),
+                );
             }
         } finally {
             out.restore();
         }
         if (target.fake) {
-            assert.ok(out.lines.some((l) => /No cluster leader; retrying/.test(l)), "retry notices were captured");
+            assert.ok(
+                out.lines.some((l) => /No cluster leader; retrying/.test(l)),
+                "retry notices were captured",
+            );
         }
         assert.ok(texts.length > 10);
         assertClean(texts);
@@ -120,11 +131,16 @@ describe("NomadJob / NomadVariable resources under Pulumi mocks", () => {
             job: {
                 ...base,
                 Datacenters: pulumi.output(["dc1"]),
-                TaskGroups: [{ ...base.TaskGroups[0], Count: pulumi.output(2), Tasks: [{ ...base.TaskGroups[0].Tasks[0], Env: { IMAGE: pulumi.output("x") } }] }],
+                TaskGroups: [
+                    { ...base.TaskGroups[0], Count: pulumi.output(2), Tasks: [{ ...base.TaskGroups[0].Tasks[0], Env: { IMAGE: pulumi.output("x") } }] },
+                ],
             },
             address: pulumi.output("http://100.64.0.1:4646"),
         });
-        assert.deepEqual(await new Promise((resolve) => withOutputs.urn.apply(() => resolve(registered.find((r) => r.name === "web-2")?.inputs.job.TaskGroups[0].Count))), 2);
+        assert.deepEqual(
+            await new Promise((resolve) => withOutputs.urn.apply(() => resolve(registered.find((r) => r.name === "web-2")?.inputs.job.TaskGroups[0].Count))),
+            2,
+        );
         const variable = new NomadVariable("web-secrets", {
             path: "nomad/jobs/web",
             items: PLANTED_ITEMS,

@@ -188,7 +188,10 @@ describe(`serialized providers in a separate process (${process.env.NOMAD_ADDR ?
         assert.equal(out.jobUpdate.outs.version, 1);
         assert.equal(out.jobConflict.isError, true, "errors leaving the provider are real Errors");
         assert.equal(out.jobConflict.hasStack, true);
-        assert.match(out.jobConflict.message, new RegExp(`^NomadJob "${jobId}": the job was changed in Nomad .*Enforcing job modify index \\d+.*pulumi refresh`));
+        assert.match(
+            out.jobConflict.message,
+            new RegExp(`^NomadJob "${jobId}": the job was changed in Nomad .*Enforcing job modify index \\d+.*pulumi refresh`),
+        );
         assert.equal(out.jobDeleted, true);
         const after = await client(target).readJob(jobId);
         assert.ok(!after || after.Stop);

@@ -5,7 +5,6 @@
 import { ChildProcess, spawn } from "child_process";
 import * as path from "path";
 
-/* eslint-disable @typescript-eslint/no-var-requires */
 const protoDir = path.dirname(require.resolve("@pulumi/pulumi/proto/analyzer_grpc_pb"));
 const fromProto = (m: string) => require(require.resolve(m, { paths: [protoDir] }));
 const grpc = fromProto("@grpc/grpc-js");
@@ -80,8 +79,11 @@ export async function startPolicyPack(dir = POLICY_DIR, timeoutMs = 120_000): Pr
             const line = out.split("\n")[0];
             if (out.includes("\n")) {
                 clearTimeout(timer);
-                if (/^\d+$/.test(line.trim())) resolve(line.trim());
-                else reject(new Error(`the policy pack printed ${JSON.stringify(line)} instead of a port; stderr:\n${err}`));
+                if (/^\d+$/.test(line.trim())) {
+                    resolve(line.trim());
+                } else {
+                    reject(new Error(`the policy pack printed ${JSON.stringify(line)} instead of a port; stderr:\n${err}`));
+                }
             }
         });
         child.on("exit", (code) => {

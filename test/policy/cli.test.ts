@@ -8,7 +8,6 @@ import { projectTool } from "../support/tools";
 
 const REPO = path.resolve(__dirname, "..", "..");
 
-
 /** A throwaway project: dynamic resources typed like Hydra's Nomad resources, doing nothing. */
 const PROGRAM = `import * as pulumi from "@pulumi/pulumi";
 const provider: pulumi.dynamic.ResourceProvider = { async create(inputs: any) { return { id: "x", outs: inputs }; } };
@@ -30,7 +29,9 @@ describe("policy pack under the real Pulumi CLI", function () {
 
     before(function () {
         // The project's CLI, built by scripts/tools.sh when missing (never skipped).
-        for (const tool of ["pulumi-language-nodejs", "pulumi-resource-pulumi-nodejs"]) projectTool(tool);
+        for (const tool of ["pulumi-language-nodejs", "pulumi-resource-pulumi-nodejs"]) {
+            projectTool(tool);
+        }
         const TOOLS = path.dirname(projectTool("pulumi"));
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hydra-policy-cli-"));
         root = dir;
@@ -52,7 +53,9 @@ describe("policy pack under the real Pulumi CLI", function () {
         assert.strictEqual(init.status, 0, init.stderr);
     });
     after(() => {
-        if (root) fs.rmSync(root, { recursive: true, force: true });
+        if (root) {
+            fs.rmSync(root, { recursive: true, force: true });
+        }
     });
 
     it("loads the pack and fails the preview on the mandatory violations, naming resource and rule", async () => {
@@ -61,8 +64,16 @@ describe("policy pack under the real Pulumi CLI", function () {
         assert.notStrictEqual(r.code, 0);
         const found = r.violations.map((v) => `${v.policy} ${v.enforcementLevel} ${v.urn.split("::").pop()}: ${v.message}`).sort();
         assert.strictEqual(found.length, 2, found.join("\n"));
-        assert.match(found[0], /^images-pinned mandatory app: Nomad job "app" \(NomadJob "app"\) group "g" task "web" image "nginx:latest" uses the "latest" tag/);
-        assert.match(found[1], /^no-secret-values-in-jobs mandatory app: .*contains the value of Nomad Variable "nomad\/jobs\/app" item "api_token" at job\.TaskGroups\[0\]\.Tasks\[0\]\.Env\.UPSTREAM/);
-        for (const v of r.violations) assert.ok(!v.message.includes("planted-token"), v.message);
+        assert.match(
+            found[0],
+            /^images-pinned mandatory app: Nomad job "app" \(NomadJob "app"\) group "g" task "web" image "nginx:latest" uses the "latest" tag/,
+        );
+        assert.match(
+            found[1],
+            /^no-secret-values-in-jobs mandatory app: .*contains the value of Nomad Variable "nomad\/jobs\/app" item "api_token" at job\.TaskGroups\[0\]\.Tasks\[0\]\.Env\.UPSTREAM/,
+        );
+        for (const v of r.violations) {
+            assert.ok(!v.message.includes("planted-token"), v.message);
+        }
     });
 });

@@ -42,18 +42,31 @@ export function policyEvents(stdout: string): { violations: ReportedViolation[];
     const violations: ReportedViolation[] = [];
     let loaded = false;
     for (const line of stdout.split("\n")) {
-        if (!line.startsWith("{")) continue;
+        if (!line.startsWith("{")) {
+            continue;
+        }
         let e: any;
         try {
             e = JSON.parse(line);
         } catch {
             continue;
         }
-        if (e.policyLoadEvent) loaded = true;
+        if (e.policyLoadEvent) {
+            loaded = true;
+        }
         const p = e.policyEvent;
-        if (!p) continue;
-        const lines = String(p.message ?? "").replace(/\n$/, "").split("\n");
-        violations.push({ policy: p.policyName, enforcementLevel: p.enforcementLevel, message: lines.slice(1).join("\n") || lines[0], urn: p.resourceUrn ?? "" });
+        if (!p) {
+            continue;
+        }
+        const lines = String(p.message ?? "")
+            .replace(/\n$/, "")
+            .split("\n");
+        violations.push({
+            policy: p.policyName,
+            enforcementLevel: p.enforcementLevel,
+            message: lines.slice(1).join("\n") || lines[0],
+            urn: p.resourceUrn ?? "",
+        });
     }
     return { violations, loaded };
 }
@@ -70,17 +83,17 @@ export async function previewWithPolicyPack(o: PolicyPreviewOptions): Promise<Po
         ...(o.args ?? []),
     ];
     const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
-            const child = spawn(o.pulumi ?? "pulumi", args, { cwd: o.cwd, env, stdio: ["ignore", "pipe", "pipe"] });
-            let stdout = "";
-            let stderr = "";
-            child.stdout.on("data", (b) => (stdout += b.toString()));
-            child.stderr.on("data", (b) => (stderr += b.toString()));
-            const timer = setTimeout(() => child.kill(), o.timeoutMs ?? 300_000);
-            child.on("error", reject);
-            child.on("close", (c) => {
-                clearTimeout(timer);
-                resolve({ code: c ?? 1, stdout, stderr });
-            });
+        const child = spawn(o.pulumi ?? "pulumi", args, { cwd: o.cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (b) => (stdout += b.toString()));
+        child.stderr.on("data", (b) => (stderr += b.toString()));
+        const timer = setTimeout(() => child.kill(), o.timeoutMs ?? 300_000);
+        child.on("error", reject);
+        child.on("close", (c) => {
+            clearTimeout(timer);
+            resolve({ code: c ?? 1, stdout, stderr });
         });
+    });
     return { code, stdout, stderr, ...policyEvents(stdout) };
 }

@@ -48,7 +48,11 @@ describe("policy pack: the real estate under mocks", () => {
     });
 
     it("fails a firewall that opens SSH to 0.0.0.0/0 (firewall.sshFrom)", async () => {
-        const f = only(await broken({ config: { "hydra:firewall": { sshFrom: ["0.0.0.0/0"] } } }), "no-admin-ports-from-internet", /tcp 22 from 0\.0\.0\.0\/0\) opens SSH \(22\) to the internet/);
+        const f = only(
+            await broken({ config: { "hydra:firewall": { sshFrom: ["0.0.0.0/0"] } } }),
+            "no-admin-ports-from-internet",
+            /tcp 22 from 0\.0\.0\.0\/0\) opens SSH \(22\) to the internet/,
+        );
         assert.match(f.message, /^Firewall "floyd-firewall" inbound rule #\d+/);
     });
 
@@ -68,7 +72,9 @@ describe("policy pack: the real estate under mocks", () => {
         });
         const found = await broken({ apps: [...APPS, leaky] });
         const f = only(found, "no-literal-secrets-in-jobs", /Nomad job "leaky" .* group "app" task "web" sets env UPSTREAM_API_TOKEN to a literal value/);
-        for (const x of found) assert.ok(!x.message.includes(planted), `a message prints the secret: ${x.message}`);
+        for (const x of found) {
+            assert.ok(!x.message.includes(planted), `a message prints the secret: ${x.message}`);
+        }
         assert.ok(f.urn?.includes("NomadJob"));
     });
 
@@ -80,7 +86,14 @@ describe("policy pack: the real estate under mocks", () => {
             services: () => [
                 {
                     name: "copier",
-                    tasks: [{ name: "web", image: "nginx:1.27.2", env: { UPSTREAM: `https://bot:${planted}@api.example.net/` }, secretEnv: { API_TOKEN: "api_token" } }],
+                    tasks: [
+                        {
+                            name: "web",
+                            image: "nginx:1.27.2",
+                            env: { UPSTREAM: `https://bot:${planted}@api.example.net/` },
+                            secretEnv: { API_TOKEN: "api_token" },
+                        },
+                    ],
                     secrets: { api_token: pulumi.secret(planted) },
                 },
             ],
@@ -88,8 +101,13 @@ describe("policy pack: the real estate under mocks", () => {
         const found = await broken({ apps: [...APPS, copier] });
         const f = found.find((x) => x.policy === "no-secret-values-in-jobs");
         assert.ok(f, show(found));
-        assert.match(f.message, /Nomad job "copier" .* contains the value of Nomad Variable "nomad\/jobs\/copier" item "api_token" at job\.TaskGroups\[0\]\.Tasks\[0\]\.Env\.UPSTREAM/);
-        for (const x of found) assert.ok(!x.message.includes(planted), `a message prints the secret: ${x.message}`);
+        assert.match(
+            f.message,
+            /Nomad job "copier" .* contains the value of Nomad Variable "nomad\/jobs\/copier" item "api_token" at job\.TaskGroups\[0\]\.Tasks\[0\]\.Env\.UPSTREAM/,
+        );
+        for (const x of found) {
+            assert.ok(!x.message.includes(planted), `a message prints the secret: ${x.message}`);
+        }
     });
 
     it("fails a user's own job running nginx:latest", async () => {
@@ -102,7 +120,12 @@ describe("policy pack: the real estate under mocks", () => {
                         Name: "mine",
                         Type: "service",
                         Datacenters: ["hydra"],
-                        TaskGroups: [{ Name: "app", Tasks: [{ Name: "web", Driver: "docker", Config: { image: "nginx:latest" }, Resources: { CPU: 100, MemoryMB: 64 } }] }],
+                        TaskGroups: [
+                            {
+                                Name: "app",
+                                Tasks: [{ Name: "web", Driver: "docker", Config: { image: "nginx:latest" }, Resources: { CPU: 100, MemoryMB: 64 } }],
+                            },
+                        ],
                     },
                 }),
         });
@@ -111,16 +134,26 @@ describe("policy pack: the real estate under mocks", () => {
 
     it("fails an internal record that is Cloudflare-proxied", async () => {
         const found = await broken({
-            transformation: (a) => (a.type === TYPES.dnsRecord && a.name.endsWith("-grafana") ? { props: { ...a.props, proxied: true }, opts: a.opts } : undefined),
+            transformation: (a) =>
+                a.type === TYPES.dnsRecord && a.name.endsWith("-grafana") ? { props: { ...a.props, proxied: true }, opts: a.opts } : undefined,
         });
-        only(found, "tailnet-records-not-proxied", /DnsRecord "dns-record-grafana" \(grafana\.example\.org\) points into the tailnet \(100\.101\.102\.103\) but is Cloudflare-proxied/);
+        only(
+            found,
+            "tailnet-records-not-proxied",
+            /DnsRecord "dns-record-grafana" \(grafana\.example\.org\) points into the tailnet \(100\.101\.102\.103\) but is Cloudflare-proxied/,
+        );
     });
 
     it("fails an internal route pointed at the public address", async () => {
         const found = await broken({
-            transformation: (a) => (a.type === TYPES.dnsRecord && a.name.endsWith("-grafana") ? { props: { ...a.props, content: "203.0.113.10" }, opts: a.opts } : undefined),
+            transformation: (a) =>
+                a.type === TYPES.dnsRecord && a.name.endsWith("-grafana") ? { props: { ...a.props, content: "203.0.113.10" }, opts: a.opts } : undefined,
         });
-        only(found, "internal-routes-stay-internal", /grafana\.example\.org\) is an internal route .* but points at 203\.0\.113\.10, which is not a tailnet address/);
+        only(
+            found,
+            "internal-routes-stay-internal",
+            /grafana\.example\.org\) is an internal route .* but points at 203\.0\.113\.10, which is not a tailnet address/,
+        );
     });
 
     it("fails an unprotected data volume", async () => {
@@ -131,7 +164,9 @@ describe("policy pack: the real estate under mocks", () => {
     it("fails a backup job with ProhibitOverlap false", async () => {
         const found = await broken({
             transformation: (a) => {
-                if (a.type !== TYPES.nomadJob || a.props.job?.ID !== "restic") return undefined;
+                if (a.type !== TYPES.nomadJob || a.props.job?.ID !== "restic") {
+                    return undefined;
+                }
                 const job = a.props.job;
                 return { props: { ...a.props, job: { ...job, Periodic: { ...job.Periodic, ProhibitOverlap: false } } }, opts: a.opts };
             },

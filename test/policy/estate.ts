@@ -27,7 +27,9 @@ export async function estateViews(v: EstateVariant = {}): Promise<ResourceView[]
     const { values, secretKeys } = stackConfig(withOverrides(fixtureConfig("full-digitalocean"), v.config ?? {}));
     const run = await runMocked(
         () => {
-            if (v.transformation) pulumi.runtime.registerStackTransformation(v.transformation);
+            if (v.transformation) {
+                pulumi.runtime.registerStackTransformation(v.transformation);
+            }
             const estate = buildEstate(loadConfig(APP_NAMES), v.apps ?? APPS);
             v.extra?.();
             return estate.outputs;

@@ -25,7 +25,10 @@ describe("policy pack: loaded and called like the Pulumi engine does (run-policy
             name: "floyd-firewall",
             props: { name: "floyd-firewall", dropletIds: UNKNOWN_VALUE, inboundRules: [{ protocol: "tcp", portRange: "22", sourceAddresses: ["0.0.0.0/0"] }] },
         });
-        assert.deepStrictEqual(d.map((x) => [x.policy, x.enforcementLevel]), [["no-admin-ports-from-internet", "mandatory"]]);
+        assert.deepStrictEqual(
+            d.map((x) => [x.policy, x.enforcementLevel]),
+            [["no-admin-ports-from-internet", "mandatory"]],
+        );
         assert.match(d[0].message, /inbound rule #1 \(tcp 22 from 0\.0\.0\.0\/0\) opens SSH \(22\) to the internet/);
     });
 
@@ -33,7 +36,10 @@ describe("policy pack: loaded and called like the Pulumi engine does (run-policy
         const volume = { type: TYPES.volume, name: "floyd-data", props: { name: "floyd-data", size: 50 } };
         assert.deepStrictEqual(await pack.analyze({ ...volume, protect: true }), []);
         const d = await pack.analyze(volume);
-        assert.deepStrictEqual(d.map((x) => x.policy), ["stateful-resources-protected"]);
+        assert.deepStrictEqual(
+            d.map((x) => x.policy),
+            ["stateful-resources-protected"],
+        );
     });
 
     it("sees secret values decrypted (and never prints them), and skips values unknown during preview", async () => {
@@ -45,19 +51,41 @@ describe("policy pack: loaded and called like the Pulumi engine does (run-policy
             props: {
                 address: UNKNOWN_VALUE,
                 token: SECRET("acl-token-value"),
-                job: { ID: "app", TaskGroups: [{ Name: "g", Tasks: [{ Name: "t", Driver: "docker", Config: { image: UNKNOWN_VALUE }, Env: { UPSTREAM: planted }, Resources: { CPU: 100, MemoryMB: 64 } }] }] },
+                job: {
+                    ID: "app",
+                    TaskGroups: [
+                        {
+                            Name: "g",
+                            Tasks: [
+                                {
+                                    Name: "t",
+                                    Driver: "docker",
+                                    Config: { image: UNKNOWN_VALUE },
+                                    Env: { UPSTREAM: planted },
+                                    Resources: { CPU: 100, MemoryMB: 64 },
+                                },
+                            ],
+                        },
+                    ],
+                },
             },
         };
         assert.deepStrictEqual(await pack.analyze(job), []);
         const d = await pack.analyzeStack([variable, job]);
-        assert.deepStrictEqual(d.map((x) => [x.policy, x.urn]), [["no-secret-values-in-jobs", "urn:pulumi:dev::hydra::pulumi-nodejs:dynamic/nomad:NomadJob::app-job"]]);
+        assert.deepStrictEqual(
+            d.map((x) => [x.policy, x.urn]),
+            [["no-secret-values-in-jobs", "urn:pulumi:dev::hydra::pulumi-nodejs:dynamic/nomad:NomadJob::app-job"]],
+        );
         assert.match(d[0].message, /contains the value of Nomad Variable "nomad\/jobs\/app" item "token" at job\.TaskGroups\[0\]\.Tasks\[0\]\.Env\.UPSTREAM/);
         assert.ok(!d[0].message.includes(planted));
     });
 
     it("reports advisory findings as advisory", async () => {
         const d = await pack.analyze({ type: TYPES.droplet, name: "floyd", props: { name: "floyd", monitoring: false } });
-        assert.deepStrictEqual(d.map((x) => [x.policy, x.enforcementLevel]), [["droplet-monitoring", "advisory"]]);
+        assert.deepStrictEqual(
+            d.map((x) => [x.policy, x.enforcementLevel]),
+            [["droplet-monitoring", "advisory"]],
+        );
         assert.strictEqual(pack.stderr().trim(), "");
     });
 });

@@ -22,7 +22,9 @@ describe("policy: no-admin-ports-from-internet", () => {
         assert.deepStrictEqual(parsePortRange("22"), [22, 22]);
         assert.deepStrictEqual(parsePortRange("8000-9000"), [8000, 9000]);
         assert.deepStrictEqual(parsePortRange(" 1 - 65535 "), [1, 65535]);
-        for (const all of ["all", "0", "", undefined]) assert.deepStrictEqual(parsePortRange(all), [1, 65535], String(all));
+        for (const all of ["all", "0", "", undefined]) {
+            assert.deepStrictEqual(parsePortRange(all), [1, 65535], String(all));
+        }
         assert.strictEqual(parsePortRange("ssh"), undefined);
         assert.ok(isInternet("0.0.0.0/0") && isInternet("::/0") && isInternet(" ::/00"));
         assert.ok(!isInternet("203.0.113.7/32") && !isInternet("100.64.0.0/10") && !isInternet("0.0.0.0"));
@@ -42,7 +44,10 @@ describe("policy: no-admin-ports-from-internet", () => {
     });
 
     it("fails SSH from 0.0.0.0/0, naming the firewall, the rule and the source", () => {
-        const r = firewallView([{ protocol: "tcp", portRange: "80", sourceAddresses: ANY }, { protocol: "tcp", portRange: "22", sourceAddresses: ["0.0.0.0/0"] }]);
+        const r = firewallView([
+            { protocol: "tcp", portRange: "80", sourceAddresses: ANY },
+            { protocol: "tcp", portRange: "22", sourceAddresses: ["0.0.0.0/0"] },
+        ]);
         assert.deepStrictEqual(firewallViolations(r), [
             'Firewall "node-firewall" inbound rule #2 (tcp 22 from 0.0.0.0/0) opens SSH (22) to the internet; admit these ports only from the tailnet (100.64.0.0/10) or from specific addresses',
         ]);
@@ -54,10 +59,19 @@ describe("policy: no-admin-ports-from-internet", () => {
     });
 
     it("fails UDP to Consul's Serf and DNS ports, a range overlapping Nomad's, and rules without a port range", () => {
-        assert.match(firewallViolations(firewallView([{ protocol: "udp", portRange: "8301", sourceAddresses: ANY }]))[0], /udp 8301 from 0\.0\.0\.0\/0, ::\/0\) opens Consul \(8300-8302\)/);
+        assert.match(
+            firewallViolations(firewallView([{ protocol: "udp", portRange: "8301", sourceAddresses: ANY }]))[0],
+            /udp 8301 from 0\.0\.0\.0\/0, ::\/0\) opens Consul \(8300-8302\)/,
+        );
         assert.match(firewallViolations(firewallView([{ protocol: "udp", portRange: "8600", sourceAddresses: ["0.0.0.0/0"] }]))[0], /opens Consul \(8600\)/);
-        assert.match(firewallViolations(firewallView([{ protocol: "tcp", portRange: "4600-4647", sourceAddresses: ["0.0.0.0/0"] }]))[0], /opens Nomad \(4646-4648\)/);
-        assert.match(firewallViolations(firewallView([{ protocol: "TCP", sourceAddresses: ["0.0.0.0/0"] }]))[0], /\(tcp all ports from 0\.0\.0\.0\/0\) opens SSH/);
+        assert.match(
+            firewallViolations(firewallView([{ protocol: "tcp", portRange: "4600-4647", sourceAddresses: ["0.0.0.0/0"] }]))[0],
+            /opens Nomad \(4646-4648\)/,
+        );
+        assert.match(
+            firewallViolations(firewallView([{ protocol: "TCP", sourceAddresses: ["0.0.0.0/0"] }]))[0],
+            /\(tcp all ports from 0\.0\.0\.0\/0\) opens SSH/,
+        );
         assert.match(firewallViolations(firewallView([{ protocol: "tcp", portRange: "all", sourceAddresses: ["0.0.0.0/0"] }]))[0], /tcp all from/);
     });
 
@@ -75,17 +89,54 @@ describe("policy: no-admin-ports-from-internet", () => {
 
 describe("policy: no-literal-secrets-in-jobs", () => {
     it("knows secret names from names about secrets", () => {
-        for (const n of ["DB_PASSWORD", "POSTGRES_PASSWORD", "SECRET_KEY", "DJANGO_SECRET_KEY", "INTERNAL_TOKEN", "JWT_SECRET", "B2_ACCOUNT_KEY", "apiToken", "api-key", "RESTIC_PASSWORD", "passphrase", "SENTRY_DSN"]) {
+        for (const n of [
+            "DB_PASSWORD",
+            "POSTGRES_PASSWORD",
+            "SECRET_KEY",
+            "DJANGO_SECRET_KEY",
+            "INTERNAL_TOKEN",
+            "JWT_SECRET",
+            "B2_ACCOUNT_KEY",
+            "apiToken",
+            "api-key",
+            "RESTIC_PASSWORD",
+            "passphrase",
+            "SENTRY_DSN",
+        ]) {
             assert.ok(isSecretName(n), n);
         }
-        for (const n of ["SECRET_KEY_FILE", "TOKEN_TTL", "PASSWORD_MIN_LENGTH", "SSH_PUBLIC_KEY", "USER_UID", "TZ", "KEYBOARD", "B2_ACCOUNT_ID", "GF_SECURITY_ADMIN_PASSWORD__FILE", "monkey"]) {
+        for (const n of [
+            "SECRET_KEY_FILE",
+            "TOKEN_TTL",
+            "PASSWORD_MIN_LENGTH",
+            "SSH_PUBLIC_KEY",
+            "USER_UID",
+            "TZ",
+            "KEYBOARD",
+            "B2_ACCOUNT_ID",
+            "GF_SECURITY_ADMIN_PASSWORD__FILE",
+            "monkey",
+        ]) {
             assert.ok(!isSecretName(n), n);
         }
     });
 
     it("tells literal values from references", () => {
-        for (const v of ["hunter2", '"hunter2"', "'x y'", "abc,"]) assert.ok(isLiteral(v), v);
-        for (const v of ['{{ with nomadVar "nomad/jobs/x" }}{{ .k.Value }}{{ end }}', "${NOMAD_SECRETS_DIR}/pw", "$DB_PASSWORD", "$(cat /secrets/pw)", "`cat /secrets/pw`", "{env.CLOUDFLARE_API_TOKEN}", "", '""', "true", "false"]) {
+        for (const v of ["hunter2", '"hunter2"', "'x y'", "abc,"]) {
+            assert.ok(isLiteral(v), v);
+        }
+        for (const v of [
+            '{{ with nomadVar "nomad/jobs/x" }}{{ .k.Value }}{{ end }}',
+            "${NOMAD_SECRETS_DIR}/pw",
+            "$DB_PASSWORD",
+            "$(cat /secrets/pw)",
+            "`cat /secrets/pw`",
+            "{env.CLOUDFLARE_API_TOKEN}",
+            "",
+            '""',
+            "true",
+            "false",
+        ]) {
             assert.ok(!isLiteral(v), v);
         }
     });
@@ -95,8 +146,14 @@ describe("policy: no-literal-secrets-in-jobs", () => {
             task({
                 env: { DB_USER: "shynet", PORT: "8080", SECRET_KEY_FILE: "/secrets/key", TOKEN_TTL: "3600" },
                 templates: [
-                    { dest: "secrets/app.env", text: '{{ with nomadVar "nomad/jobs/shynet-app" }}\nDB_PASSWORD={{ .db_password.Value | toJSON }}\n{{ end }}\n' },
-                    { dest: "local/app.ini", text: "[security]\nINSTALL_LOCK = true\nSECRET_KEY = {{ with nomadVar \"nomad/jobs/gitea\" }}{{ .secret_key.Value }}{{ end }}\n" },
+                    {
+                        dest: "secrets/app.env",
+                        text: '{{ with nomadVar "nomad/jobs/shynet-app" }}\nDB_PASSWORD={{ .db_password.Value | toJSON }}\n{{ end }}\n',
+                    },
+                    {
+                        dest: "local/app.ini",
+                        text: '[security]\nINSTALL_LOCK = true\nSECRET_KEY = {{ with nomadVar "nomad/jobs/gitea" }}{{ .secret_key.Value }}{{ end }}\n',
+                    },
                     { dest: "local/Caddyfile", text: "tls {\n\tdns cloudflare {env.CLOUDFLARE_API_TOKEN}\n}\n" },
                 ],
                 args: ["--config.file=/local/prometheus.yml", "--password-file", "/secrets/pw"],
@@ -127,7 +184,9 @@ describe("policy: no-literal-secrets-in-jobs", () => {
         assert.match(msgs[2], /passes --db-password with a literal value in args\[2\]/);
         assert.match(msgs[3], /literal docker registry password in Config\.auth\.password/);
         assert.match(msgs[4], /passes HCL variable db_password with a literal value/);
-        for (const m of msgs) assert.ok(!m.includes("planted-value-123"), m);
+        for (const m of msgs) {
+            assert.ok(!m.includes("planted-value-123"), m);
+        }
     });
 
     it("fails known secret formats anywhere, naming where they sit", () => {
@@ -135,11 +194,23 @@ describe("policy: no-literal-secrets-in-jobs", () => {
         const key = ["tskey", "auth", "kAbCdEf1CNTRL-0123456789abcdef"].join("-");
         const j = job("leaky", [task({ args: ["up", `--authkey=${key}`], env: { UPSTREAM: "postgres://app:s3cr3t-planted@db:5432/app" } })]);
         const msgs = jobLiteralSecretViolations(jobView(j));
-        assert.ok(msgs.some((m) => /contains a Tailscale key at job\.TaskGroups\[0\]\.Tasks\[0\]\.Config\.args\[1\]/.test(m)), msgs.join("\n"));
-        assert.ok(msgs.some((m) => /contains a URL with a password in it at job\.TaskGroups\[0\]\.Tasks\[0\]\.Env\.UPSTREAM/.test(m)), msgs.join("\n"));
-        for (const m of msgs) assert.ok(!m.includes(key) && !m.includes("s3cr3t-planted"), m);
-        const spec = view(TYPES.nomadJob, "hcl-job", { jobspec: `job "x" {\n  meta { k = "-----${["BEGIN", "OPENSSH", "PRIVATE", "KEY"].join(" ")}-----" }\n}\n` });
-        assert.deepStrictEqual(jobLiteralSecretViolations(spec), ['NomadJob "hcl-job" contains a private key at jobspec; read it from the job\'s Nomad Variable with a template (nomadVar) instead']);
+        assert.ok(
+            msgs.some((m) => /contains a Tailscale key at job\.TaskGroups\[0\]\.Tasks\[0\]\.Config\.args\[1\]/.test(m)),
+            msgs.join("\n"),
+        );
+        assert.ok(
+            msgs.some((m) => /contains a URL with a password in it at job\.TaskGroups\[0\]\.Tasks\[0\]\.Env\.UPSTREAM/.test(m)),
+            msgs.join("\n"),
+        );
+        for (const m of msgs) {
+            assert.ok(!m.includes(key) && !m.includes("s3cr3t-planted"), m);
+        }
+        const spec = view(TYPES.nomadJob, "hcl-job", {
+            jobspec: `job "x" {\n  meta { k = "-----${["BEGIN", "OPENSSH", "PRIVATE", "KEY"].join(" ")}-----" }\n}\n`,
+        });
+        assert.deepStrictEqual(jobLiteralSecretViolations(spec), [
+            'NomadJob "hcl-job" contains a private key at jobspec; read it from the job\'s Nomad Variable with a template (nomadVar) instead',
+        ]);
     });
 });
 
@@ -147,7 +218,12 @@ describe("policy: no-secret-values-in-jobs", () => {
     const variable = variableView("nomad/jobs/app", { api_token: "value-of-the-token-42", short: "1000" });
 
     it("passes jobs that reference their variable", () => {
-        const j = job("app", [task({ env: { USER_UID: "1000" }, templates: [{ dest: "secrets/env", text: '{{ with nomadVar "nomad/jobs/app" }}API_TOKEN={{ .api_token.Value }}{{ end }}' }] })]);
+        const j = job("app", [
+            task({
+                env: { USER_UID: "1000" },
+                templates: [{ dest: "secrets/env", text: '{{ with nomadVar "nomad/jobs/app" }}API_TOKEN={{ .api_token.Value }}{{ end }}' }],
+            }),
+        ]);
         assert.deepStrictEqual(jobSecretValueViolations([variable, jobView(j)]), []);
     });
 
@@ -182,7 +258,13 @@ describe("policy: no-secret-values-in-jobs", () => {
 
 describe("policy: images-pinned", () => {
     it("accepts version tags and digests", () => {
-        for (const i of ["nginx:1.27.2", "ghcr.io/mr-karan/doggo-api:v0.3.7", "registry.local:5000/team/app:2025.08.0", `nginx@${DIGEST}`, `nginx:1.27@${DIGEST}`]) {
+        for (const i of [
+            "nginx:1.27.2",
+            "ghcr.io/mr-karan/doggo-api:v0.3.7",
+            "registry.local:5000/team/app:2025.08.0",
+            `nginx@${DIGEST}`,
+            `nginx:1.27@${DIGEST}`,
+        ]) {
             assert.strictEqual(imagePinProblem(i), undefined, i);
         }
     });
@@ -198,7 +280,12 @@ describe("policy: images-pinned", () => {
     });
 
     it("checks every image-bearing task, naming job, group and task, and skips drivers without images", () => {
-        const j = job("web", [task({ name: "a", image: "nginx:1.27.2" }), task({ name: "b", image: "redis" }), task({ name: "c", driver: "raw_exec" }), task({ name: "d", image: UNKNOWN as unknown as string })]);
+        const j = job("web", [
+            task({ name: "a", image: "nginx:1.27.2" }),
+            task({ name: "b", image: "redis" }),
+            task({ name: "c", driver: "raw_exec" }),
+            task({ name: "d", image: UNKNOWN as unknown as string }),
+        ]);
         assert.deepStrictEqual(imageViolations(jobView(j)), [
             'Nomad job "web" (NomadJob "web-job") group "app" task "b" image "redis" has no tag, which means "latest"; pin a version tag or a digest',
         ]);
@@ -207,15 +294,21 @@ describe("policy: images-pinned", () => {
     it("reads parsedJob for jobspecs, and literal images from the text when Nomad has not parsed it", () => {
         const parsed = view(TYPES.nomadJob, "hcl", { jobspec: "…", parsedJob: job("hcl", [task({ image: "nginx:latest" })]) });
         assert.match(imageViolations(parsed)[0], /Nomad job "hcl" .* image "nginx:latest" uses the "latest" tag/);
-        const text = view(TYPES.nomadJob, "hcl", { jobspec: 'task "a" {\n  config {\n    image = "nginx"\n  }\n}\ntask "b" {\n  config { image = "${var.image}" }\n}\n' });
+        const text = view(TYPES.nomadJob, "hcl", {
+            jobspec: 'task "a" {\n  config {\n    image = "nginx"\n  }\n}\ntask "b" {\n  config { image = "${var.image}" }\n}\n',
+        });
         assert.deepStrictEqual(imageViolations(text), ['NomadJob "hcl" jobspec image "nginx" has no tag, which means "latest"; pin a version tag or a digest']);
     });
 });
 
 describe("policy: tailnet-records-not-proxied and internal-routes-stay-internal", () => {
     it("knows the tailnet's ranges", () => {
-        for (const a of ["100.64.0.0", "100.101.102.103", "100.127.255.255", "fd7a:115c:a1e0::1", "FD7A:115C:A1E0:ab12::5"]) assert.ok(isTailnetAddress(a), a);
-        for (const a of ["100.63.255.255", "100.128.0.1", "203.0.113.10", "10.0.0.1", "fd7a:115c:a1e1::1"]) assert.ok(!isTailnetAddress(a), a);
+        for (const a of ["100.64.0.0", "100.101.102.103", "100.127.255.255", "fd7a:115c:a1e0::1", "FD7A:115C:A1E0:ab12::5"]) {
+            assert.ok(isTailnetAddress(a), a);
+        }
+        for (const a of ["100.63.255.255", "100.128.0.1", "203.0.113.10", "10.0.0.1", "fd7a:115c:a1e1::1"]) {
+            assert.ok(!isTailnetAddress(a), a);
+        }
     });
 
     it("fails a proxied record pointing into the tailnet, and only that", () => {
@@ -231,16 +324,30 @@ describe("policy: tailnet-records-not-proxied and internal-routes-stay-internal"
 
     it("reads site addresses from a Caddyfile template, not its global options, snippets or template actions", () => {
         assert.deepStrictEqual(caddySites(caddyfile(["b.example.org", "a.example.org"])), ["b.example.org", "a.example.org"]);
-        assert.deepStrictEqual(caddySites("https://a.example.org:443, b.example.org {\n\trespond 200\n}\n# c.example.org {\n"), ["a.example.org", "b.example.org"]);
+        assert.deepStrictEqual(caddySites("https://a.example.org:443, b.example.org {\n\trespond 200\n}\n# c.example.org {\n"), [
+            "a.example.org",
+            "b.example.org",
+        ]);
     });
 
     it("tells the internal Caddy from the public one, by task or by host network", () => {
-        const custom = job("edge", [task({ name: "caddy", templates: [{ dest: "local/Caddyfile", text: "wiki.example.org {\n}\n" }], config: { ports: ["https"] } })], {}, {
-            Networks: [{ DynamicPorts: [{ Label: "https", HostNetwork: "tailscale" }] }],
-        });
+        const custom = job(
+            "edge",
+            [task({ name: "caddy", templates: [{ dest: "local/Caddyfile", text: "wiki.example.org {\n}\n" }], config: { ports: ["https"] } })],
+            {},
+            {
+                Networks: [{ DynamicPorts: [{ Label: "https", HostNetwork: "tailscale" }] }],
+            },
+        );
         const sites = proxySites([jobView(caddyJob(["grafana.example.org"], ["git.example.org"])), jobView(custom)]);
-        assert.deepStrictEqual(sites.internal.map((s) => s.site), ["grafana.example.org", "wiki.example.org"]);
-        assert.deepStrictEqual(sites.public.map((s) => s.site), ["git.example.org"]);
+        assert.deepStrictEqual(
+            sites.internal.map((s) => s.site),
+            ["grafana.example.org", "wiki.example.org"],
+        );
+        assert.deepStrictEqual(
+            sites.public.map((s) => s.site),
+            ["git.example.org"],
+        );
     });
 
     const stack = (...records: ReturnType<typeof recordView>[]) => [
@@ -264,10 +371,7 @@ describe("policy: tailnet-records-not-proxied and internal-routes-stay-internal"
 
     it("fails internal sites pointed at public addresses, proxied, or CNAMEd outside the tailnet", () => {
         const v = internalRouteViolations(
-            stack(
-                recordView("grafana.example.org", "203.0.113.10", true),
-                recordView("nomad", "example-user.github.io", false, "CNAME"),
-            ),
+            stack(recordView("grafana.example.org", "203.0.113.10", true), recordView("nomad", "example-user.github.io", false, "CNAME")),
         ).map((x) => x.message);
         assert.deepStrictEqual(v, [
             'DnsRecord "dns-record-grafana" (grafana.example.org) is an internal route (a site of Nomad job "caddy" (NomadJob "caddy-job") group "app" task "internal") but is Cloudflare-proxied; set proxied to false',
@@ -290,7 +394,10 @@ describe("policy: stateful-resources-protected", () => {
         assert.deepStrictEqual(protectViolations(view(TYPES.volume, "floyd-data", { name: "floyd-data" }, false)), [
             `Volume "floyd-data" (floyd-data) is not protected, and it holds every app's data under /data: set the resource option protect: true`,
         ]);
-        assert.match(protectViolations(view(TYPES.zone, "dns-zone", { name: "example.org" }))[0], /Zone "dns-zone" \(example\.org\) is not protected, and deleting a zone deletes every record in it/);
+        assert.match(
+            protectViolations(view(TYPES.zone, "dns-zone", { name: "example.org" }))[0],
+            /Zone "dns-zone" \(example\.org\) is not protected, and deleting a zone deletes every record in it/,
+        );
         assert.deepStrictEqual(protectViolations(view(TYPES.droplet, "floyd", {})), []);
     });
 });
@@ -306,7 +413,9 @@ describe("policy: backup-overlap-prohibited and backups-cover-declared-paths", (
 
     it("passes a periodic restic backup that prohibits overlap; ignores jobs that do not back up", () => {
         assert.deepStrictEqual(backupOverlapViolations(jobView(backupJob(["/data/a"]))), []);
-        const check = job("restic-check", [task({ driver: "raw_exec", templates: [{ dest: "local/check.sh", text: "restic check" }] })], { Periodic: { Enabled: true, ProhibitOverlap: false } });
+        const check = job("restic-check", [task({ driver: "raw_exec", templates: [{ dest: "local/check.sh", text: "restic check" }] })], {
+            Periodic: { Enabled: true, ProhibitOverlap: false },
+        });
         assert.deepStrictEqual(backupOverlapViolations(jobView(check)), []);
         assert.deepStrictEqual(backupOverlapViolations(jobView({ ...backupJob(["/data/a"]), Periodic: undefined })), []);
     });
@@ -321,7 +430,10 @@ describe("policy: backup-overlap-prohibited and backups-cover-declared-paths", (
 
     it("passes when nothing declares paths, or the backup covers each declared path (itself or a parent)", () => {
         assert.deepStrictEqual(backupCoverageViolations([jobView(job("doggo"))]), []);
-        const apps = [jobView(withBackupPaths(job("gitea"), ["/data/gitea"])), jobView(withBackupPaths(job("shynet"), ["/data/shynet/db", "/data/shynet/app"]))];
+        const apps = [
+            jobView(withBackupPaths(job("gitea"), ["/data/gitea"])),
+            jobView(withBackupPaths(job("shynet"), ["/data/shynet/db", "/data/shynet/app"])),
+        ];
         assert.deepStrictEqual(backupCoverageViolations([...apps, jobView(backupJob(["/data/gitea", "/data/shynet/db", "/data/shynet/app"]))]), []);
         assert.deepStrictEqual(backupCoverageViolations([...apps, jobView(backupJob(["/data"]))]), []);
     });
@@ -331,7 +443,8 @@ describe("policy: backup-overlap-prohibited and backups-cover-declared-paths", (
         assert.deepStrictEqual(backupCoverageViolations([gitea, jobView(backupJob(["/data/gitea"]))]), [
             {
                 urn: gitea.urn,
-                message: 'Nomad job "gitea" (NomadJob "gitea-job") declares backup path /data/gitea-extra (Meta "hydra.backup-paths"), but the backup job (Nomad job "restic" (NomadJob "restic-job")) does not back it up',
+                message:
+                    'Nomad job "gitea" (NomadJob "gitea-job") declares backup path /data/gitea-extra (Meta "hydra.backup-paths"), but the backup job (Nomad job "restic" (NomadJob "restic-job")) does not back it up',
             },
         ]);
     });
@@ -340,7 +453,10 @@ describe("policy: backup-overlap-prohibited and backups-cover-declared-paths", (
         const gitea = jobView(withBackupPaths(job("gitea"), ["/data/gitea"]));
         const [none] = backupCoverageViolations([gitea]);
         assert.strictEqual(none.urn, undefined);
-        assert.match(none.message, /^no backup job exists, but jobs declare backup paths in Meta "hydra\.backup-paths" \(Nomad job "gitea" \(NomadJob "gitea-job"\): \/data\/gitea\)/);
+        assert.match(
+            none.message,
+            /^no backup job exists, but jobs declare backup paths in Meta "hydra\.backup-paths" \(Nomad job "gitea" \(NomadJob "gitea-job"\): \/data\/gitea\)/,
+        );
         const [docker] = backupCoverageViolations([gitea, jobView(backupJob(["/data/gitea"], undefined, "docker"))]);
         assert.match(docker.message, /Nomad job "restic" \(NomadJob "restic-job"\) runs restic backup but is not periodic raw_exec jobs?/);
         const [disabled] = backupCoverageViolations([gitea, jobView(backupJob(["/data/gitea"], { Enabled: false, ProhibitOverlap: true }))]);
@@ -381,26 +497,46 @@ describe("policy pack: wiring", () => {
     it("has unique names, mandatory guardrails and advisory hints", () => {
         const names = POLICIES.map((p) => p.name);
         assert.strictEqual(new Set(names).size, names.length);
-        assert.deepStrictEqual(POLICIES.filter((p) => p.enforcementLevel === "advisory").map((p) => p.name), ["droplet-monitoring", "services-health-checked", "tasks-resource-limits"]);
-        for (const p of POLICIES) assert.ok(p.resource || p.stack, p.name);
-        for (const p of POLICIES) if (p.resource) assert.ok(p.types?.length, `${p.name} names the types it checks`);
+        assert.deepStrictEqual(
+            POLICIES.filter((p) => p.enforcementLevel === "advisory").map((p) => p.name),
+            ["droplet-monitoring", "services-health-checked", "tasks-resource-limits"],
+        );
+        for (const p of POLICIES) {
+            assert.ok(p.resource || p.stack, p.name);
+        }
+        for (const p of POLICIES) {
+            if (p.resource) {
+                assert.ok(p.types?.length, `${p.name} names the types it checks`);
+            }
+        }
     });
 
     it("evaluate runs resource policies only on their types, and stack policies once", () => {
         const fw = firewallView([{ protocol: "tcp", portRange: "22", sourceAddresses: ["0.0.0.0/0"] }]);
         const mislabelled = { ...fw, type: TYPES.droplet, props: { ...fw.props, monitoring: true } };
         const found = evaluate([fw, mislabelled, jobView(withBackupPaths(job("a"), ["/data/a"]))]);
-        assert.deepStrictEqual(found.map((f) => [f.policy, f.enforcementLevel, f.urn]), [
-            ["no-admin-ports-from-internet", "mandatory", fw.urn],
-            ["backups-cover-declared-paths", "mandatory", undefined],
-        ]);
+        assert.deepStrictEqual(
+            found.map((f) => [f.policy, f.enforcementLevel, f.urn]),
+            [
+                ["no-admin-ports-from-internet", "mandatory", fw.urn],
+                ["backups-cover-declared-paths", "mandatory", undefined],
+            ],
+        );
     });
 
     it("turns the SDK's unknown-checking props into plain data with UNKNOWN where preview does not know a value", () => {
         const UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-        const props = unknownCheckingProxy({ name: "fw", inboundRules: [{ protocol: "tcp", portRange: "22", sourceAddresses: UNKNOWN_STRING }], dropletIds: UNKNOWN_STRING });
+        const props = unknownCheckingProxy({
+            name: "fw",
+            inboundRules: [{ protocol: "tcp", portRange: "22", sourceAddresses: UNKNOWN_STRING }],
+            dropletIds: UNKNOWN_STRING,
+        });
         assert.throws(() => props.dropletIds, /can't be known during preview/);
-        assert.deepStrictEqual(toPlain(props), { name: "fw", inboundRules: [{ protocol: "tcp", portRange: "22", sourceAddresses: UNKNOWN }], dropletIds: UNKNOWN });
+        assert.deepStrictEqual(toPlain(props), {
+            name: "fw",
+            inboundRules: [{ protocol: "tcp", portRange: "22", sourceAddresses: UNKNOWN }],
+            dropletIds: UNKNOWN,
+        });
         const v = viewOf({ type: TYPES.volume, name: "v", urn: "u", props, opts: { protect: true } });
         assert.strictEqual(v.protect, true);
         assert.deepStrictEqual(firewallViolations({ ...v, type: TYPES.firewall }), []);

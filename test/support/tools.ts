@@ -16,17 +16,23 @@ function onPath(cmd: string): string | undefined {
 /** A Debian-packaged tool: found on PATH, or installed with apt-get. */
 export function debianTool(cmd: string, pkg = cmd): string {
     const found = onPath(cmd);
-    if (found) return found;
+    if (found) {
+        return found;
+    }
     const apt = (args: string[]) => execFileSync("apt-get", args, { stdio: "pipe", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
     try {
-        if (!aptUpdated) apt(["update", "-qq"]);
+        if (!aptUpdated) {
+            apt(["update", "-qq"]);
+        }
         aptUpdated = true;
         apt(["install", "-y", "-qq", pkg]);
     } catch (e) {
         throw new Error(`${cmd} is missing and apt-get install ${pkg} failed: ${(e as Error).message}`);
     }
     const installed = onPath(cmd);
-    if (!installed) throw new Error(`${cmd} is still missing after apt-get install ${pkg}`);
+    if (!installed) {
+        throw new Error(`${cmd} is still missing after apt-get install ${pkg}`);
+    }
     return installed;
 }
 
@@ -35,7 +41,9 @@ export function projectTool(name: string): string {
     const bin = path.join(TOOLS_BIN, name);
     if (!fs.existsSync(bin)) {
         const r = spawnSync(path.join(ROOT, "scripts", "tools.sh"), [name], { cwd: ROOT, encoding: "utf8", stdio: "pipe" });
-        if (r.status !== 0 || !fs.existsSync(bin)) throw new Error(`scripts/tools.sh ${name} failed:\n${r.stdout}\n${r.stderr}`);
+        if (r.status !== 0 || !fs.existsSync(bin)) {
+            throw new Error(`scripts/tools.sh ${name} failed:\n${r.stdout}\n${r.stderr}`);
+        }
     }
     return bin;
 }
