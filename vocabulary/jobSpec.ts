@@ -1,0 +1,138 @@
+// What an app declares for each of its Nomad jobs. Pure data: the job builder
+// turns it into Nomad's JSON, the components into resources.
+import { SecretRef } from "./secrets";
+import { HostNetwork, Visibility } from "./visibility";
+
+export interface PortSpec {
+    label: string;
+    /** Port inside the container (docker) the host port maps to. */
+    to?: number;
+    /** A fixed host port; dynamic when unset. */
+    static?: number;
+    /** Default "tailscale": nothing is on the public interface unless asked. */
+    hostNetwork?: HostNetwork;
+}
+
+export interface MountSpec {
+    /** Host path, e.g. "/data/gitea". */
+    source: string;
+    /** Path in the container. */
+    target: string;
+    readOnly?: boolean;
+}
+
+export interface FileSpec {
+    /** File name in the task directory, e.g. "app.ini". */
+    name: string;
+    /**
+     * A Nomad template. It may read the job's secrets with `secretTemplate(job, item)`;
+     * a file that does is rendered into the in-memory `secrets/` directory.
+     */
+    content: string;
+    /** Also bind it into the container at this path (docker). */
+    mountAt?: string;
+    /** "0644" by default; "0755" for scripts. */
+    perms?: string;
+    /** What a re-render does: "restart" (default), "noop", "signal" with `signal`, or "script" with `script`. */
+    changeMode?: "restart" | "noop" | "signal" | "script";
+    signal?: string;
+    /** Load the rendered KEY=value lines into the task's environment (Nomad's `env = true`). */
+    env?: boolean;
+    /** Run inside the task on re-render, e.g. a config reload. */
+    script?: { command: string; args?: string[]; timeoutSeconds?: number };
+}
+
+export interface ResourcesSpec {
+    cpu: number;
+    memoryMb: number;
+    memoryMaxMb?: number;
+}
+
+export interface TaskSpec {
+    name: string;
+    /** "docker" (default) or "raw_exec" (runs on the host, as root). */
+    driver?: "docker" | "raw_exec";
+    /** Docker image with a pinned version tag or digest; `latest` and untagged images are refused. */
+    image?: string;
+    /** Command (raw_exec: the program; docker: overrides the entrypoint's command). */
+    command?: string;
+    args?: string[];
+    user?: string;
+    env?: Record<string, string>;
+    /** Environment variables read from the job's secrets: ENV_NAME → secret item. */
+    secretEnv?: Record<string, string>;
+    resources?: ResourcesSpec;
+    mounts?: MountSpec[];
+    files?: FileSpec[];
+    /** Port labels this (docker) task publishes; default: all of the group's ports. */
+    ports?: string[];
+}
+
+export interface CheckSpec {
+    type: "http" | "tcp";
+    path?: string;
+    intervalSeconds?: number;
+    timeoutSeconds?: number;
+}
+
+/** A Nomad service: a registration of one port, optionally health-checked. */
+export interface ServiceSpec {
+    name: string;
+    port: string;
+    tags?: string[];
+    check?: CheckSpec;
+}
+
+export interface RouteSpec {
+    /** Host name relative to the zone, e.g. "git". */
+    hostname: string;
+    visibility: Visibility;
+    /** The port label traffic goes to. */
+    port: string;
+    /** Cloudflare-proxied (public routes only); the stack's default when unset. */
+    proxied?: boolean;
+    /** A name only (e.g. SSH on a static port): a DNS record but no proxy site. */
+    dnsOnly?: boolean;
+}
+
+export interface MetricsSpec {
+    port: string;
+    path?: string;
+}
+
+export interface PeriodicSpec {
+    cron: string;
+    timeZone?: string;
+    /** Default true: never two runs at once. */
+    prohibitOverlap?: boolean;
+}
+
+export interface RestartSpec {
+    attempts: number;
+    intervalSeconds: number;
+    delaySeconds: number;
+    mode?: "fail" | "delay";
+}
+
+/** One Nomad job with one task group. */
+export interface JobSpec {
+    /** The Nomad job's ID and name. */
+    name: string;
+    /** "service" (default) or a periodic "batch". */
+    type?: "service" | "batch";
+    periodic?: PeriodicSpec;
+    /** Task group name (default "app"). */
+    group?: string;
+    tasks: TaskSpec[];
+    ports?: PortSpec[];
+    services?: ServiceSpec[];
+    routes?: RouteSpec[];
+    /** Item name → declared secret; stored in the Nomad Variable `nomad/jobs/<name>`. */
+    secrets?: Record<string, SecretRef>;
+    /** Service names that must be registered before this job's tasks start. */
+    dependsOn?: string[];
+    /** Host paths the backup job saves. */
+    backupPaths?: string[];
+    metrics?: MetricsSpec;
+    restart?: RestartSpec;
+}
