@@ -1,17 +1,32 @@
 // The estate's wiring: config → node → apps → proxies → DNS, all from one set of declarations.
 import * as pulumi from "@pulumi/pulumi";
 import { APPS, AppDefinition } from "./apps";
-import { planApps } from "./apps/plan";
-import { HydraConfig } from "./config";
+import { AppPlan, planApps } from "./apps/plan";
+import { HydraConfig, Secret, Target } from "./config";
+import { NomadConnection } from "./components/AppJob";
 import { JobEnvironment } from "./components/buildJob";
-import { AdminRoute } from "./components/caddyfile";
 import { CaddyProxy } from "./components/CaddyProxy";
 import { HydraApp } from "./components/HydraApp";
 import { HydraDns } from "./components/HydraDns";
 import { HydraNode } from "./components/HydraNode";
 import { existingNode, NodeEndpoints } from "./components/nodeEndpoints";
-import { NomadConnection } from "./components/NomadService";
-import { ResolvedRoute } from "./components/serviceSpec";
+import { AppOutputName, Route } from "./vocabulary";
+
+/** The stack outputs, each exported by index.ts. */
+export interface EstateOutputs extends Partial<Record<AppOutputName, Secret>> {
+    target: Target;
+    publicIpv4: pulumi.Output<string>;
+    publicIpv6: pulumi.Output<string | undefined>;
+    /** The droplet's reserved IP (target digitalocean only). */
+    reservedIp?: pulumi.Output<string>;
+    tailnetHostname: pulumi.Output<string>;
+    tailnetAddress: pulumi.Output<string | undefined>;
+    nomadAddress: pulumi.Output<string>;
+    /** Undefined when the stack manages no DNS. */
+    zoneId?: pulumi.Output<string>;
+    /** Every URL, by app. */
+    urls: Record<string, string[]>;
+}
 
 export interface Estate {
     node: NodeEndpoints;
@@ -19,24 +34,42 @@ export interface Estate {
     dns?: HydraDns;
     apps: HydraApp[];
     proxy?: CaddyProxy;
-    routes: ResolvedRoute[];
-    outputs: Record<string, pulumi.Input<unknown>>;
+    routes: Route[];
+    outputs: EstateOutputs;
 }
 
 /** Thrown before any resource exists when the apps, taken together, do not fit. */
 export class EstateError extends pulumi.RunError {
     constructor(readonly problems: string[]) {
         super(`The estate's apps have ${problems.length} problem${problems.length === 1 ? "" : "s"}:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+        this.name = "EstateError";
     }
 }
 
-/** Admin sites on the internal proxy: the Nomad UI, and Consul's when it runs. */
-export function adminRoutes(cfg: HydraConfig): AdminRoute[] {
-    return [{ fqdn: `nomad.${cfg.domain}`, port: 4646 }, ...(cfg.consul.enabled ? [{ fqdn: `consul.${cfg.domain}`, port: 8500 }] : [])];
+function urls(plan: AppPlan): Record<string, string[]> {
+    const out: Record<string, string[]> = {};
+    for (const r of plan.routes) {
+        (out[r.app] ??= []).push(r.dnsOnly ? r.fqdn : `https://${r.fqdn}/`);
+    }
+    if (plan.adminRoutes.length) {
+        out.nomad = plan.adminRoutes.map((a) => `https://${a.fqdn}/`);
+    }
+    return out;
+}
+
+/** The outputs apps declare, each one of their (required, so configured) secrets. */
+function appOutputs(plan: AppPlan, cfg: HydraConfig): Partial<Record<AppOutputName, Secret>> {
+    const out: Partial<Record<AppOutputName, Secret>> = {};
+    for (const { app } of plan.apps) {
+        for (const [name, ref] of Object.entries(app.outputs ?? {}) as [AppOutputName, { secret: string }][]) {
+            out[name] = cfg.secrets[ref.secret];
+        }
+    }
+    return out;
 }
 
 export function buildEstate(cfg: HydraConfig, apps: AppDefinition[] = APPS): Estate {
-    // Every app is planned (pure) and checked before the first resource is registered.
+    // Every app is planned (pure, once) and checked before the first resource is registered.
     const plan = planApps(cfg, apps);
     if (plan.problems.length) {
         throw new EstateError(plan.problems);
@@ -66,21 +99,20 @@ export function buildEstate(cfg: HydraConfig, apps: AppDefinition[] = APPS): Est
     const dependsOn = node instanceof HydraNode ? [node] : [];
 
     const hydraApps = plan.apps.map(
-        (p) => new HydraApp(p.app.name, { definition: p.app, config: cfg, estate: plan.facts, environment, connection }, { dependsOn }),
+        (p) => new HydraApp(p.app.name, { jobs: p.jobs, secrets: p.app.secrets ?? [], configured: cfg.secrets, environment, connection }, { dependsOn }),
     );
-    const routes = hydraApps.flatMap((a) => a.routes);
 
     const proxy =
-        cfg.proxy.enabled && routes.length
+        cfg.proxy.enabled && plan.routes.length
             ? new CaddyProxy(
                   "proxy",
                   {
-                      routes,
+                      routes: plan.routes,
                       domain: cfg.domain,
                       image: cfg.proxy.image,
                       cloudflareToken: cfg.proxy.cloudflareToken!,
                       acmeEmail: cfg.proxy.acmeEmail,
-                      adminRoutes: adminRoutes(cfg),
+                      adminRoutes: plan.adminRoutes,
                       environment,
                       connection,
                       dataDir: cfg.node.dataDir,
@@ -98,34 +130,19 @@ export function buildEstate(cfg: HydraConfig, apps: AppDefinition[] = APPS): Est
               publicAddress: node.publicIpv4,
               tailnetAddress: cfg.tailscale.address,
               records: cfg.cloudflare.records,
+              routes: [
+                  ...plan.routes.map((r) => ({ hostname: r.hostname, visibility: r.visibility, proxied: r.proxied })),
+                  ...(proxy ? plan.adminRoutes.map((a) => ({ hostname: a.hostname, visibility: "internal" as const })) : []),
+              ],
           })
         : undefined;
-    if (dns) {
-        for (const r of routes) {
-            dns.record(r.hostname, { visibility: r.visibility, proxied: r.proxied });
-        }
-        if (proxy) {
-            for (const a of adminRoutes(cfg)) {
-                dns.record(a.fqdn.slice(0, -cfg.domain.length - 1), { visibility: "internal" });
-            }
-        }
-    }
-
-    const urls: Record<string, string[]> = {};
-    for (const r of routes) {
-        (urls[r.app] ??= []).push(r.dnsOnly ? r.fqdn : `https://${r.fqdn}/`);
-    }
-    if (proxy) {
-        urls.nomad = adminRoutes(cfg).map((a) => `https://${a.fqdn}/`);
-    }
-    const backupOn = plan.apps.some((p) => p.app.name === "backup");
 
     return {
         node,
         dns,
         apps: hydraApps,
         proxy,
-        routes,
+        routes: plan.routes,
         outputs: {
             target: cfg.target,
             publicIpv4: node.publicIpv4,
@@ -135,10 +152,8 @@ export function buildEstate(cfg: HydraConfig, apps: AppDefinition[] = APPS): Est
             tailnetAddress: node.tailnetAddress,
             nomadAddress: node.nomadAddress,
             zoneId: dns?.zoneId,
-            urls,
-            backupRepository: backupOn ? cfg.secrets.resticRepository : undefined,
-            // The one secret a person must keep: without it no backup can be restored.
-            resticPassword: backupOn ? cfg.secrets.resticPassword : undefined,
+            urls: urls(plan),
+            ...appOutputs(plan, cfg),
         },
     };
 }

@@ -1,42 +1,39 @@
-// What an app is: a name and a function from context to its Nomad job declarations.
-import * as pulumi from "@pulumi/pulumi";
-import { AppSecretKey, AppSettings, HydraConfig } from "../config";
-import { ScrapeTarget, ServiceSpec } from "../components/serviceSpec";
+// What an app is: its declaration to config (settings, secrets, outputs) and a
+// function from context to its Nomad jobs. An app is one file; nothing else lists its parts.
+import { HydraConfig } from "../config";
+import { AppDeclaration, JobSpec, ScrapeTarget, SecretRef } from "../vocabulary";
 
 /** What the apps that gather from the others (backup, monitoring) get to see. */
 export interface EstateFacts {
-    /** Every other enabled app's backup paths (and the proxy's). */
+    /** The backup paths of every app planned before this one (and the proxy's). */
     backupPaths: string[];
-    /** Every other enabled app's metrics endpoints. */
+    /** The metrics endpoints of every app planned before this one. */
     scrapeTargets: ScrapeTarget[];
 }
 
 export interface AppContext {
     cfg: HydraConfig;
-    /** This app's switches from `hydra:apps.<name>`. */
-    settings: AppSettings;
-    /** The host name to serve under: the config's override, or the app's default. */
-    hostname(fallback: string): string;
+    /** The main route's host name: `apps.<name>.hostname`, or the app's declared default. */
+    hostname(): string;
+    /** The main image: `apps.<name>.image`, or the app's declared default. */
+    image(): string;
     /** A path under the node's data directory (`node.dataDir`, "/data" on a droplet), e.g. data("gitea"). */
     data(sub: string): string;
-    /** The image to run: the config's override, or the app's pinned default. */
-    image(fallback: string): string;
-    /**
-     * A secret from config, or (with `generate`) a random one made once and kept
-     * in the state. Secrets a person must keep are never generated.
-     */
-    secret(key: AppSecretKey, generate?: { length: number }): pulumi.Input<string>;
+    /** A reference to one of the app's declared secrets; the app's component resolves it. */
+    secret(key: string): SecretRef;
+    /** Whether config sets a secret (some jobs change shape with optional secrets). */
+    hasSecret(key: string): boolean;
     estate: EstateFacts;
 }
 
-export interface AppDefinition {
-    name: string;
-    /** One line for the README and `npm run render`. */
-    description: string;
-    /** Gathers from the other apps (sees `ctx.estate`); built after them. */
+export interface AppDefinition extends AppDeclaration {
+    /**
+     * Gathers from the other apps (sees `ctx.estate`). Planned after every app
+     * that does not, in the order of APPS: each sees the apps planned before it.
+     */
     aggregates?: boolean;
-    /** The app's jobs. Must be deterministic: it is called twice (check, then build). */
-    services(ctx: AppContext): ServiceSpec[];
+    /** The app's Nomad jobs. Called once per deployment. */
+    jobs(ctx: AppContext): JobSpec[];
 }
 
 /** Identity helper that gives an app file its types. */

@@ -1,5 +1,5 @@
 import { BackupConfig } from "../config";
-import { ServiceSpec } from "../components/serviceSpec";
+import { JobSpec, secretRef, SecretRef } from "../vocabulary";
 import { AppContext, defineApp } from "./app";
 
 /** Single-quotes a word for bash. */
@@ -53,11 +53,10 @@ restic check
 `;
 }
 
-function resticJob(ctx: AppContext, name: string, cron: string, script: string): ServiceSpec {
-    const repository = ctx.secret("resticRepository");
+function resticJob(ctx: AppContext, name: string, cron: string, script: string): JobSpec {
     const secretEnv: Record<string, string> = { RESTIC_PASSWORD: "restic_password", RESTIC_REPOSITORY: "restic_repository" };
-    const secrets: Record<string, ReturnType<AppContext["secret"]>> = { restic_password: ctx.secret("resticPassword"), restic_repository: repository };
-    if (ctx.cfg.secrets.b2AccountId && ctx.cfg.secrets.b2AccountKey) {
+    const secrets: Record<string, SecretRef> = { restic_password: ctx.secret("resticPassword"), restic_repository: ctx.secret("resticRepository") };
+    if (ctx.hasSecret("b2AccountId") && ctx.hasSecret("b2AccountKey")) {
         secretEnv.B2_ACCOUNT_ID = "b2_account_id";
         secretEnv.B2_ACCOUNT_KEY = "b2_account_key";
         secrets.b2_account_id = ctx.secret("b2AccountId");
@@ -85,11 +84,31 @@ function resticJob(ctx: AppContext, name: string, cron: string, script: string):
     };
 }
 
+const forB2 = (value: (key: string) => string | undefined) => value("resticRepository")?.startsWith("b2:") ?? false;
+
 export const backup = defineApp({
     name: "backup",
     description: "Nightly restic backup of every app's data (retention from config) and a weekly check",
+    secrets: [
+        {
+            key: "resticPassword",
+            description: "restic repository password; never generated: if the state is lost, the backups must still be readable",
+            required: { why: "with backup (keep a copy outside Pulumi: without it no backup can be restored)" },
+            example: '"$(openssl rand -hex 24)"',
+        },
+        {
+            key: "resticRepository",
+            description: "Where the backups go, e.g. b2:my-bucket:/hydra",
+            required: { why: "with backup (e.g. b2:my-bucket:/hydra)" },
+            example: "b2:my-bucket:/hydra",
+        },
+        { key: "b2AccountId", description: "Backblaze B2 key id", required: { why: "for a b2: repository", when: forB2 } },
+        { key: "b2AccountKey", description: "Backblaze B2 application key", required: { why: "for a b2: repository", when: forB2 } },
+    ],
+    // The one secret a person must keep: without it no backup can be restored.
+    outputs: { backupRepository: secretRef("resticRepository"), resticPassword: secretRef("resticPassword") },
     aggregates: true,
-    services(ctx) {
+    jobs(ctx) {
         const b = ctx.cfg.backup;
         return [
             resticJob(ctx, "restic", b.schedule, renderBackupScript(ctx.estate.backupPaths, b)),

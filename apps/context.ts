@@ -1,26 +1,32 @@
-import * as pulumi from "@pulumi/pulumi";
-import { AppSecretKey, HydraConfig } from "../config";
+import { HydraConfig } from "../config";
+import { secretRef } from "../vocabulary";
 import { AppContext, AppDefinition, EstateFacts } from "./app";
 
-/** Supplies a secret for a key: from config, generated, or (planning) a placeholder. */
-export type SecretSource = (key: AppSecretKey, generate?: { length: number }) => pulumi.Input<string>;
+/** Thrown while planning when an app file contradicts its own declaration. */
+export class AppDeclarationError extends Error {}
 
-export function makeContext(cfg: HydraConfig, app: AppDefinition, estate: EstateFacts, source: SecretSource): AppContext {
+export function makeContext(cfg: HydraConfig, app: AppDefinition, estate: EstateFacts): AppContext {
     const settings = cfg.apps[app.name] ?? { enabled: true };
-    // One value per key, even when several jobs of the app ask (shynet's DB password).
-    const memo = new Map<AppSecretKey, pulumi.Input<string>>();
+    const declared = (setting: "hostname" | "image"): string => {
+        const fallback = app.settings?.[setting];
+        if (fallback === undefined) {
+            throw new AppDeclarationError(`app ${app.name} uses its ${setting} setting but declares no default for it (settings.${setting})`);
+        }
+        return settings[setting] ?? fallback;
+    };
+    const secretKeys = new Set((app.secrets ?? []).map((s) => s.key));
     return {
         cfg,
-        settings,
         estate,
-        hostname: (fallback) => settings.hostname ?? fallback,
-        image: (fallback) => settings.image ?? fallback,
+        hostname: () => declared("hostname"),
+        image: () => declared("image"),
         data: (sub) => `${cfg.node.dataDir}/${sub}`,
-        secret(key, generate) {
-            if (!memo.has(key)) {
-                memo.set(key, source(key, generate));
+        secret(key) {
+            if (!secretKeys.has(key)) {
+                throw new AppDeclarationError(`app ${app.name} reads secret ${JSON.stringify(key)}, which it does not declare in secrets`);
             }
-            return memo.get(key)!;
+            return secretRef(key);
         },
+        hasSecret: (key) => cfg.secrets[key] !== undefined,
     };
 }

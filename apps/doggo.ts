@@ -3,14 +3,15 @@ import { defineApp } from "./app";
 export const doggo = defineApp({
     name: "doggo",
     description: "DNS lookups on the web (doggo's API and UI), public",
-    services(ctx) {
+    settings: { hostname: "doggo", image: "ghcr.io/mr-karan/doggo-api:v0.3.7" },
+    jobs(ctx) {
         return [
             {
                 name: "doggo",
-                tasks: [{ name: "web", image: ctx.image("ghcr.io/mr-karan/doggo-api:v0.3.7"), resources: { cpu: 100, memoryMb: 64 } }],
+                tasks: [{ name: "web", image: ctx.image(), resources: { cpu: 100, memoryMb: 64 } }],
                 ports: [{ label: "http", to: 8080 }],
                 services: [{ name: "doggo-web", port: "http", check: { type: "tcp" } }],
-                routes: [{ hostname: ctx.hostname("doggo"), visibility: "public", port: "http" }],
+                routes: [{ hostname: ctx.hostname(), visibility: "public", port: "http" }],
             },
         ];
     },

@@ -1,11 +1,11 @@
-import { secretRef } from "../components/buildJob";
+import { secretTemplate } from "../vocabulary";
 import { defineApp } from "./app";
 
 const JOB = "gitea";
 
 /** Gitea's app.ini: the four secrets are template references, read from the job's variable at render time. */
 function appIni(o: { domain: string; host: string; sshHost: string }): string {
-    const ref = (key: string) => secretRef(JOB, key);
+    const ref = (item: string) => secretTemplate(JOB, item);
     return `APP_NAME = Gitea
 RUN_MODE = prod
 RUN_USER = git
@@ -50,8 +50,16 @@ LEVEL = info
 export const gitea = defineApp({
     name: "gitea",
     description: "Git hosting: web public, SSH on the tailnet at port 4222",
-    services(ctx) {
-        const host = ctx.hostname("git");
+    settings: { hostname: "git", image: "gitea/gitea:1.24.6" },
+    secrets: [
+        { key: "giteaSecretKey", description: "Gitea SECRET_KEY", generate: { length: 64 } },
+        { key: "giteaInternalToken", description: "Gitea INTERNAL_TOKEN", generate: { length: 64 } },
+        // Gitea decodes these as 32 bytes of raw base64url: 43 characters.
+        { key: "giteaLfsJwtSecret", description: "Gitea LFS_JWT_SECRET (43 base64url characters)", generate: { length: 43 } },
+        { key: "giteaOauth2JwtSecret", description: "Gitea oauth2 JWT_SECRET (43 base64url characters)", generate: { length: 43 } },
+    ],
+    jobs(ctx) {
+        const host = ctx.hostname();
         const sshHost = `${host}-ssh`;
         return [
             {
@@ -59,7 +67,7 @@ export const gitea = defineApp({
                 tasks: [
                     {
                         name: "web",
-                        image: ctx.image("gitea/gitea:1.24.6"),
+                        image: ctx.image(),
                         env: { USER_UID: "1000", USER_GID: "1000" },
                         mounts: [{ source: ctx.data("gitea"), target: "/data" }],
                         files: [{ name: "app.ini", content: appIni({ domain: ctx.cfg.domain, host, sshHost }), mountAt: "/data/gitea/conf/app.ini" }],
@@ -80,11 +88,10 @@ export const gitea = defineApp({
                     { hostname: sshHost, visibility: "internal", port: "ssh", dnsOnly: true },
                 ],
                 secrets: {
-                    secret_key: ctx.secret("giteaSecretKey", { length: 64 }),
-                    internal_token: ctx.secret("giteaInternalToken", { length: 64 }),
-                    // Gitea decodes these as 32 bytes of raw base64url: 43 characters.
-                    lfs_jwt_secret: ctx.secret("giteaLfsJwtSecret", { length: 43 }),
-                    oauth2_jwt_secret: ctx.secret("giteaOauth2JwtSecret", { length: 43 }),
+                    secret_key: ctx.secret("giteaSecretKey"),
+                    internal_token: ctx.secret("giteaInternalToken"),
+                    lfs_jwt_secret: ctx.secret("giteaLfsJwtSecret"),
+                    oauth2_jwt_secret: ctx.secret("giteaOauth2JwtSecret"),
                 },
                 backupPaths: [ctx.data("gitea")],
                 metrics: { port: "http", path: "/metrics" },

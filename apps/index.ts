@@ -10,6 +10,4 @@ import { syncthing } from "./syncthing";
 
 export const APPS: AppDefinition[] = [gitea, pihole, doggo, shynet, monitoring, syncthing, backup];
 
-export const APP_NAMES: readonly string[] = APPS.map((a) => a.name);
-
 export { AppContext, AppDefinition, defineApp, EstateFacts } from "./app";

@@ -1,20 +1,19 @@
-import { ScrapeTarget } from "../components/serviceSpec";
+import { discoveryFunction, ScrapeTarget, ServiceProvider } from "../vocabulary";
 import { defineApp } from "./app";
 
 /** The node's tailnet address, as Nomad sets it for the Prometheus port. */
 const NODE_IP = '{{ env "NOMAD_IP_prometheus_http" }}';
 
 /** A YAML flow list of the service's instances, filled in by Nomad's template engine. */
-function discovered(service: string, provider: "nomad" | "consul"): string {
-    const fn = provider === "consul" ? "service" : "nomadService";
-    return `[{{ range $i, $s := ${fn} "${service}" }}{{ if $i }}, {{ end }}"{{ $s.Address }}:{{ $s.Port }}"{{ end }}]`;
+function discovered(service: string, provider: ServiceProvider): string {
+    return `[{{ range $i, $s := ${discoveryFunction(provider)} "${service}" }}{{ if $i }}, {{ end }}"{{ $s.Address }}:{{ $s.Port }}"{{ end }}]`;
 }
 
 /**
  * prometheus.yml: Prometheus itself, node-exporter, Nomad's own metrics, and
  * every app's scrape target found through service discovery. Pure.
  */
-export function renderPrometheusConfig(targets: ScrapeTarget[], provider: "nomad" | "consul"): string {
+export function renderPrometheusConfig(targets: ScrapeTarget[], provider: ServiceProvider): string {
     const lines = [
         "# Managed by Hydra. Nomad re-renders this when a target moves; Prometheus reloads on SIGHUP.",
         "global:",
@@ -43,10 +42,12 @@ export function renderPrometheusConfig(targets: ScrapeTarget[], provider: "nomad
 export const monitoring = defineApp({
     name: "monitoring",
     description: "Grafana and Prometheus (scraping the node, Nomad and every app's metrics); internal",
+    settings: { hostname: "grafana" },
+    secrets: [{ key: "grafanaAdminPassword", description: "Grafana's admin password", generate: { length: 32 } }],
     aggregates: true,
-    services(ctx) {
+    jobs(ctx) {
         const provider = ctx.cfg.consul.enabled ? "consul" : "nomad";
-        const grafanaHost = ctx.hostname("grafana");
+        const grafanaHost = ctx.hostname();
         return [
             {
                 name: "monitoring",
@@ -101,7 +102,7 @@ export const monitoring = defineApp({
                     { hostname: grafanaHost, visibility: "internal", port: "grafana_http" },
                     { hostname: "prometheus", visibility: "internal", port: "prometheus_http" },
                 ],
-                secrets: { grafana_admin_password: ctx.secret("grafanaAdminPassword", { length: 32 }) },
+                secrets: { grafana_admin_password: ctx.secret("grafanaAdminPassword") },
                 backupPaths: [ctx.data("grafana")],
             },
         ];

@@ -3,7 +3,8 @@ import { defineApp } from "./app";
 export const pihole = defineApp({
     name: "pihole",
     description: "DNS sinkhole for the tailnet: DNS on port 53 of the tailnet address, web UI internal",
-    services(ctx) {
+    settings: { hostname: "pihole", image: "pihole/pihole:2025.08.0" },
+    jobs(ctx) {
         return [
             {
                 name: "pihole",
@@ -11,7 +12,7 @@ export const pihole = defineApp({
                 tasks: [
                     {
                         name: "app",
-                        image: ctx.image("pihole/pihole:2025.08.0"),
+                        image: ctx.image(),
                         env: {
                             TZ: ctx.cfg.node.timezone,
                             // Queries arrive through Docker's port mapping, not from a local subnet.
@@ -33,7 +34,7 @@ export const pihole = defineApp({
                     { name: "pihole-web", port: "http", check: { type: "http", path: "/admin/" } },
                     { name: "pihole-dns", port: "dns", check: { type: "tcp" } },
                 ],
-                routes: [{ hostname: ctx.hostname("pihole"), visibility: "internal", port: "http" }],
+                routes: [{ hostname: ctx.hostname(), visibility: "internal", port: "http" }],
                 backupPaths: [ctx.data("pihole")],
             },
         ];

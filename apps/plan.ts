@@ -1,21 +1,24 @@
-// Plans the enabled apps without creating anything: their job specs, routes,
-// backup paths and scrape targets, and every problem across them.
+// Plans the enabled apps without creating anything: each app's jobs (computed
+// exactly once), the routes, backup paths and scrape targets, and every problem across them.
 import { HydraConfig } from "../config";
-import { registrations, resolveRoutes, scrapeTargets, serviceSpecProblems } from "../components/buildJob";
-import { ResolvedRoute, ServiceSpec } from "../components/serviceSpec";
+import { jobSpecProblems } from "../components/jobSpecProblems";
+import { registrations, resolveRoutes, scrapeTargets } from "../components/registrations";
+import { AdminRoute, JobSpec, Route } from "../vocabulary";
 import { AppDefinition, EstateFacts } from "./app";
-import { makeContext } from "./context";
+import { AppDeclarationError, makeContext } from "./context";
 
 export interface PlannedApp {
     app: AppDefinition;
-    specs: ServiceSpec[];
+    jobs: JobSpec[];
+    routes: Route[];
 }
 
 export interface AppPlan {
+    /** In the order of APPS. */
     apps: PlannedApp[];
-    routes: ResolvedRoute[];
-    /** What the aggregating apps saw. */
-    facts: EstateFacts;
+    routes: Route[];
+    /** Admin sites on the internal proxy (with the proxy on). */
+    adminRoutes: AdminRoute[];
     problems: string[];
 }
 
@@ -27,36 +30,49 @@ const PROXY_PORTS = [
     { network: "tailscale", port: 443 },
 ];
 
-/** Host names the estate uses itself: the node, the admin sites, the extra records. */
-export function reservedHostnames(cfg: HydraConfig): string[] {
-    return [cfg.node.name, "nomad", ...(cfg.consul.enabled ? ["consul"] : []), ...cfg.cloudflare.records.map((r) => r.name)];
+/** Admin sites on the internal proxy: the Nomad UI, and Consul's when it runs. */
+export function adminRoutes(cfg: HydraConfig): AdminRoute[] {
+    const site = (hostname: string, port: number): AdminRoute => ({ hostname, fqdn: `${hostname}.${cfg.domain}`, port });
+    return [site("nomad", 4646), ...(cfg.consul.enabled ? [site("consul", 8500)] : [])];
 }
 
-function facts(planned: PlannedApp[], extraBackupPaths: string[]): EstateFacts {
-    const specs = planned.flatMap((p) => p.specs);
-    return {
-        backupPaths: [...new Set([...extraBackupPaths, ...specs.flatMap((s) => s.backupPaths ?? [])])].sort(),
-        scrapeTargets: specs.flatMap((s) => scrapeTargets(s)),
-    };
+/** Host names the estate uses itself: the node, the admin sites, the extra records. */
+export function reservedHostnames(cfg: HydraConfig): string[] {
+    return [cfg.node.name, ...adminRoutes(cfg).map((a) => a.hostname), ...cfg.cloudflare.records.map((r) => r.name)];
+}
+
+/** Apps that gather from the others come after them; otherwise the order of `apps`. */
+function planningOrder(apps: AppDefinition[]): AppDefinition[] {
+    return [...apps.filter((a) => !a.aggregates), ...apps.filter((a) => a.aggregates)];
 }
 
 export function planApps(cfg: HydraConfig, apps: AppDefinition[]): AppPlan {
     const enabled = apps.filter((a) => cfg.apps[a.name]?.enabled ?? true);
-    // Secrets are not needed to plan: placeholders stand in (and never reach a job).
-    const placeholder = () => "planning-placeholder";
-    const plan = (a: AppDefinition, estate: EstateFacts): PlannedApp => ({ app: a, specs: a.services(makeContext(cfg, a, estate, placeholder)) });
-
-    // Backup paths and scrape targets never depend on what an app is told, so a first pass
-    // over every app gathers them; the aggregating apps are then planned again, seeing all of it.
-    const first = enabled.map((a) => plan(a, { backupPaths: [], scrapeTargets: [] }));
-    const seen = facts(first, cfg.proxy.enabled ? [`${cfg.node.dataDir}/caddy`] : []);
-    const planned = first.map((p) => (p.app.aggregates ? plan(p.app, seen) : p));
-
     const problems: string[] = [];
-    const specs = planned.flatMap((p) => p.specs.map((s) => ({ app: p.app.name, spec: s })));
-    for (const { app, spec } of specs) {
-        problems.push(...serviceSpecProblems(spec).map((m) => `app ${app}: ${m}`));
+    const facts: EstateFacts = { backupPaths: cfg.proxy.enabled ? [`${cfg.node.dataDir}/caddy`] : [], scrapeTargets: [] };
+    const planned = new Map<string, PlannedApp>();
+    for (const app of planningOrder(enabled)) {
+        // Each app sees a snapshot of what the apps before it declared.
+        const seen: EstateFacts = { backupPaths: [...new Set(facts.backupPaths)].sort(), scrapeTargets: [...facts.scrapeTargets] };
+        let jobs: JobSpec[];
+        try {
+            jobs = app.jobs(makeContext(cfg, app, seen));
+        } catch (e) {
+            if (!(e instanceof AppDeclarationError)) {
+                throw e;
+            }
+            problems.push(e.message);
+            continue;
+        }
+        for (const job of jobs) {
+            problems.push(...jobSpecProblems(job).map((m) => `app ${app.name}: ${m}`));
+        }
+        facts.backupPaths.push(...jobs.flatMap((j) => j.backupPaths ?? []));
+        facts.scrapeTargets.push(...jobs.flatMap((j) => scrapeTargets(j)));
+        planned.set(app.name, { app, jobs, routes: [] });
     }
+    const ordered = enabled.flatMap((a) => planned.get(a.name) ?? []);
+    const specs = ordered.flatMap((p) => p.jobs.map((spec) => ({ app: p.app.name, spec })));
 
     const jobs = new Map<string, string>();
     if (cfg.proxy.enabled) {
@@ -92,7 +108,10 @@ export function planApps(cfg: HydraConfig, apps: AppDefinition[]): AppPlan {
         }
     }
 
-    const routes = planned.flatMap((p) => p.specs.flatMap((s) => resolveRoutes(s, cfg.domain, cfg.cloudflare.proxied, p.app.name)));
+    for (const p of ordered) {
+        p.routes = p.jobs.flatMap((spec) => resolveRoutes(spec, cfg.domain, cfg.cloudflare.proxied, p.app.name));
+    }
+    const routes = ordered.flatMap((p) => p.routes);
     const hosts = new Map<string, string>(reservedHostnames(cfg).map((h) => [h, "the estate itself"]));
     for (const r of routes) {
         if (hosts.has(r.hostname)) {
@@ -100,5 +119,5 @@ export function planApps(cfg: HydraConfig, apps: AppDefinition[]): AppPlan {
         }
         hosts.set(r.hostname, `app ${r.app}`);
     }
-    return { apps: planned, routes, facts: seen, problems };
+    return { apps: ordered, routes, adminRoutes: cfg.proxy.enabled && routes.length ? adminRoutes(cfg) : [], problems };
 }

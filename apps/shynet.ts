@@ -1,13 +1,18 @@
-import { ServiceSpec } from "../components/serviceSpec";
+import { JobSpec } from "../vocabulary";
 import { defineApp } from "./app";
 
 export const shynet = defineApp({
     name: "shynet",
     description: "Privacy-friendly web analytics (Shynet) with its own Postgres; public",
-    services(ctx): ServiceSpec[] {
-        const host = ctx.hostname("shynet");
+    settings: { hostname: "shynet", image: "milesmcc/shynet:v0.13.1" },
+    secrets: [
+        { key: "shynetDbPassword", description: "Shynet's Postgres password", generate: { length: 40 } },
+        { key: "shynetDjangoSecretKey", description: "Shynet's DJANGO_SECRET_KEY", generate: { length: 50 } },
+    ],
+    jobs(ctx): JobSpec[] {
+        const host = ctx.hostname();
         // One password, written to both jobs' variables: the database's and the app's.
-        const dbPassword = ctx.secret("shynetDbPassword", { length: 40 });
+        const dbPassword = ctx.secret("shynetDbPassword");
         return [
             {
                 name: "shynet-db",
@@ -32,7 +37,7 @@ export const shynet = defineApp({
                 tasks: [
                     {
                         name: "web",
-                        image: ctx.image("milesmcc/shynet:v0.13.1"),
+                        image: ctx.image(),
                         env: {
                             DB_NAME: "shynet",
                             DB_USER: "shynet",
@@ -60,7 +65,7 @@ export const shynet = defineApp({
                 ports: [{ label: "http", to: 8080 }],
                 services: [{ name: "shynet-web", port: "http", check: { type: "http", path: "/healthz/" } }],
                 routes: [{ hostname: host, visibility: "public", port: "http" }],
-                secrets: { db_password: dbPassword, django_secret_key: ctx.secret("shynetDjangoSecretKey", { length: 50 }) },
+                secrets: { db_password: dbPassword, django_secret_key: ctx.secret("shynetDjangoSecretKey") },
                 // The app starts only once its database is registered.
                 dependsOn: ["shynet-db"],
                 backupPaths: [ctx.data("shynet/app")],

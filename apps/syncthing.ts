@@ -3,14 +3,15 @@ import { defineApp } from "./app";
 export const syncthing = defineApp({
     name: "syncthing",
     description: "File sync between your devices, over the tailnet; UI internal",
-    services(ctx) {
+    settings: { hostname: "syncthing", image: "syncthing/syncthing:1.30.0" },
+    jobs(ctx) {
         return [
             {
                 name: "syncthing",
                 tasks: [
                     {
                         name: "web",
-                        image: ctx.image("syncthing/syncthing:1.30.0"),
+                        image: ctx.image(),
                         env: { PUID: "1000", PGID: "1000", TZ: ctx.cfg.node.timezone, STGUIADDRESS: "0.0.0.0:8384" },
                         mounts: [
                             { source: ctx.data("syncthing/config"), target: "/var/syncthing/config" },
@@ -26,7 +27,7 @@ export const syncthing = defineApp({
                     { label: "discovery", to: 21027, static: 21027 },
                 ],
                 services: [{ name: "syncthing-web", port: "http", check: { type: "http", path: "/rest/noauth/health" } }],
-                routes: [{ hostname: ctx.hostname("syncthing"), visibility: "internal", port: "http" }],
+                routes: [{ hostname: ctx.hostname(), visibility: "internal", port: "http" }],
                 backupPaths: [ctx.data("syncthing")],
             },
         ];

@@ -1,12 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
+import { AdminRoute, JobSpec, Route, secretRef, TaskSpec, TYPE_TOKENS, Visibility } from "../vocabulary";
+import { AppJob, NomadConnection } from "./AppJob";
 import { JobEnvironment } from "./buildJob";
-import { AdminRoute, CLOUDFLARE_TOKEN_ENV, renderCaddyfile } from "./caddyfile";
-import { NomadConnection, NomadService } from "./NomadService";
-import { ResolvedRoute, ServiceSpec, TaskSpec } from "./serviceSpec";
-import { Visibility } from "./HydraDns";
+import { CLOUDFLARE_TOKEN_ENV, renderCaddyfile } from "./caddyfile";
+
+/** The config key of the token Caddy uses for DNS-01. */
+export const CLOUDFLARE_DNS_TOKEN = "cloudflareDnsToken";
 
 export interface CaddyProxyArgs {
-    routes: ResolvedRoute[];
+    routes: Route[];
     domain: string;
     /** Image with the Cloudflare DNS module (`dns.providers.cloudflare`). */
     image: string;
@@ -22,7 +24,7 @@ export interface CaddyProxyArgs {
 }
 
 /** The proxy job as a spec: two Caddy tasks, one per visibility, in one group. Pure. */
-export function caddySpec(a: Omit<CaddyProxyArgs, "connection" | "cloudflareToken"> & { cloudflareToken: pulumi.Input<string> }): ServiceSpec {
+export function caddySpec(a: Omit<CaddyProxyArgs, "connection" | "cloudflareToken">): JobSpec {
     const task = (visibility: Visibility): TaskSpec => ({
         name: visibility,
         image: a.image,
@@ -63,7 +65,7 @@ export function caddySpec(a: Omit<CaddyProxyArgs, "connection" | "cloudflareToke
             { name: "caddy-public", port: "public_https", check: { type: "tcp" } },
             { name: "caddy-internal", port: "internal_https", check: { type: "tcp" } },
         ],
-        secrets: { cloudflare_api_token: a.cloudflareToken },
+        secrets: { cloudflare_api_token: secretRef(CLOUDFLARE_DNS_TOKEN) },
         tasks: [task("public"), task("internal")],
         backupPaths: [`${a.dataDir}/caddy`],
     };
@@ -74,17 +76,22 @@ export function caddySpec(a: Omit<CaddyProxyArgs, "connection" | "cloudflareToke
  * from every app's routes, with TLS by DNS-01 through Cloudflare.
  */
 export class CaddyProxy extends pulumi.ComponentResource {
-    readonly service: NomadService;
-    readonly spec: ServiceSpec;
+    readonly job: AppJob;
+    readonly spec: JobSpec;
 
     constructor(name: string, args: CaddyProxyArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("hydra:proxy:CaddyProxy", name, {}, opts);
+        super(TYPE_TOKENS.proxy, name, {}, opts);
         this.spec = caddySpec(args);
-        this.service = new NomadService(
+        this.job = new AppJob(
             `${name}-job`,
-            { spec: this.spec, app: "caddy", environment: args.environment, connection: args.connection, domain: args.domain, defaultProxied: false },
+            {
+                spec: this.spec,
+                secrets: { cloudflare_api_token: args.cloudflareToken },
+                environment: args.environment,
+                connection: args.connection,
+            },
             { parent: this },
         );
-        this.registerOutputs({ jobId: this.service.job.jobId });
+        this.registerOutputs({ jobId: this.job.job.jobId });
     }
 }

@@ -1,55 +1,62 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { HydraConfig } from "../config";
-import { AppDefinition, EstateFacts } from "../apps/app";
-import { makeContext } from "../apps/context";
+import { Secret } from "../config";
+import { JobSpec, SecretDeclaration, TYPE_TOKENS } from "../vocabulary";
+import { AppJob, NomadConnection } from "./AppJob";
 import { JobEnvironment } from "./buildJob";
-import { NomadConnection, NomadService } from "./NomadService";
-import { ResolvedRoute } from "./serviceSpec";
 
 export interface HydraAppArgs {
-    definition: AppDefinition;
-    config: HydraConfig;
-    estate: EstateFacts;
+    /** The app's jobs, planned once. Their secrets are references to `secrets`. */
+    jobs: JobSpec[];
+    /** The app's secret declarations. */
+    secrets: SecretDeclaration[];
+    /** The secrets config sets, by key. */
+    configured: Readonly<Record<string, Secret | undefined>>;
     environment: JobEnvironment;
     connection: NomadConnection;
 }
 
-/** One app of the estate: its generated secrets and its jobs (one NomadService each). */
+/** One app of the estate: its generated secrets and its jobs (one AppJob each). */
 export class HydraApp extends pulumi.ComponentResource {
-    readonly services: NomadService[];
-    readonly routes: ResolvedRoute[];
+    readonly jobs: AppJob[];
 
     constructor(name: string, args: HydraAppArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("hydra:app:HydraApp", name, {}, opts);
-        const cfg = args.config;
-        const ctx = makeContext(cfg, args.definition, args.estate, (key, generate) => {
-            const configured = cfg.secrets[key];
-            if (configured) {
-                return configured;
+        super(TYPE_TOKENS.app, name, {}, opts);
+        // One value per key, even when several jobs read it (shynet's database password).
+        const values = new Map<string, pulumi.Input<string>>();
+        const resolve = (key: string): pulumi.Input<string> => {
+            if (!values.has(key)) {
+                values.set(key, this.secretValue(name, key, args));
             }
-            if (!generate) {
-                throw new Error(`app ${name}: secret ${key} is required: pulumi config set --secret ${key} <value>`);
-            }
-            // Machine-to-machine only; kept in the state (encrypted) so it stays stable across runs.
-            return new random.RandomPassword(`${name}-${key}`, { length: generate.length, special: false }, { parent: this }).result;
-        });
-        this.services = args.definition.services(ctx).map(
+            return values.get(key)!;
+        };
+        this.jobs = args.jobs.map(
             (spec) =>
-                new NomadService(
+                new AppJob(
                     spec.name,
                     {
                         spec,
-                        app: name,
+                        secrets: Object.fromEntries(Object.entries(spec.secrets ?? {}).map(([item, ref]) => [item, resolve(ref.secret)])),
                         environment: args.environment,
                         connection: args.connection,
-                        domain: cfg.domain,
-                        defaultProxied: cfg.cloudflare.proxied,
                     },
                     { parent: this },
                 ),
         );
-        this.routes = this.services.flatMap((s) => s.routes);
-        this.registerOutputs({ jobs: this.services.map((s) => s.job.jobId) });
+        this.registerOutputs({ jobs: this.jobs.map((j) => j.job.jobId) });
+    }
+
+    /** A secret from config or, for a generated one, made once and kept (encrypted) in the state. */
+    private secretValue(app: string, key: string, args: HydraAppArgs): pulumi.Input<string> {
+        const configured = args.configured[key];
+        if (configured) {
+            return configured;
+        }
+        const declaration = args.secrets.find((s) => s.key === key);
+        if (!declaration?.generate) {
+            // Config validation reports missing required secrets first; reaching this is a bug.
+            throw new Error(`app ${app}: secret ${key} is not set: pulumi config set --secret ${key} <value>`);
+        }
+        return new random.RandomPassword(`${app}-${key}`, { length: declaration.generate.length, special: false }, { parent: this }).result;
     }
 }

@@ -1,9 +1,7 @@
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import { ExtraRecord } from "../config";
-
-/** Who may reach a route: the internet (through the public proxy) or the tailnet only. */
-export type Visibility = "public" | "internal";
+import { TYPE_TOKENS, Visibility } from "../vocabulary";
 
 export interface HydraDnsArgs {
     /** The zone, e.g. "example.com". */
@@ -19,9 +17,14 @@ export interface HydraDnsArgs {
     tailnetAddress?: string;
     /** Unrelated records kept in the same zone (apex CNAME, …). */
     records: ExtraRecord[];
+    /** One record per host name the estate serves: the apps' routes and the admin sites. */
+    routes: RouteRecord[];
 }
 
-export interface RouteRecordArgs {
+/** The DNS side of a route. */
+export interface RouteRecord {
+    /** Relative to the zone, e.g. "git". */
+    hostname: string;
     visibility: Visibility;
     /** Cloudflare-proxied; ignored (always false) for internal routes, which Cloudflare cannot reach. */
     proxied?: boolean;
@@ -34,18 +37,19 @@ export function fqdn(name: string, domain: string): string {
 
 /**
  * The Cloudflare zone and its records: the node, the user's extra records,
- * and one record per app route (`record()`), public or internal.
+ * and one record per route, public or internal.
  */
 export class HydraDns extends pulumi.ComponentResource {
     readonly zoneId: pulumi.Output<string>;
     readonly zone?: cloudflare.Zone;
+    /** Host names whose internal record could not be made yet (tailnet address unknown). */
+    readonly skippedInternal: readonly string[];
     private readonly args: HydraDnsArgs;
     private readonly resourceName: string;
     private readonly made = new Map<string, cloudflare.DnsRecord>();
-    private readonly skipped: string[] = [];
 
     constructor(name: string, args: HydraDnsArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("hydra:dns:HydraDns", name, {}, opts);
+        super(TYPE_TOKENS.dns, name, {}, opts);
         this.args = args;
         this.resourceName = name;
         if (args.manageZone) {
@@ -67,27 +71,19 @@ export class HydraDns extends pulumi.ComponentResource {
         for (const r of args.records) {
             this.add(r.name, { type: r.type, content: r.content, proxied: r.proxied, ttl: r.ttl, priority: r.priority }, `extra-${r.type.toLowerCase()}`);
         }
-        this.registerOutputs({ zoneId: this.zoneId });
-    }
-
-    /**
-     * The record for one route's host name. Public names point at the public
-     * address (proxied as asked); internal names at the tailnet address, never proxied.
-     */
-    record(hostname: string, r: RouteRecordArgs): cloudflare.DnsRecord | undefined {
-        if (r.visibility === "internal") {
-            if (!this.args.tailnetAddress) {
-                this.skipped.push(fqdn(hostname, this.args.domain));
-                return undefined;
+        // Public names point at the public address (proxied as asked); internal names at the tailnet address, never proxied.
+        const skipped: string[] = [];
+        for (const r of args.routes) {
+            if (r.visibility === "public") {
+                this.add(r.hostname, { type: "A", content: args.publicAddress, proxied: r.proxied ?? true });
+            } else if (args.tailnetAddress) {
+                this.add(r.hostname, { type: "A", content: args.tailnetAddress, proxied: false });
+            } else {
+                skipped.push(fqdn(r.hostname, args.domain));
             }
-            return this.add(hostname, { type: "A", content: this.args.tailnetAddress, proxied: false });
         }
-        return this.add(hostname, { type: "A", content: this.args.publicAddress, proxied: r.proxied ?? true });
-    }
-
-    /** Host names whose internal record could not be made yet (tailnet address unknown). */
-    get skippedInternal(): readonly string[] {
-        return this.skipped;
+        this.skippedInternal = skipped;
+        this.registerOutputs({ zoneId: this.zoneId });
     }
 
     private add(

@@ -1,6 +1,8 @@
-// Turns one ServiceSpec into the Nomad job (JSON API form). Pure: tests call it directly.
+// Turns one job spec into the Nomad job (JSON API form). Pure: tests call it directly.
+// Specs are checked once, when the apps are planned (jobSpecProblems), not here.
 import { Job, minutes, Port, seconds, Service, Task, Template } from "../nomad";
-import { FileSpec, ResolvedRoute, ScrapeTarget, ServiceRegistration, ServiceSpec, TaskSpec } from "./serviceSpec";
+import { FileSpec, JobSpec, ServiceProvider, ServiceSpec, TaskSpec, variablePath } from "../vocabulary";
+import { registrations } from "./registrations";
 import { waitForServiceScript, waitForServiceTemplate } from "./waitForService";
 
 export interface JobEnvironment {
@@ -8,161 +10,7 @@ export interface JobEnvironment {
     namespace: string;
     region: string;
     /** "nomad" (native discovery, the default) or "consul". */
-    serviceProvider: "nomad" | "consul";
-}
-
-/** The Nomad Variable a job's tasks may read without any ACL policy. */
-export function variablePath(job: string): string {
-    return `nomad/jobs/${job}`;
-}
-
-const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-/** A template expression that reads one of the job's secrets at render time (never its value). */
-export function secretRef(job: string, key: string): string {
-    if (!SECRET_NAME.test(key)) {
-        throw new Error(`secret name ${JSON.stringify(key)} must be a template identifier`);
-    }
-    return `{{ with nomadVar "${variablePath(job)}" }}{{ .${key}.Value }}{{ end }}`;
-}
-
-/** The docker image's tag or digest, or undefined when it has neither. */
-export function imageVersion(image: string): string | undefined {
-    const [name, digest] = image.split("@");
-    if (digest) {
-        return digest;
-    }
-    const slash = name.lastIndexOf("/");
-    const colon = name.lastIndexOf(":");
-    return colon > slash ? name.slice(colon + 1) : undefined;
-}
-
-/** Problems with an image reference: untagged or `latest` images are refused. */
-export function imageProblem(image: string | undefined): string | undefined {
-    if (!image) {
-        return "has no image";
-    }
-    if (/\s/.test(image)) {
-        return `image ${JSON.stringify(image)} contains whitespace`;
-    }
-    const version = imageVersion(image);
-    if (!version) {
-        return `image ${JSON.stringify(image)} has no version tag: pin one, e.g. ${JSON.stringify(image + ":1.2.3")}`;
-    }
-    if (version === "latest") {
-        return `image ${JSON.stringify(image)} uses "latest": pin a version tag or digest`;
-    }
-    if (image.includes("@") && !/^sha256:[a-f0-9]{64}$/.test(version)) {
-        return `image ${JSON.stringify(image)} has a malformed digest`;
-    }
-    return undefined;
-}
-
-/** Every problem with a spec, each naming the job (and task), so all are reported together. */
-export function serviceSpecProblems(spec: ServiceSpec): string[] {
-    const out: string[] = [];
-    const at = `job ${JSON.stringify(spec.name)}`;
-    if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(spec.name)) {
-        out.push(`${at}: name must be lower-case letters, digits and "-"`);
-    }
-    if (spec.tasks.length === 0) {
-        out.push(`${at}: has no task`);
-    }
-    const labels = new Set((spec.ports ?? []).map((p) => p.label));
-    if (labels.size !== (spec.ports ?? []).length) {
-        out.push(`${at}: port labels must be unique`);
-    }
-    for (const t of spec.tasks) {
-        const driver = t.driver ?? "docker";
-        if (driver === "docker") {
-            const problem = imageProblem(t.image);
-            if (problem) {
-                out.push(`${at}: task ${JSON.stringify(t.name)} ${problem}`);
-            }
-            for (const f of t.files ?? []) {
-                if (f.changeMode === "script" && !f.script) {
-                    out.push(`${at}: file ${JSON.stringify(f.name)} has change mode "script" but no script`);
-                }
-            }
-        } else if (!t.command) {
-            out.push(`${at}: task ${JSON.stringify(t.name)} uses raw_exec and needs a command`);
-        }
-        for (const label of t.ports ?? []) {
-            if (!labels.has(label)) {
-                out.push(`${at}: task ${JSON.stringify(t.name)} publishes unknown port ${JSON.stringify(label)}`);
-            }
-        }
-        for (const secret of Object.values(t.secretEnv ?? {})) {
-            if (!spec.secrets || !(secret in spec.secrets)) {
-                out.push(`${at}: task ${JSON.stringify(t.name)} reads undeclared secret ${JSON.stringify(secret)}`);
-            }
-        }
-    }
-    for (const key of Object.keys(spec.secrets ?? {})) {
-        if (!SECRET_NAME.test(key)) {
-            out.push(`${at}: secret name ${JSON.stringify(key)} must be a template identifier`);
-        }
-    }
-    for (const s of spec.services ?? []) {
-        if (!labels.has(s.port)) {
-            out.push(`${at}: service ${JSON.stringify(s.name)} uses unknown port ${JSON.stringify(s.port)}`);
-        }
-    }
-    for (const r of spec.routes ?? []) {
-        if (!labels.has(r.port)) {
-            out.push(`${at}: route ${JSON.stringify(r.hostname)} uses unknown port ${JSON.stringify(r.port)}`);
-        }
-        const port = spec.ports?.find((p) => p.label === r.port);
-        if (r.visibility === "internal" && port && (port.hostNetwork ?? "tailscale") !== "tailscale") {
-            out.push(`${at}: internal route ${JSON.stringify(r.hostname)} uses port ${JSON.stringify(r.port)} on the public network`);
-        }
-    }
-    if (spec.metrics && !labels.has(spec.metrics.port)) {
-        out.push(`${at}: metrics use unknown port ${JSON.stringify(spec.metrics.port)}`);
-    }
-    if (spec.periodic && spec.type !== "batch") {
-        out.push(`${at}: a periodic job must be of type "batch"`);
-    }
-    for (const p of spec.backupPaths ?? []) {
-        if (!p.startsWith("/")) {
-            out.push(`${at}: backup path ${JSON.stringify(p)} is not absolute`);
-        }
-    }
-    return out;
-}
-
-/** The service registrations of a spec, plus one for every routed or scraped port that has none. */
-export function registrations(spec: ServiceSpec): ServiceRegistration[] {
-    const regs = [...(spec.services ?? [])];
-    const needed = [...(spec.routes ?? []).map((r) => r.port), ...(spec.metrics ? [spec.metrics.port] : [])];
-    for (const port of needed) {
-        if (!regs.some((r) => r.port === port)) {
-            regs.push({ name: `${spec.name}-${port}`, port });
-        }
-    }
-    return regs;
-}
-
-/** The spec's routes with their zone name and the service the proxy sends them to. */
-export function resolveRoutes(spec: ServiceSpec, domain: string, defaultProxied: boolean, app = spec.name): ResolvedRoute[] {
-    const regs = registrations(spec);
-    return (spec.routes ?? []).map((r) => ({
-        app,
-        hostname: r.hostname,
-        fqdn: `${r.hostname}.${domain}`,
-        visibility: r.visibility,
-        service: regs.find((s) => s.port === r.port)!.name,
-        proxied: r.visibility === "internal" ? false : (r.proxied ?? defaultProxied),
-        dnsOnly: r.dnsOnly ?? false,
-    }));
-}
-
-export function scrapeTargets(spec: ServiceSpec): ScrapeTarget[] {
-    if (!spec.metrics) {
-        return [];
-    }
-    const service = registrations(spec).find((s) => s.port === spec.metrics!.port)!.name;
-    return [{ job: spec.name, service, path: spec.metrics.path ?? "/metrics" }];
+    serviceProvider: ServiceProvider;
 }
 
 /** Files that read secrets go to the in-memory secrets/ directory, others to local/. */
@@ -196,7 +44,7 @@ function secretEnvTemplate(job: string, env: Record<string, string>): Template {
     };
 }
 
-function buildTask(spec: ServiceSpec, t: TaskSpec): Task {
+function buildTask(spec: JobSpec, t: TaskSpec): Task {
     const driver = t.driver ?? "docker";
     const templates = (t.files ?? []).map(fileTemplate);
     if (t.secretEnv && Object.keys(t.secretEnv).length) {
@@ -241,7 +89,7 @@ function buildTask(spec: ServiceSpec, t: TaskSpec): Task {
 }
 
 /** A prestart task that holds the group until `service` is registered (the app-before-its-database race). */
-function waitTask(service: string, provider: "nomad" | "consul"): Task {
+function waitTask(service: string, provider: ServiceProvider): Task {
     return {
         Name: `wait-for-${service}`,
         Driver: "raw_exec",
@@ -255,7 +103,7 @@ function waitTask(service: string, provider: "nomad" | "consul"): Task {
     };
 }
 
-function service(reg: ServiceRegistration, provider: "nomad" | "consul"): Service {
+function service(reg: ServiceSpec, provider: ServiceProvider): Service {
     const s: Service = { Name: reg.name, PortLabel: reg.port, Provider: provider };
     if (reg.tags?.length) {
         s.Tags = reg.tags;
@@ -275,11 +123,7 @@ function service(reg: ServiceRegistration, provider: "nomad" | "consul"): Servic
 }
 
 /** The Nomad job for a spec. Secrets appear only as template references, never as values. */
-export function buildJob(spec: ServiceSpec, env: JobEnvironment): Job {
-    const problems = serviceSpecProblems(spec);
-    if (problems.length) {
-        throw new Error(problems.join("\n"));
-    }
+export function buildJob(spec: JobSpec, env: JobEnvironment): Job {
     const type = spec.type ?? "service";
     const ports = spec.ports ?? [];
     const asPort = (p: (typeof ports)[number]): Port => ({

@@ -1,24 +1,16 @@
 // The Caddyfiles of the two proxies, as a pure function of the routes.
 // "template" mode is what Nomad renders on the node (upstreams from service
 // discovery); "concrete" mode fills in fixed upstreams so `caddy adapt` can check it.
-import { Visibility } from "./HydraDns";
-import { ResolvedRoute } from "./serviceSpec";
+import { AdminRoute, discoveryFunction, Route, ServiceProvider, Visibility } from "../vocabulary";
 
 /** Where the Cloudflare token reaches Caddy: an env var filled from the proxy's Nomad Variable. */
 export const CLOUDFLARE_TOKEN_ENV = "CLOUDFLARE_API_TOKEN";
 
-/** A site that is not an app: the Nomad (or Consul) UI on the node itself. */
-export interface AdminRoute {
-    fqdn: string;
-    /** The agent's port on the node's tailnet address. */
-    port: number;
-}
-
 export interface CaddyfileOptions {
     visibility: Visibility;
-    routes: ResolvedRoute[];
+    routes: Route[];
     adminRoutes?: AdminRoute[];
-    provider: "nomad" | "consul";
+    provider: ServiceProvider;
     acmeEmail?: string;
     mode: "template" | "concrete";
     /** Concrete mode: service name → upstreams ("host:port"); missing ones get a 503 site. */
@@ -37,12 +29,12 @@ export function dnsChallengeLine(): string {
 /** The host-port env var Nomad sets for the proxy's HTTPS port on the tailnet: the node's tailnet address. */
 const NODE_TAILNET_IP = '{{ env "NOMAD_IP_internal_https" }}';
 
-function upstreamBlock(route: ResolvedRoute, o: CaddyfileOptions): string[] {
+function upstreamBlock(route: Route, o: CaddyfileOptions): string[] {
     if (o.mode === "concrete") {
         const ups = o.upstreams?.[route.service] ?? [];
         return ups.length ? [`\treverse_proxy ${ups.join(" ")}`] : [`\trespond "${route.service} is not running" 503`];
     }
-    const fn = o.provider === "consul" ? "service" : "nomadService";
+    const fn = discoveryFunction(o.provider);
     // No instance yet (first deploy, or the app is restarting): answer 503 instead of failing the whole config.
     return [
         `\t{{- $up := ${fn} "${route.service}" }}`,

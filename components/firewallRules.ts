@@ -1,8 +1,7 @@
 // The node's cloud firewall as data, so tests and the policy pack can read it.
 
-export const ANYWHERE = ["0.0.0.0/0", "::/0"];
-/** Tailscale's CGNAT IPv4 range and its IPv6 ULA prefix. */
-export const TAILNET_RANGES = ["100.64.0.0/10", "fd7a:115c:a1e0::/48"];
+import { ANYWHERE, TAILNET_RANGES } from "../vocabulary";
+
 export const TAILSCALE_DIRECT_PORT = "41641";
 
 export interface InboundRule {

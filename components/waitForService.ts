@@ -1,10 +1,10 @@
 // The prestart wait: a template lists the service's instances and is re-rendered
 // when they change; the script waits until that file is non-empty.
+import { discoveryFunction, ServiceProvider } from "../vocabulary";
 
 /** Renders the addresses of `service`'s instances, one per line (empty until it registers). */
-export function waitForServiceTemplate(service: string, provider: "nomad" | "consul"): string {
-    const fn = provider === "consul" ? "service" : "nomadService";
-    return `{{ range ${fn} "${service}" }}{{ .Address }}:{{ .Port }}\n{{ end }}`;
+export function waitForServiceTemplate(service: string, provider: ServiceProvider): string {
+    return `{{ range ${discoveryFunction(provider)} "${service}" }}{{ .Address }}:{{ .Port }}\n{{ end }}`;
 }
 
 /** POSIX sh, run by raw_exec in the task directory; fails after the deadline so the restart policy retries. */

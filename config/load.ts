@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { AppDeclaration } from "../vocabulary";
 import { HydraConfig } from "./types";
 import { RawConfig, validateConfig } from "./validate";
 
@@ -35,9 +36,9 @@ export function readRawConfig(): RawConfig {
  * Loads and validates the stack's config. Throws a RunError listing every
  * problem before the program registers a single resource.
  */
-export function loadConfig(knownApps: readonly string[]): HydraConfig {
+export function loadConfig(apps: readonly AppDeclaration[]): HydraConfig {
     try {
-        return validateConfig(readRawConfig(), knownApps);
+        return validateConfig(readRawConfig(), apps);
     } catch (e) {
         // RunError prints just the message, without a stack trace.
         if (e instanceof Error && e.name === "ConfigError") {

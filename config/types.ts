@@ -117,21 +117,6 @@ export interface BackupConfig {
     keepYearly: number;
 }
 
-/** Secrets the apps read; each is a top-level key set with --secret. */
-export type AppSecretKey =
-    | "cloudflareDnsToken"
-    | "giteaSecretKey"
-    | "giteaInternalToken"
-    | "giteaLfsJwtSecret"
-    | "giteaOauth2JwtSecret"
-    | "shynetDbPassword"
-    | "shynetDjangoSecretKey"
-    | "grafanaAdminPassword"
-    | "resticPassword"
-    | "resticRepository"
-    | "b2AccountId"
-    | "b2AccountKey";
-
 /** Every setting of the estate, validated. */
 export interface HydraConfig {
     /** The DNS zone, e.g. "example.com". */
@@ -148,5 +133,5 @@ export interface HydraConfig {
     proxy: ProxyConfig;
     backup: BackupConfig;
     /** App secrets that config provides (the rest are generated, or required by validation). */
-    secrets: Partial<Record<AppSecretKey, Secret>>;
+    secrets: Partial<Record<string, Secret>>;
 }

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Json, ObjectReader, Problems, show } from "./problems";
-import { imageProblem } from "../components/buildJob";
-import { AppSecretKey, AppSettings, CloudflareConfig, ExtraRecord, HydraConfig, RecordType, Secret } from "./types";
+import { AppDeclaration, imageProblem } from "../vocabulary";
+import { AppSettings, CloudflareConfig, ExtraRecord, HydraConfig, RecordType, Secret } from "./types";
 
 export const NAMESPACE = "hydra";
 
@@ -245,11 +245,13 @@ function readApps(p: Problems, raw: RawConfig, knownApps: readonly string[]): Re
  * ConfigError listing every problem with its full key. Pure: no resource, no I/O.
  * `knownApps` are the names of the apps in apps/index.ts.
  */
-export function validateConfig(raw: RawConfig, knownApps: readonly string[]): HydraConfig {
+export function validateConfig(raw: RawConfig, appDeclarations: readonly AppDeclaration[]): HydraConfig {
+    const knownApps = appDeclarations.map((a) => a.name);
     const p = new Problems();
 
     // Unknown top-level keys in our namespace, and provider tokens typed in the clear.
-    const known = new Set<string>([...SCALAR_KEYS, ...OBJECT_KEYS, ...Object.keys(SECRET_KEYS)].map(fullKey));
+    const appSecretKeys = appDeclarations.flatMap((a) => (a.secrets ?? []).map((d) => d.key));
+    const known = new Set<string>([...SCALAR_KEYS, ...OBJECT_KEYS, ...Object.keys(SECRET_KEYS), ...appSecretKeys].map(fullKey));
     for (const key of Object.keys(raw.values).sort()) {
         if (key.startsWith(`${NAMESPACE}:`) && !known.has(key)) {
             p.add(key, "is not a known setting (see the configuration table in README.md)");
@@ -483,17 +485,14 @@ export function validateConfig(raw: RawConfig, knownApps: readonly string[]): Hy
     };
     b.finish();
 
-    const secrets: Partial<Record<AppSecretKey, Secret>> = {};
-    const appSecretKeys = Object.keys(SECRET_KEYS).filter(
-        (k) => !["tailscaleAuthKey", "tailscaleApiKey", "nomadToken", "consulGossipKey"].includes(k),
-    ) as AppSecretKey[];
-    for (const key of appSecretKeys) {
-        const v = readSecret(p, raw, key);
+    const secrets: Partial<Record<string, Secret>> = {};
+    for (const key of new Set(["cloudflareDnsToken", ...appSecretKeys])) {
+        const v = readSecret(p, raw, key as SecretKey);
         if (v) {
             secrets[key] = v;
         }
     }
-    const missing = (key: AppSecretKey, why: string) => {
+    const missing = (key: string, why: string) => {
         if (!secrets[key] && !p.list.some((x) => x.startsWith(`${fullKey(key)}:`))) {
             p.add(fullKey(key), `is required ${why}: pulumi config set --secret ${key} <value>`);
         }

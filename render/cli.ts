@@ -1,4 +1,5 @@
 // `npm run render [-- --stack NAME] [--out DIR]`: what a stack would deploy, as files, without credentials.
+import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { ConfigError } from "../config";
 import { renderStack, writeRendering } from "./renderStack";
@@ -37,6 +38,6 @@ async function main(): Promise<void> {
 
 main().catch((e: unknown) => {
     // Config problems print exactly as `pulumi preview` shows them; anything else with its stack.
-    console.error(e instanceof ConfigError || (e instanceof Error && e.name === "RunError") ? e.message : e);
+    console.error(e instanceof ConfigError || pulumi.RunError.isInstance(e) ? (e as Error).message : e);
     process.exit(1);
 });

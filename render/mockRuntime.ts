@@ -132,7 +132,7 @@ export interface RunOptions {
 }
 
 /** Runs `program` as a stack under mocks and returns what it registered. */
-export async function runMocked(program: () => Record<string, unknown> | void, opts: RunOptions): Promise<RunResult> {
+export async function runMocked(program: () => object | void, opts: RunOptions): Promise<RunResult> {
     const resources: Registered[] = [];
     const invokes: Invoked[] = [];
     current = resources;
@@ -163,7 +163,7 @@ export async function runMocked(program: () => Record<string, unknown> | void, o
         opts.preview ?? false,
     );
     try {
-        const outputs = (await pulumi.runtime.runInPulumiStack(async () => program() ?? {})) ?? {};
+        const outputs = ((await pulumi.runtime.runInPulumiStack(async () => program() ?? {})) ?? {}) as Record<string, unknown>;
         await settings.waitForRPCs();
         const ofType = (t: string) => resources.filter((r) => r.type === t);
         return {

@@ -3,11 +3,13 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { APP_NAMES, APPS, AppDefinition, defineApp } from "../apps";
+import { APPS, AppDefinition, defineApp } from "../apps";
 import { ConfigError, HydraConfig, rawFromStackConfig, SECRET_KEYS, validateConfig } from "../config";
 import { RawConfig } from "../config/validate";
 import { renderCaddyfile } from "../components/caddyfile";
-import { adminRoutes, buildEstate, Estate } from "../estate";
+import { adminRoutes } from "../apps/plan";
+import { buildEstate, Estate } from "../estate";
+import { AppDeclaration } from "../vocabulary";
 import { Job } from "../nomad";
 import { runMocked, RunResult } from "./mockRuntime";
 
@@ -52,11 +54,11 @@ export function stackRawConfig(file: string): RawConfig {
  * Validates like `pulumi preview`; a required secret that is only missing from the
  * stack file (it may live elsewhere) gets a placeholder and is reported, everything else fails.
  */
-export function validateForRender(raw: RawConfig, knownApps: readonly string[]): { cfg: HydraConfig; unsetSecrets: string[] } {
+export function validateForRender(raw: RawConfig, apps: readonly AppDeclaration[]): { cfg: HydraConfig; unsetSecrets: string[] } {
     const unsetSecrets: string[] = [];
     for (;;) {
         try {
-            return { cfg: validateConfig(raw, knownApps), unsetSecrets };
+            return { cfg: validateConfig(raw, apps), unsetSecrets };
         } catch (e) {
             if (!(e instanceof ConfigError)) {
                 throw e;
@@ -82,12 +84,13 @@ export function syntheticApps(n: number): AppDefinition[] {
         defineApp({
             name: `synth-${i}`,
             description: "synthetic app for measurements",
-            services: (ctx) => [
+            settings: { hostname: `synth-${i}` },
+            jobs: (ctx) => [
                 {
                     name: `synth-${i}`,
                     tasks: [{ name: "web", image: "traefik/whoami:v1.10.4" }],
                     ports: [{ label: "http", to: 80 }],
-                    routes: [{ hostname: ctx.hostname(`synth-${i}`), visibility: "public", port: "http" }],
+                    routes: [{ hostname: ctx.hostname(), visibility: "public", port: "http" }],
                     backupPaths: [`/data/synth-${i}`],
                 },
             ],
@@ -241,7 +244,7 @@ export async function renderStack(o: RenderOptions): Promise<Rendering> {
     const extra = syntheticApps(o.syntheticApps ?? 0);
     const apps = [...APPS, ...extra];
     const raw = stackRawConfig(path.join(o.projectDir, `Pulumi.${o.stack}.yaml`));
-    const { cfg, unsetSecrets } = validateForRender(raw, [...APP_NAMES, ...extra.map((a) => a.name)]);
+    const { cfg, unsetSecrets } = validateForRender(raw, apps);
     let estate: Estate | undefined;
     const run = await runMocked(
         () => {

@@ -1,6 +1,6 @@
 import * as assert from "assert";
-import { APP_NAMES, APPS, defineApp } from "../apps";
-import { imageProblem } from "../components/buildJob";
+import { APPS, defineApp } from "../apps";
+import { imageProblem } from "../vocabulary";
 import { Job } from "../nomad";
 import { loadConfig } from "../config";
 import { buildEstate } from "../estate";
@@ -13,7 +13,7 @@ const RECORD = "cloudflare:index/dnsRecord:DnsRecord";
 
 async function deploy(config: Record<string, unknown>, apps = APPS): Promise<RunResult> {
     const { values, secretKeys } = stackConfig(config);
-    return runMocked(() => buildEstate(loadConfig(APP_NAMES), apps).outputs, { config: values, secretKeys });
+    return runMocked(() => buildEstate(loadConfig(apps), apps).outputs, { config: values, secretKeys });
 }
 
 const jobs = (run: RunResult): Job[] => run.ofType(JOB).map((r) => r.inputs.job as Job);
@@ -232,12 +232,13 @@ describe("apps: adding one", () => {
         const whoami = defineApp({
             name: "whoami",
             description: "echoes the request",
-            services: (ctx) => [
+            settings: { hostname: "whoami" },
+            jobs: (ctx) => [
                 {
                     name: "whoami",
                     tasks: [{ name: "web", image: "traefik/whoami:v1.10.4" }],
                     ports: [{ label: "http", to: 80 }],
-                    routes: [{ hostname: ctx.hostname("whoami"), visibility: "public", port: "http" }],
+                    routes: [{ hostname: ctx.hostname(), visibility: "public", port: "http" }],
                 },
             ],
         });
@@ -259,7 +260,7 @@ describe("apps: adding one", () => {
         const bad = defineApp({
             name: "bad",
             description: "everything wrong",
-            services: () => [
+            jobs: () => [
                 {
                     name: "gitea",
                     tasks: [
@@ -275,13 +276,13 @@ describe("apps: adding one", () => {
         const { values, secretKeys } = stackConfig(full());
         let registered = -1;
         await assert.rejects(
-            runMocked(() => buildEstate(loadConfig(APP_NAMES), [...APPS, bad]).outputs, { config: values, secretKeys }).then((r) => {
+            runMocked(() => buildEstate(loadConfig([...APPS, bad]), [...APPS, bad]).outputs, { config: values, secretKeys }).then((r) => {
                 registered = r.resources.length;
             }),
             (e: Error) => {
                 for (const want of [
-                    'task "web" image "nginx:latest" uses "latest"',
-                    'task "side" image "redis" has no version tag',
+                    'task "web" image "nginx:latest" uses the "latest" tag',
+                    'task "side" image "redis" has no tag',
                     'job "gitea" is already declared by app gitea',
                     "static port 4222 on tailscale is already used by app gitea",
                     'waits for service "no-such-service"',
@@ -298,7 +299,7 @@ describe("apps: adding one", () => {
     it("refuses an image override from config that is not pinned", () => {
         assert.throws(
             () => stackConfig(withOverrides(full(), { "hydra:apps": { doggo: { image: "ghcr.io/mr-karan/doggo-api:latest" } } })),
-            /hydra:apps\.doggo\.image: image "ghcr\.io\/mr-karan\/doggo-api:latest" uses "latest"/,
+            /hydra:apps\.doggo\.image: image "ghcr\.io\/mr-karan\/doggo-api:latest" uses the "latest" tag/,
         );
     });
 });

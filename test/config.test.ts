@@ -1,4 +1,4 @@
-import { APP_NAMES } from "../apps";
+import { APPS } from "../apps";
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
@@ -10,7 +10,7 @@ import { fixtureFiles, loadStackFile, toRawConfig } from "./support/fixtures";
 function problemsOf(file: string): string[] {
     const { raw } = loadStackFile(file);
     try {
-        validateConfig(raw, APP_NAMES);
+        validateConfig(raw, APPS);
     } catch (e) {
         assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${e}`);
         return e.problems;
@@ -21,13 +21,13 @@ function problemsOf(file: string): string[] {
 describe("config: good fixtures", () => {
     for (const file of fixtureFiles("good")) {
         it(`accepts ${path.basename(file)}`, () => {
-            const cfg = validateConfig(loadStackFile(file).raw, APP_NAMES);
+            const cfg = validateConfig(loadStackFile(file).raw, APPS);
             assert.ok(cfg.domain.includes("."));
         });
     }
 
     it("fills the old estate's defaults", () => {
-        const cfg = validateConfig(loadStackFile(path.join(__dirname, "fixtures/config/good/minimal-digitalocean.yaml")).raw, APP_NAMES);
+        const cfg = validateConfig(loadStackFile(path.join(__dirname, "fixtures/config/good/minimal-digitalocean.yaml")).raw, APPS);
         assert.strictEqual(cfg.target, "digitalocean");
         assert.strictEqual(cfg.node.name, "floyd");
         assert.strictEqual(cfg.node.region, "blr1");
@@ -43,7 +43,7 @@ describe("config: good fixtures", () => {
     });
 
     it("reads numbers and booleans typed as strings by `pulumi config set --path`", () => {
-        const cfg = validateConfig(loadStackFile(path.join(__dirname, "fixtures/config/good/full-digitalocean.yaml")).raw, APP_NAMES);
+        const cfg = validateConfig(loadStackFile(path.join(__dirname, "fixtures/config/good/full-digitalocean.yaml")).raw, APPS);
         assert.strictEqual(cfg.node.volumeSizeGb, 100);
         assert.strictEqual(cfg.node.monitoring, true);
         assert.strictEqual(cfg.nomad.address, "http://100.101.102.103:4646");
@@ -59,7 +59,7 @@ describe("config: good fixtures", () => {
             ]),
         );
         const raw = toRawConfig({ ...doc.config, ...placeholders });
-        const cfg = validateConfig(raw, APP_NAMES);
+        const cfg = validateConfig(raw, APPS);
         assert.strictEqual(cfg.node.image, "ubuntu-26-04-x64");
     });
 });

@@ -1,6 +1,7 @@
-import { APP_NAMES } from "../apps";
 import * as assert from "assert";
+import { APPS } from "../apps";
 import { loadConfig } from "../config";
+import { HydraDns, RouteRecord } from "../components/HydraDns";
 import { buildEstate, Estate } from "../estate";
 import { runMocked, RunResult } from "../render/mockRuntime";
 import { fixtureConfig, stackConfig } from "./support/estateConfig";
@@ -8,14 +9,13 @@ import { fixtureConfig, stackConfig } from "./support/estateConfig";
 const RECORD = "cloudflare:index/dnsRecord:DnsRecord";
 const ZONE = "cloudflare:index/zone:Zone";
 
-/** Runs the estate and lets the test add app routes through the DNS seam. */
-async function withRoutes(fixture: string, addRoutes: (e: Estate) => void): Promise<RunResult & { estate: Estate }> {
+/** Runs the whole estate of a fixture. */
+async function withEstate(fixture: string): Promise<RunResult & { estate: Estate }> {
     const { values, secretKeys } = stackConfig(fixtureConfig(fixture));
     let estate!: Estate;
     const run = await runMocked(
         () => {
-            estate = buildEstate(loadConfig(APP_NAMES));
-            addRoutes(estate);
+            estate = buildEstate(loadConfig(APPS));
             return estate.outputs;
         },
         { config: values, secretKeys },
@@ -23,11 +23,34 @@ async function withRoutes(fixture: string, addRoutes: (e: Estate) => void): Prom
     return Object.assign(run, { estate });
 }
 
+/** Runs the DNS component alone, with a fixture's settings and the given routes. */
+async function withRoutes(fixture: string, routes: RouteRecord[]): Promise<RunResult & { dns: HydraDns }> {
+    const { values, secretKeys } = stackConfig(fixtureConfig(fixture));
+    let dns!: HydraDns;
+    const run = await runMocked(
+        () => {
+            const cfg = loadConfig(APPS);
+            dns = new HydraDns("dns", {
+                domain: cfg.domain,
+                manageZone: cfg.cloudflare.manageZone,
+                accountId: cfg.cloudflare.accountId,
+                node: { name: cfg.node.name, address: "198.51.100.20" },
+                publicAddress: "203.0.113.10",
+                tailnetAddress: cfg.tailscale.address,
+                records: cfg.cloudflare.records,
+                routes,
+            });
+        },
+        { config: values, secretKeys },
+    );
+    return Object.assign(run, { dns });
+}
+
 const byName = (run: RunResult, name: string) => run.ofType(RECORD).filter((r) => r.inputs.name === name);
 
 describe("DNS", () => {
     it("creates the zone, protected, when it manages it", async () => {
-        const run = await withRoutes("full-digitalocean", () => undefined);
+        const run = await withEstate("full-digitalocean");
         const zone = run.one(ZONE);
         assert.strictEqual(zone.protect, true);
         assert.strictEqual(zone.inputs.name, "example.org");
@@ -35,7 +58,7 @@ describe("DNS", () => {
     });
 
     it("looks the zone up by name when it does not manage it", async () => {
-        const run = await withRoutes("lookup-zone", () => undefined);
+        const run = await withEstate("lookup-zone");
         assert.strictEqual(run.ofType(ZONE).length, 0);
         const lookup = run.invokes.find((i) => i.token === "cloudflare:index/getZone:getZone");
         assert.deepStrictEqual(lookup?.inputs.filter, { name: "example.com" });
@@ -45,7 +68,7 @@ describe("DNS", () => {
     });
 
     it("points the node's record at the reserved IP, unproxied", async () => {
-        const run = await withRoutes("full-digitalocean", () => undefined);
+        const run = await withEstate("full-digitalocean");
         const [node] = byName(run, "floyd.example.org");
         assert.strictEqual(node.inputs.type, "A");
         assert.strictEqual(node.inputs.content, "198.51.100.20");
@@ -53,7 +76,7 @@ describe("DNS", () => {
     });
 
     it("keeps the extra records from config", async () => {
-        const run = await withRoutes("full-digitalocean", () => undefined);
+        const run = await withEstate("full-digitalocean");
         const [apex] = byName(run, "example.org");
         assert.strictEqual(apex.inputs.type, "CNAME");
         assert.strictEqual(apex.inputs.content, "example-user.github.io");
@@ -65,10 +88,10 @@ describe("DNS", () => {
     });
 
     it("points public routes at the public address, proxied per route", async () => {
-        const run = await withRoutes("full-digitalocean", (e) => {
-            e.dns!.record("blog", { visibility: "public" });
-            e.dns!.record("raw", { visibility: "public", proxied: false });
-        });
+        const run = await withRoutes("full-digitalocean", [
+            { hostname: "blog", visibility: "public" },
+            { hostname: "raw", visibility: "public", proxied: false },
+        ]);
         const [git] = byName(run, "blog.example.org");
         assert.strictEqual(git.inputs.content, "203.0.113.10");
         assert.strictEqual(git.inputs.proxied, true);
@@ -77,10 +100,10 @@ describe("DNS", () => {
     });
 
     it("points internal routes at the tailnet address and never proxies them", async () => {
-        const run = await withRoutes("full-digitalocean", (e) => {
-            e.dns!.record("wiki", { visibility: "internal" });
-            e.dns!.record("files", { visibility: "internal", proxied: true });
-        });
+        const run = await withRoutes("full-digitalocean", [
+            { hostname: "wiki", visibility: "internal" },
+            { hostname: "files", visibility: "internal", proxied: true },
+        ]);
         for (const name of ["wiki.example.org", "files.example.org"]) {
             const [r] = byName(run, name);
             assert.strictEqual(r.inputs.content, "100.101.102.103");
@@ -89,27 +112,24 @@ describe("DNS", () => {
     });
 
     it("skips internal records until the tailnet address is known, and says so", async () => {
-        const run = await withRoutes("minimal-digitalocean", (e) => {
-            assert.strictEqual(e.dns!.record("wiki", { visibility: "internal" }), undefined);
-        });
-        assert.ok(run.estate.dns!.skippedInternal.includes("wiki.example.com"));
-        assert.ok(run.estate.dns!.skippedInternal.includes("grafana.example.com"), "the apps' internal names wait too");
+        const run = await withRoutes("minimal-digitalocean", [{ hostname: "wiki", visibility: "internal" }]);
+        assert.deepStrictEqual(run.dns.skippedInternal, ["wiki.example.com"]);
         assert.strictEqual(byName(run, "wiki.example.com").length, 0);
-        assert.strictEqual(byName(run, "grafana.example.com").length, 0);
+        const estate = await withEstate("minimal-digitalocean");
+        assert.ok(estate.estate.dns!.skippedInternal.includes("grafana.example.com"), "the apps' internal names wait too");
+        assert.strictEqual(byName(estate, "grafana.example.com").length, 0);
     });
 
     it("refuses the same record twice, and a name that is already a CNAME", async () => {
         await assert.rejects(
-            withRoutes("full-digitalocean", (e) => {
-                e.dns!.record("blog", { visibility: "public" });
-                e.dns!.record("blog", { visibility: "public" });
-            }),
+            withRoutes("full-digitalocean", [
+                { hostname: "blog", visibility: "public" },
+                { hostname: "blog", visibility: "public" },
+            ]),
             /DNS record blog\.example\.org \(A\) is declared twice/,
         );
         await assert.rejects(
-            withRoutes("full-digitalocean", (e) => {
-                e.dns!.record("talks", { visibility: "public" });
-            }),
+            withRoutes("full-digitalocean", [{ hostname: "talks", visibility: "public" }]),
             /talks\.example\.org is a CNAME, which cannot share its name with another record/,
         );
     });

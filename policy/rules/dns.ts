@@ -1,20 +1,9 @@
 // Mandatory: internal routes stay internal. An internal name (a site of the
 // internal Caddy, or any record pointing into the tailnet) is never
 // Cloudflare-proxied and never points at a public address.
+import { isTailnetAddress, TAILNET_RANGES } from "../../vocabulary/ranges";
 import { describe, field, isUnknown, ResourceView, str, TYPES, Violation } from "./common";
 import { configOf, isJob, jobLabel, jobSource, portNetworks, tasksOf, templatesOf } from "./jobs";
-
-/** Tailscale hands out addresses from 100.64.0.0/10 (CGNAT) and fd7a:115c:a1e0::/48. */
-export const TAILNET_RANGES = ["100.64.0.0/10", "fd7a:115c:a1e0::/48"];
-
-export function isTailnetAddress(address: string): boolean {
-    const a = address.trim().toLowerCase();
-    const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(a);
-    if (v4) {
-        return Number(v4[1]) === 100 && Number(v4[2]) >= 64 && Number(v4[2]) <= 127;
-    }
-    return /^fd7a:115c:a1e0(:|$)/.test(a);
-}
 
 /**
  * The site addresses of a Caddyfile (or of Nomad's template of one): the

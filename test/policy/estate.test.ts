@@ -1,5 +1,4 @@
 import * as assert from "assert";
-import * as pulumi from "@pulumi/pulumi";
 import { APPS, defineApp } from "../../apps";
 import { NomadJob } from "../../nomad";
 import { evaluate, Finding } from "../../policy/policies";
@@ -61,7 +60,7 @@ describe("policy pack: the real estate under mocks", () => {
         const leaky = defineApp({
             name: "leaky",
             description: "a user's app that puts its API token in the job",
-            services: () => [
+            jobs: () => [
                 {
                     name: "leaky",
                     tasks: [{ name: "web", image: "nginx:1.27.2", env: { UPSTREAM_API_TOKEN: planted } }],
@@ -83,7 +82,8 @@ describe("policy pack: the real estate under mocks", () => {
         const copier = defineApp({
             name: "copier",
             description: "a user's app that reads its secret properly and also pastes it",
-            services: () => [
+            secrets: [{ key: "copierApiToken", description: "the upstream API token", required: { why: "for the copier" } }],
+            jobs: (ctx) => [
                 {
                     name: "copier",
                     tasks: [
@@ -94,11 +94,11 @@ describe("policy pack: the real estate under mocks", () => {
                             secretEnv: { API_TOKEN: "api_token" },
                         },
                     ],
-                    secrets: { api_token: pulumi.secret(planted) },
+                    secrets: { api_token: ctx.secret("copierApiToken") },
                 },
             ],
         });
-        const found = await broken({ apps: [...APPS, copier] });
+        const found = await broken({ apps: [...APPS, copier], config: { "hydra:copierApiToken": { secure: planted } } });
         const f = found.find((x) => x.policy === "no-secret-values-in-jobs");
         assert.ok(f, show(found));
         assert.match(

@@ -1,6 +1,6 @@
 // The real estate, run under Pulumi's mocks, as the policy pack sees it.
 import * as pulumi from "@pulumi/pulumi";
-import { APP_NAMES, APPS, AppDefinition } from "../../apps";
+import { APPS, AppDefinition } from "../../apps";
 import { loadConfig } from "../../config";
 import { buildEstate } from "../../estate";
 import { ResourceView } from "../../policy/rules/common";
@@ -24,13 +24,13 @@ export interface EstateVariant {
 
 /** Every resource the full DigitalOcean estate (or a variant of it) registers, as ResourceViews. */
 export async function estateViews(v: EstateVariant = {}): Promise<ResourceView[]> {
-    const { values, secretKeys } = stackConfig(withOverrides(fixtureConfig("full-digitalocean"), v.config ?? {}));
+    const { values, secretKeys } = stackConfig(withOverrides(fixtureConfig("full-digitalocean"), v.config ?? {}), v.apps ?? APPS);
     const run = await runMocked(
         () => {
             if (v.transformation) {
                 pulumi.runtime.registerStackTransformation(v.transformation);
             }
-            const estate = buildEstate(loadConfig(APP_NAMES), v.apps ?? APPS);
+            const estate = buildEstate(loadConfig(v.apps ?? APPS), v.apps ?? APPS);
             v.extra?.();
             return estate.outputs;
         },

@@ -5,14 +5,12 @@ import { evaluate, POLICIES } from "../../policy/policies";
 import { dropletMonitoringViolations, healthCheckViolations, resourceLimitViolations } from "../../policy/rules/advisory";
 import { backupCoverageViolations, backupOverlapViolations, covers, declaredBackupPaths, scriptPaths } from "../../policy/rules/backup";
 import { TYPES, UNKNOWN } from "../../policy/rules/common";
-import { caddySites, internalRouteViolations, isTailnetAddress, proxySites, tailnetRecordViolations } from "../../policy/rules/dns";
+import { caddySites, internalRouteViolations, proxySites, tailnetRecordViolations } from "../../policy/rules/dns";
 import { firewallViolations, isInternet, parsePortRange } from "../../policy/rules/firewall";
-import { imagePinProblem, imageViolations } from "../../policy/rules/images";
+import { imageViolations } from "../../policy/rules/images";
 import { protectViolations } from "../../policy/rules/protect";
 import { isLiteral, isSecretName, jobLiteralSecretViolations, jobSecretValueViolations } from "../../policy/rules/secrets";
 import { backupJob, caddyfile, caddyJob, firewallView, job, jobView, recordView, task, variableView, view, withBackupPaths } from "./fixtures";
-
-const DIGEST = "sha256:" + "a".repeat(64);
 
 describe("policy: no-admin-ports-from-internet", () => {
     const ANY = ["0.0.0.0/0", "::/0"];
@@ -257,28 +255,6 @@ describe("policy: no-secret-values-in-jobs", () => {
 });
 
 describe("policy: images-pinned", () => {
-    it("accepts version tags and digests", () => {
-        for (const i of [
-            "nginx:1.27.2",
-            "ghcr.io/mr-karan/doggo-api:v0.3.7",
-            "registry.local:5000/team/app:2025.08.0",
-            `nginx@${DIGEST}`,
-            `nginx:1.27@${DIGEST}`,
-        ]) {
-            assert.strictEqual(imagePinProblem(i), undefined, i);
-        }
-    });
-
-    it("refuses latest, untagged, malformed and interpolated references", () => {
-        assert.match(imagePinProblem("nginx:latest")!, /"nginx:latest" uses the "latest" tag/);
-        assert.match(imagePinProblem("nginx:LATEST")!, /latest/);
-        assert.match(imagePinProblem("nginx")!, /"nginx" has no tag, which means "latest"/);
-        assert.match(imagePinProblem("registry.local:5000/nginx")!, /has no tag/);
-        assert.match(imagePinProblem("nginx@sha256:abc")!, /malformed digest/);
-        assert.match(imagePinProblem("${NOMAD_META_image}")!, /interpolated when the job runs/);
-        assert.match(imagePinProblem("nginx 1.2")!, /whitespace/);
-    });
-
     it("checks every image-bearing task, naming job, group and task, and skips drivers without images", () => {
         const j = job("web", [
             task({ name: "a", image: "nginx:1.27.2" }),
@@ -302,15 +278,6 @@ describe("policy: images-pinned", () => {
 });
 
 describe("policy: tailnet-records-not-proxied and internal-routes-stay-internal", () => {
-    it("knows the tailnet's ranges", () => {
-        for (const a of ["100.64.0.0", "100.101.102.103", "100.127.255.255", "fd7a:115c:a1e0::1", "FD7A:115C:A1E0:ab12::5"]) {
-            assert.ok(isTailnetAddress(a), a);
-        }
-        for (const a of ["100.63.255.255", "100.128.0.1", "203.0.113.10", "10.0.0.1", "fd7a:115c:a1e1::1"]) {
-            assert.ok(!isTailnetAddress(a), a);
-        }
-    });
-
     it("fails a proxied record pointing into the tailnet, and only that", () => {
         assert.deepStrictEqual(tailnetRecordViolations(recordView("grafana.example.org", "100.101.102.103", true)), [
             'DnsRecord "dns-record-grafana" (grafana.example.org) points into the tailnet (100.101.102.103) but is Cloudflare-proxied; Cloudflare cannot reach tailnet addresses and the name must stay internal: set proxied to false',

@@ -1,7 +1,8 @@
-import { APP_NAMES } from "../../apps";
+import { APPS } from "../../apps";
 // Stack configs for tests, built from the committed fixtures with small overrides.
 import * as path from "path";
 import { HydraConfig, validateConfig } from "../../config";
+import { AppDeclaration } from "../../vocabulary";
 import { loadStackFile, toRawConfig } from "./fixtures";
 
 export function fixtureConfig(name: string): Record<string, unknown> {
@@ -37,7 +38,10 @@ export function withOverrides(base: Record<string, unknown>, patch: Record<strin
 }
 
 /** The raw config map and secret keys the mock runtime takes, plus the validated config. */
-export function stackConfig(config: Record<string, unknown>): { values: Record<string, string>; secretKeys: string[]; cfg: HydraConfig } {
+export function stackConfig(
+    config: Record<string, unknown>,
+    apps: readonly AppDeclaration[] = APPS,
+): { values: Record<string, string>; secretKeys: string[]; cfg: HydraConfig } {
     const raw = toRawConfig(config);
-    return { values: raw.values, secretKeys: [...raw.secretKeys], cfg: validateConfig(raw, APP_NAMES) };
+    return { values: raw.values, secretKeys: [...raw.secretKeys], cfg: validateConfig(raw, apps) };
 }

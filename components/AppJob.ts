@@ -1,0 +1,59 @@
+import * as pulumi from "@pulumi/pulumi";
+import { NomadJob, NomadVariable } from "../nomad";
+import { JobSpec, TYPE_TOKENS, variablePath } from "../vocabulary";
+import { buildJob, JobEnvironment } from "./buildJob";
+
+/** How the Nomad resources reach the cluster. */
+export interface NomadConnection {
+    address: pulumi.Input<string>;
+    token?: pulumi.Input<string>;
+}
+
+export interface AppJobArgs {
+    /** The job as planned (checked already). */
+    spec: JobSpec;
+    /** The values of the spec's secrets, by variable item; each a secret Output. */
+    secrets: Record<string, pulumi.Input<string>>;
+    environment: JobEnvironment;
+    connection: NomadConnection;
+}
+
+/** One job of an app: its secrets in the Nomad Variable `nomad/jobs/<job>`, and the job after it. */
+export class AppJob extends pulumi.ComponentResource {
+    readonly job: NomadJob;
+    readonly variable?: NomadVariable;
+
+    constructor(name: string, args: AppJobArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(TYPE_TOKENS.job, name, {}, opts);
+        const { spec, environment, connection } = args;
+
+        if (Object.keys(args.secrets).length) {
+            this.variable = new NomadVariable(
+                `${name}-secrets`,
+                {
+                    path: variablePath(spec.name),
+                    namespace: environment.namespace,
+                    items: args.secrets,
+                    address: connection.address,
+                    token: connection.token,
+                },
+                { parent: this },
+            );
+        }
+
+        this.job = new NomadJob(
+            `${name}-job`,
+            {
+                // A plain object (no Outputs inside): the job carries no secret.
+                job: buildJob(spec, environment),
+                address: connection.address,
+                token: connection.token,
+                namespace: environment.namespace,
+                purgeOnDestroy: true,
+            },
+            // The job's templates read the variable: it must exist first.
+            { parent: this, dependsOn: this.variable ? [this.variable] : [] },
+        );
+        this.registerOutputs({ jobId: this.job.jobId });
+    }
+}
