@@ -1,5 +1,6 @@
 // Renders everything a stack would deploy, without credentials or network:
 // the program runs under Pulumi's mock runtime and its registrations become files.
+import { RESOURCE_TYPES } from "../vocabulary";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
@@ -13,11 +14,11 @@ import { AppDeclaration } from "../vocabulary";
 import { Job } from "../nomad";
 import { runMocked, RunResult } from "./mockRuntime";
 
-const JOB = "pulumi-nodejs:dynamic/nomad:NomadJob";
-const VARIABLE = "pulumi-nodejs:dynamic/nomad:NomadVariable";
-const DROPLET = "digitalocean:index/droplet:Droplet";
-const FIREWALL = "digitalocean:index/firewall:Firewall";
-const RECORD = "cloudflare:index/dnsRecord:DnsRecord";
+const JOB = RESOURCE_TYPES.nomadJob;
+const VARIABLE = RESOURCE_TYPES.nomadVariable;
+const DROPLET = RESOURCE_TYPES.droplet;
+const FIREWALL = RESOURCE_TYPES.firewall;
+const RECORD = RESOURCE_TYPES.dnsRecord;
 
 /** Where secrets and values only known at deploy time show in the rendering. */
 export const placeholder = {
@@ -102,19 +103,19 @@ function mockState(type: string, name: string, inputs: Record<string, any>): Rec
     switch (type) {
         case DROPLET:
             return { ...inputs, ipv4Address: "<droplet-ipv4>", ipv6Address: "<droplet-ipv6>", dropletUrn: `<urn:droplet:${inputs.name}>` };
-        case "digitalocean:index/reservedIp:ReservedIp":
+        case RESOURCE_TYPES.reservedIp:
             return { ...inputs, ipAddress: "<reserved-ip>", reservedIpUrn: "<urn:reserved-ip>" };
-        case "digitalocean:index/volume:Volume":
+        case RESOURCE_TYPES.volume:
             return { ...inputs, volumeUrn: `<urn:volume:${inputs.name}>` };
-        case "digitalocean:index/sshKey:SshKey":
+        case RESOURCE_TYPES.sshKey:
             return { ...inputs, fingerprint: `<fingerprint:${name}>` };
-        case "tailscale:index/tailnetKey:TailnetKey":
+        case RESOURCE_TYPES.tailnetKey:
             return { ...inputs, key: "<minted-tailnet-auth-key>" };
-        case "random:index/randomPassword:RandomPassword":
+        case RESOURCE_TYPES.randomPassword:
             return { ...inputs, result: placeholder.generated(name) };
-        case "random:index/randomId:RandomId":
+        case RESOURCE_TYPES.randomId:
             return { ...inputs, b64Std: placeholder.generated(name), hex: placeholder.generated(name) };
-        case "cloudflare:index/zone:Zone":
+        case RESOURCE_TYPES.zone:
             return { ...inputs };
         default:
             return inputs;

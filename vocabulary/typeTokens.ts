@@ -6,3 +6,19 @@ export const TYPE_TOKENS = {
     dns: "hydra:dns:HydraDns",
     node: "hydra:node:HydraNode",
 } as const;
+
+/** The resource types the estate registers and its tools (render, the policy pack, tests) look for. */
+export const RESOURCE_TYPES = {
+    firewall: "digitalocean:index/firewall:Firewall",
+    droplet: "digitalocean:index/droplet:Droplet",
+    reservedIp: "digitalocean:index/reservedIp:ReservedIp",
+    volume: "digitalocean:index/volume:Volume",
+    sshKey: "digitalocean:index/sshKey:SshKey",
+    zone: "cloudflare:index/zone:Zone",
+    dnsRecord: "cloudflare:index/dnsRecord:DnsRecord",
+    nomadJob: "pulumi-nodejs:dynamic/nomad:NomadJob",
+    nomadVariable: "pulumi-nodejs:dynamic/nomad:NomadVariable",
+    randomPassword: "random:index/randomPassword:RandomPassword",
+    randomId: "random:index/randomId:RandomId",
+    tailnetKey: "tailscale:index/tailnetKey:TailnetKey",
+} as const;

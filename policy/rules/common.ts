@@ -1,6 +1,7 @@
 // What every rule works on: a resource as plain data (type, name, inputs or
 // outputs, protect), with values the engine does not know yet marked UNKNOWN.
 // Rules are pure functions of these views; index.ts adapts the policy SDK to them.
+import { RESOURCE_TYPES } from "../../vocabulary/typeTokens";
 
 /** Stands for a value that is not known yet (during preview, one computed by another resource). */
 export const UNKNOWN: unique symbol = Symbol("unknown");
@@ -28,17 +29,7 @@ export interface Violation {
     urn?: string;
 }
 
-export const TYPES = {
-    firewall: "digitalocean:index/firewall:Firewall",
-    droplet: "digitalocean:index/droplet:Droplet",
-    volume: "digitalocean:index/volume:Volume",
-    zone: "cloudflare:index/zone:Zone",
-    dnsRecord: "cloudflare:index/dnsRecord:DnsRecord",
-    nomadJob: "pulumi-nodejs:dynamic/nomad:NomadJob",
-    nomadVariable: "pulumi-nodejs:dynamic/nomad:NomadVariable",
-    randomPassword: "random:index/randomPassword:RandomPassword",
-    tailnetKey: "tailscale:index/tailnetKey:TailnetKey",
-} as const;
+export const TYPES = RESOURCE_TYPES;
 
 export function isRecord(v: unknown): v is Record<string, unknown> {
     return typeof v === "object" && v !== null && !Array.isArray(v);

@@ -1,5 +1,5 @@
 // Median wall time of `npm run render` for the estate, and with synthetic apps added.
-// Usage: npx ts-node --transpile-only scripts/bench-render.ts [runs] [synthetic counts...]
+// Usage: npx ts-node --transpile-only bench/render.ts [runs] [synthetic counts...]
 import { spawnSync } from "child_process";
 import * as os from "os";
 import * as path from "path";
