@@ -16,6 +16,8 @@ export interface AppJobArgs {
     secrets: Record<string, pulumi.Input<string>>;
     environment: JobEnvironment;
     connection: NomadConnection;
+    /** `pulumi up` waits until a service job's deployment is healthy, and fails when it is not. */
+    waitForHealthy?: boolean;
 }
 
 /** One job of an app: its secrets in the Nomad Variable `nomad/jobs/<job>`, and the job after it. */
@@ -50,6 +52,8 @@ export class AppJob extends pulumi.ComponentResource {
                 token: connection.token,
                 namespace: environment.namespace,
                 purgeOnDestroy: true,
+                // Batch and periodic jobs have no deployment to wait for.
+                ...(args.waitForHealthy && (spec.type ?? "service") === "service" ? { detach: false } : {}),
             },
             // The job's templates read the variable: it must exist first.
             { parent: this, dependsOn: this.variable ? [this.variable] : [] },

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AdminRoute, JobSpec, Route, secretRef, TaskSpec, TYPE_TOKENS, Visibility } from "../vocabulary";
 import { AppJob, NomadConnection } from "./AppJob";
 import { JobEnvironment } from "./buildJob";
-import { CLOUDFLARE_TOKEN_ENV, renderCaddyfile } from "./caddyfile";
+import { CLOUDFLARE_TOKEN_ENV, renderCaddyfile, TlsMode } from "./caddyfile";
 
 /** The config key of the token Caddy uses for DNS-01. */
 export const CLOUDFLARE_DNS_TOKEN = "cloudflareDnsToken";
@@ -12,8 +12,10 @@ export interface CaddyProxyArgs {
     domain: string;
     /** Image with the Cloudflare DNS module (`dns.providers.cloudflare`). */
     image: string;
-    /** Cloudflare API token for DNS-01 (Zone:DNS:Edit); secret. */
-    cloudflareToken: pulumi.Input<string>;
+    /** "cloudflare": certificates by DNS-01 (the default); "internal": Caddy's local CA. */
+    tls?: TlsMode;
+    /** Cloudflare API token for DNS-01 (Zone:DNS:Edit); secret. Not used with the internal CA. */
+    cloudflareToken?: pulumi.Input<string>;
     acmeEmail?: string;
     /** Admin sites on the internal proxy: Nomad's UI, and Consul's when it runs. */
     adminRoutes: AdminRoute[];
@@ -25,12 +27,13 @@ export interface CaddyProxyArgs {
 
 /** The proxy job as a spec: two Caddy tasks, one per visibility, in one group. Pure. */
 export function caddySpec(a: Omit<CaddyProxyArgs, "connection" | "cloudflareToken">): JobSpec {
+    const dns01 = (a.tls ?? "cloudflare") === "cloudflare";
     const task = (visibility: Visibility): TaskSpec => ({
         name: visibility,
         image: a.image,
         args: ["caddy", "run", "--config", "/local/Caddyfile", "--adapter", "caddyfile"],
         ports: [`${visibility}_http`, `${visibility}_https`],
-        secretEnv: { [CLOUDFLARE_TOKEN_ENV]: "cloudflare_api_token" },
+        ...(dns01 ? { secretEnv: { [CLOUDFLARE_TOKEN_ENV]: "cloudflare_api_token" } } : {}),
         // Certificates survive restarts and redeploys; one directory per proxy so they never contend for locks.
         mounts: [{ source: `${a.dataDir}/caddy/${visibility}`, target: "/data" }],
         resources: { cpu: 100, memoryMb: 128, memoryMaxMb: 256 },
@@ -43,6 +46,7 @@ export function caddySpec(a: Omit<CaddyProxyArgs, "connection" | "cloudflareToke
                     adminRoutes: a.adminRoutes,
                     provider: a.environment.serviceProvider,
                     acmeEmail: a.acmeEmail,
+                    tls: a.tls,
                     mode: "template",
                 }),
                 // A moved upstream re-renders the file; Caddy reloads it gracefully instead of restarting.
@@ -65,10 +69,18 @@ export function caddySpec(a: Omit<CaddyProxyArgs, "connection" | "cloudflareToke
             { name: "caddy-public", port: "public_https", check: { type: "tcp" } },
             { name: "caddy-internal", port: "internal_https", check: { type: "tcp" } },
         ],
-        secrets: { cloudflare_api_token: secretRef(CLOUDFLARE_DNS_TOKEN) },
+        ...(dns01 ? { secrets: { cloudflare_api_token: secretRef(CLOUDFLARE_DNS_TOKEN) } } : {}),
         tasks: [task("public"), task("internal")],
         backupPaths: [`${a.dataDir}/caddy`],
     };
+}
+
+function tokenFor(name: string, args: CaddyProxyArgs): pulumi.Input<string> {
+    if (args.cloudflareToken === undefined) {
+        // Config validation requires the token for DNS-01; reaching this is a bug.
+        throw new Error(`${name}: certificates by DNS-01 need the cloudflareDnsToken secret`);
+    }
+    return args.cloudflareToken;
 }
 
 /**
@@ -86,7 +98,7 @@ export class CaddyProxy extends pulumi.ComponentResource {
             `${name}-job`,
             {
                 spec: this.spec,
-                secrets: { cloudflare_api_token: args.cloudflareToken },
+                secrets: this.spec.secrets ? { cloudflare_api_token: tokenFor(name, args) } : {},
                 environment: args.environment,
                 connection: args.connection,
             },

@@ -17,8 +17,8 @@ export interface CaddyfileOptions {
     upstreams?: Record<string, string[]>;
     /** Concrete mode: the node's tailnet address standing in for the admin routes' host. */
     nodeAddress?: string;
-    /** Leave out the DNS-01 line (for a Caddy without the Cloudflare module); the default keeps it. */
-    dnsChallenge?: boolean;
+    /** "cloudflare" (default): certificates by DNS-01; "internal": Caddy's own local CA, for estates no ACME server can see. */
+    tls?: TlsMode;
 }
 
 /** The TLS line every site imports: DNS-01 through Cloudflare, which also works for tailnet-only names. */
@@ -46,8 +46,12 @@ function upstreamBlock(route: Route, o: CaddyfileOptions): string[] {
     ];
 }
 
+/** How the proxies get certificates. */
+export type TlsMode = "cloudflare" | "internal";
+
 export function renderCaddyfile(o: CaddyfileOptions): string {
-    const dns = o.dnsChallenge ?? true;
+    const internalCa = o.tls === "internal";
+    const snippet = internalCa ? "tls_internal" : "tls_cloudflare";
     const routes = o.routes.filter((r) => r.visibility === o.visibility && !r.dnsOnly).sort((a, b) => a.fqdn.localeCompare(b.fqdn));
     const admin = o.visibility === "internal" ? [...(o.adminRoutes ?? [])].sort((a, b) => a.fqdn.localeCompare(b.fqdn)) : [];
     const lines: string[] = [
@@ -57,18 +61,18 @@ export function renderCaddyfile(o: CaddyfileOptions): string {
         ...(o.acmeEmail ? [`\temail ${o.acmeEmail}`] : []),
         "}",
         "",
-        "(tls_cloudflare) {",
+        `(${snippet}) {`,
         "\ttls {",
-        ...(dns ? [`\t\t${dnsChallengeLine()}`] : ["\t\tissuer internal"]),
+        ...(internalCa ? ["\t\tissuer internal"] : [`\t\t${dnsChallengeLine()}`]),
         "\t}",
         "}",
     ];
     for (const r of routes) {
-        lines.push("", `${r.fqdn} {`, "\timport tls_cloudflare", "\tencode zstd gzip", ...upstreamBlock(r, o), "}");
+        lines.push("", `${r.fqdn} {`, `\timport ${snippet}`, "\tencode zstd gzip", ...upstreamBlock(r, o), "}");
     }
     for (const a of admin) {
         const host = o.mode === "concrete" ? (o.nodeAddress ?? "100.64.0.1") : NODE_TAILNET_IP;
-        lines.push("", `${a.fqdn} {`, "\timport tls_cloudflare", `\treverse_proxy ${host}:${a.port}`, "}");
+        lines.push("", `${a.fqdn} {`, `\timport ${snippet}`, `\treverse_proxy ${host}:${a.port}`, "}");
     }
     return lines.join("\n") + "\n";
 }
