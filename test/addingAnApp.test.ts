@@ -14,7 +14,7 @@ import { fixtureConfig, stackConfig, withOverrides } from "./support/estateConfi
 const apps = [...APPS, whoami];
 const ROOT = path.resolve(__dirname, "..");
 
-function deploy(config: Record<string, unknown>) {
+async function deploy(config: Record<string, unknown>) {
     const { values, secretKeys } = stackConfig(config, apps);
     return runMocked(() => buildEstate(loadConfig(apps), apps).outputs, { config: values, secretKeys });
 }
