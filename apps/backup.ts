@@ -92,13 +92,13 @@ export const backup = defineApp({
     secrets: [
         {
             key: "resticPassword",
-            description: "restic repository password; never generated: if the state is lost, the backups must still be readable",
+            description: "restic repository password, also a secret stack output: if the state is lost, the backups must still be readable",
             required: { why: "with backup (keep a copy outside Pulumi: without it no backup can be restored)" },
             example: '"$(openssl rand -hex 24)"',
         },
         {
             key: "resticRepository",
-            description: "Where the backups go, e.g. b2:my-bucket:/hydra",
+            description: "Where the backups go, a restic repository",
             required: { why: "with backup (e.g. b2:my-bucket:/hydra)" },
             example: "b2:my-bucket:/hydra",
         },
