@@ -1,10 +1,10 @@
 // Hydra: the whole home-server estate as one Pulumi program.
-import { APP_NAMES } from "./apps";
+import { APPS } from "./apps";
 import { loadConfig } from "./config";
 import { buildEstate, reportPending } from "./estate";
 
 // Validation fails here, listing every problem, before any resource is registered.
-const config = loadConfig(APP_NAMES);
+const config = loadConfig(APPS);
 const estate = buildEstate(config);
 reportPending(estate);
 

@@ -1,6 +1,6 @@
 // What an app is: a name and a function from context to its Nomad job declarations.
 import * as pulumi from "@pulumi/pulumi";
-import { AppSecretKey, AppSettings, HydraConfig } from "../config";
+import { AppSettings, HydraConfig } from "../config";
 import { ScrapeTarget, ServiceSpec } from "../components/serviceSpec";
 
 /** What the apps that gather from the others (backup, monitoring) get to see. */
@@ -25,7 +25,7 @@ export interface AppContext {
      * A secret from config, or (with `generate`) a random one made once and kept
      * in the state. Secrets a person must keep are never generated.
      */
-    secret(key: AppSecretKey, generate?: { length: number }): pulumi.Input<string>;
+    secret(key: string, generate?: { length: number }): pulumi.Input<string>;
     estate: EstateFacts;
 }
 

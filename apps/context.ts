@@ -1,14 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
-import { AppSecretKey, HydraConfig } from "../config";
+import { HydraConfig } from "../config";
 import { AppContext, AppDefinition, EstateFacts } from "./app";
 
 /** Supplies a secret for a key: from config, generated, or (planning) a placeholder. */
-export type SecretSource = (key: AppSecretKey, generate?: { length: number }) => pulumi.Input<string>;
+export type SecretSource = (key: string, generate?: { length: number }) => pulumi.Input<string>;
 
 export function makeContext(cfg: HydraConfig, app: AppDefinition, estate: EstateFacts, source: SecretSource): AppContext {
     const settings = cfg.apps[app.name] ?? { enabled: true };
     // One value per key, even when several jobs of the app ask (shynet's DB password).
-    const memo = new Map<AppSecretKey, pulumi.Input<string>>();
+    const memo = new Map<string, pulumi.Input<string>>();
     return {
         cfg,
         settings,

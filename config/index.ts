@@ -1,3 +1,12 @@
 export * from "./types";
-export { ConfigError, RawConfig, validateConfig, SECRET_KEYS, DIGITALOCEAN_REGIONS } from "./validate";
+export { ConfigError } from "./configError";
+export { problemLine } from "./problems";
+export type { Problem, ProblemCode } from "./problems";
+export type { RawConfig } from "./source";
+export { validateConfig } from "./validate";
 export { loadConfig, rawFromStackConfig, readRawConfig } from "./load";
+export { NAMESPACE, OBJECT_KEYS, PROVIDER_SECRETS, SCALAR_KEYS } from "./keys";
+export { DIGITALOCEAN_REGIONS } from "./regions";
+export { DEFAULT_CADDY_IMAGE } from "./sections/proxy";
+export { allSecretDeclarations, ESTATE_SECRETS } from "./sections/secrets";
+export { stackSchema, stackSchemaText } from "./stackSchema";

@@ -1,6 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
+import { AppDeclaration } from "../vocabulary/app";
+import { ConfigError } from "./configError";
+import { RawConfig } from "./source";
 import { HydraConfig } from "./types";
-import { RawConfig, validateConfig } from "./validate";
+import { validateConfig } from "./validate";
 
 // `isConfigSecret` is exported by the runtime but left out of its typings.
 type RuntimeWithSecrets = { isConfigSecret?: (key: string) => boolean };
@@ -32,15 +35,15 @@ export function readRawConfig(): RawConfig {
 }
 
 /**
- * Loads and validates the stack's config. Throws a RunError listing every
- * problem before the program registers a single resource.
+ * Loads and validates the stack's config for these apps. Throws a RunError listing
+ * every problem before the program registers a single resource.
  */
-export function loadConfig(knownApps: readonly string[]): HydraConfig {
+export function loadConfig(apps: readonly AppDeclaration[]): HydraConfig {
     try {
-        return validateConfig(readRawConfig(), knownApps);
+        return validateConfig(readRawConfig(), apps);
     } catch (e) {
         // RunError prints just the message, without a stack trace.
-        if (e instanceof Error && e.name === "ConfigError") {
+        if (e instanceof ConfigError || (e instanceof Error && e.name === "ConfigError")) {
             throw new pulumi.RunError(e.message);
         }
         throw e;

@@ -3,9 +3,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { APP_NAMES, APPS, AppDefinition, defineApp } from "../apps";
-import { ConfigError, HydraConfig, rawFromStackConfig, SECRET_KEYS, validateConfig } from "../config";
-import { RawConfig } from "../config/validate";
+import { APPS, AppDefinition, defineApp } from "../apps";
+import { ConfigError, HydraConfig, RawConfig, rawFromStackConfig, validateConfig } from "../config";
+import { AppDeclaration } from "../vocabulary/app";
 import { renderCaddyfile } from "../components/caddyfile";
 import { adminRoutes, buildEstate, Estate } from "../estate";
 import { Job } from "../nomad";
@@ -42,7 +42,7 @@ export interface Rendering {
 /** The stack file's config as the program would see it, with every secret replaced by a visible placeholder. */
 export function stackRawConfig(file: string): RawConfig {
     if (!fs.existsSync(file)) {
-        throw new ConfigError([`${path.basename(file)}: no such stack file (pulumi stack init, then pulumi config set …)`]);
+        throw new ConfigError([{ key: path.basename(file), code: "required", message: "no such stack file (pulumi stack init, then pulumi config set …)" }]);
     }
     const doc = YAML.parse(fs.readFileSync(file, "utf8")) ?? {};
     return rawFromStackConfig(doc.config ?? {}, (key) => placeholder.secret(key));
@@ -52,18 +52,19 @@ export function stackRawConfig(file: string): RawConfig {
  * Validates like `pulumi preview`; a required secret that is only missing from the
  * stack file (it may live elsewhere) gets a placeholder and is reported, everything else fails.
  */
-export function validateForRender(raw: RawConfig, knownApps: readonly string[]): { cfg: HydraConfig; unsetSecrets: string[] } {
+export function validateForRender(raw: RawConfig, apps: readonly AppDeclaration[]): { cfg: HydraConfig; unsetSecrets: string[] } {
     const unsetSecrets: string[] = [];
     for (;;) {
         try {
-            return { cfg: validateConfig(raw, knownApps), unsetSecrets };
+            return { cfg: validateConfig(raw, apps), unsetSecrets };
         } catch (e) {
             if (!(e instanceof ConfigError)) {
                 throw e;
             }
             const missing = e.problems
-                .map((p) => /^hydra:([A-Za-z0-9]+): is required/.exec(p)?.[1])
-                .filter((k): k is string => k !== undefined && k in SECRET_KEYS && !unsetSecrets.includes(k));
+                .filter((p) => p.code === "secret-required")
+                .map((p) => p.key.replace(/^hydra:/, ""))
+                .filter((k) => !unsetSecrets.includes(k));
             if (missing.length === 0) {
                 throw e;
             }
@@ -241,7 +242,7 @@ export async function renderStack(o: RenderOptions): Promise<Rendering> {
     const extra = syntheticApps(o.syntheticApps ?? 0);
     const apps = [...APPS, ...extra];
     const raw = stackRawConfig(path.join(o.projectDir, `Pulumi.${o.stack}.yaml`));
-    const { cfg, unsetSecrets } = validateForRender(raw, [...APP_NAMES, ...extra.map((a) => a.name)]);
+    const { cfg, unsetSecrets } = validateForRender(raw, apps);
     let estate: Estate | undefined;
     const run = await runMocked(
         () => {

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { APP_NAMES, APPS, defineApp } from "../apps";
+import { APPS, defineApp } from "../apps";
 import { imageProblem } from "../components/buildJob";
 import { Job } from "../nomad";
 import { loadConfig } from "../config";
@@ -13,7 +13,7 @@ const RECORD = "cloudflare:index/dnsRecord:DnsRecord";
 
 async function deploy(config: Record<string, unknown>, apps = APPS): Promise<RunResult> {
     const { values, secretKeys } = stackConfig(config);
-    return runMocked(() => buildEstate(loadConfig(APP_NAMES), apps).outputs, { config: values, secretKeys });
+    return runMocked(() => buildEstate(loadConfig(APPS), apps).outputs, { config: values, secretKeys });
 }
 
 const jobs = (run: RunResult): Job[] => run.ofType(JOB).map((r) => r.inputs.job as Job);
@@ -275,7 +275,7 @@ describe("apps: adding one", () => {
         const { values, secretKeys } = stackConfig(full());
         let registered = -1;
         await assert.rejects(
-            runMocked(() => buildEstate(loadConfig(APP_NAMES), [...APPS, bad]).outputs, { config: values, secretKeys }).then((r) => {
+            runMocked(() => buildEstate(loadConfig(APPS), [...APPS, bad]).outputs, { config: values, secretKeys }).then((r) => {
                 registered = r.resources.length;
             }),
             (e: Error) => {

@@ -1,4 +1,4 @@
-import { APP_NAMES } from "../apps";
+import { APPS } from "../apps";
 import * as assert from "assert";
 import { loadConfig } from "../config";
 import { buildEstate, Estate } from "../estate";
@@ -14,7 +14,7 @@ async function withRoutes(fixture: string, addRoutes: (e: Estate) => void): Prom
     let estate!: Estate;
     const run = await runMocked(
         () => {
-            estate = buildEstate(loadConfig(APP_NAMES));
+            estate = buildEstate(loadConfig(APPS));
             addRoutes(estate);
             return estate.outputs;
         },

@@ -1,4 +1,4 @@
-import { APP_NAMES } from "../apps";
+import { APPS } from "../apps";
 import * as assert from "assert";
 import { loadConfig } from "../config";
 import { buildEstate, Estate } from "../estate";
@@ -18,7 +18,7 @@ async function deploy(config: Record<string, unknown>): Promise<RunResult & { es
     let estate: Estate | undefined;
     const run = await runMocked(
         () => {
-            estate = buildEstate(loadConfig(APP_NAMES));
+            estate = buildEstate(loadConfig(APPS));
             return estate.outputs;
         },
         { config: values, secretKeys },

@@ -1,6 +1,6 @@
 // The real estate, run under Pulumi's mocks, as the policy pack sees it.
 import * as pulumi from "@pulumi/pulumi";
-import { APP_NAMES, APPS, AppDefinition } from "../../apps";
+import { APPS, AppDefinition } from "../../apps";
 import { loadConfig } from "../../config";
 import { buildEstate } from "../../estate";
 import { ResourceView } from "../../policy/rules/common";
@@ -30,7 +30,7 @@ export async function estateViews(v: EstateVariant = {}): Promise<ResourceView[]
             if (v.transformation) {
                 pulumi.runtime.registerStackTransformation(v.transformation);
             }
-            const estate = buildEstate(loadConfig(APP_NAMES), v.apps ?? APPS);
+            const estate = buildEstate(loadConfig(APPS), v.apps ?? APPS);
             v.extra?.();
             return estate.outputs;
         },

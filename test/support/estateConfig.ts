@@ -1,4 +1,4 @@
-import { APP_NAMES } from "../../apps";
+import { APPS } from "../../apps";
 // Stack configs for tests, built from the committed fixtures with small overrides.
 import * as path from "path";
 import { HydraConfig, validateConfig } from "../../config";
@@ -39,5 +39,5 @@ export function withOverrides(base: Record<string, unknown>, patch: Record<strin
 /** The raw config map and secret keys the mock runtime takes, plus the validated config. */
 export function stackConfig(config: Record<string, unknown>): { values: Record<string, string>; secretKeys: string[]; cfg: HydraConfig } {
     const raw = toRawConfig(config);
-    return { values: raw.values, secretKeys: [...raw.secretKeys], cfg: validateConfig(raw, APP_NAMES) };
+    return { values: raw.values, secretKeys: [...raw.secretKeys], cfg: validateConfig(raw, APPS) };
 }
