@@ -17,8 +17,9 @@ export function rawFromStackConfig(config: Record<string, unknown>, secure: (key
     const values: Record<string, string> = {};
     const secretKeys = new Set<string>();
     for (const [key, v] of Object.entries(config ?? {})) {
-        if (v !== null && typeof v === "object" && !Array.isArray(v) && "secure" in v) {
-            values[key] = secure(key, String((v as { secure: unknown }).secure));
+        const ciphertext = v !== null && typeof v === "object" && !Array.isArray(v) ? (v as { secure?: unknown }).secure : undefined;
+        if (typeof ciphertext === "string") {
+            values[key] = secure(key, ciphertext);
             secretKeys.add(key);
         } else {
             values[key] = typeof v === "string" ? v : JSON.stringify(v);

@@ -79,7 +79,7 @@ function report(problems: Problems, key: string, issue: Issue, objects: Map<stri
     const known = object ? Object.keys(object.shape) : [];
     const { hints = {}, unknown = isKnownSetting } = object ? unknownFieldsOf(object) : {};
     for (const field of issue.keys) {
-        const hint = hints[field];
+        const hint = Object.hasOwn(hints, field) ? hints[field] : undefined;
         problems.add(`${at}.${field}`, hint?.code ?? "unknown-key", hint?.message ?? unknown(field, known));
     }
 }

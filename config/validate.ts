@@ -29,7 +29,7 @@ function checkTopLevelKeys(src: ConfigSource, secretKeys: readonly string[]): vo
         } else if (key.startsWith(`${NAMESPACE}:`) && !known.includes(short)) {
             src.problems.add(key, "unknown-key", `is not a known setting (see the configuration table in README.md)${didYouMean(short, known)}`);
         }
-        if (key in PROVIDER_SECRETS && !src.raw.secretKeys.has(key) && src.raw.values[key] !== "") {
+        if (Object.hasOwn(PROVIDER_SECRETS, key) && !src.raw.secretKeys.has(key) && src.raw.values[key] !== "") {
             src.problems.add(key, "plain-text-secret", plainTextMessage(key));
         }
     }
