@@ -8,14 +8,7 @@ import { readSection, strictObject } from "../readSection";
 import { ConfigSource } from "../source";
 
 function sshSource(cidr: string): string | undefined {
-    const block = parseCidr(cidr);
-    if (!block) {
-        return `${show(cidr)} is not a CIDR such as "203.0.113.7/32" or "2001:db8::/64"`;
-    }
-    // The policy pack refuses SSH from anywhere; say so before anything is made.
-    return block.prefix === 0
-        ? `${show(cidr)} opens SSH to the whole internet: list the addresses you connect from, or none for SSH over Tailscale only`
-        : undefined;
+    return parseCidr(cidr) ? undefined : `${show(cidr)} is not a CIDR such as "203.0.113.7/32" or "2001:db8::/64"`;
 }
 
 export const firewallSchema = strictObject({
