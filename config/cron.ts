@@ -62,8 +62,10 @@ export function cronProblem(spec: string): string | undefined {
     }
     const seven = asSevenFields(fields);
     const pattern = parse(seven);
-    if (!pattern) {
-        const i = wrongField(seven);
+    // croner's own extensions, which Nomad refuses: "+" (day-of-month and day-of-week) and "#L".
+    const extension = /\+|#l/i.test(seven[5]);
+    if (!pattern || extension) {
+        const i = extension ? 5 : wrongField(seven);
         return i < 0
             ? `${shown} is not a cron spec Nomad accepts`
             : `${shown} is not a cron spec: its ${FIELDS[i].name} field ${show(seven[i])} is wrong (${FIELDS[i].takes})`;

@@ -45,6 +45,8 @@ describe("config: cron specs in Nomad's dialect", () => {
         ["0 3 * 13 *", 'its month field "13" is wrong (1-12 or JAN-DEC)'],
         ["0 3 * * 8", 'its day-of-week field "8" is wrong'],
         ["0 3 * * FUN", 'its day-of-week field "FUN" is wrong'],
+        ["0 3 * * +MON", 'its day-of-week field "+MON" is wrong'], // croner's AND, not Nomad's
+        ["0 3 * * FRI#L", 'its day-of-week field "FRI#L" is wrong'], // croner's, not Nomad's
         ["x 3 * * *", 'its minute field "x" is wrong'],
         ["*/0 * * * *", 'its minute field "*/0" is wrong'],
         ["60 0 3 * * * *", 'its second field "60" is wrong (0-59)'],
