@@ -23,6 +23,8 @@ export interface CaddyProxyArgs {
     connection: NomadConnection;
     /** The node's data directory; certificates live in <dataDir>/caddy. */
     dataDir: string;
+    /** `pulumi up` waits until the proxies' deployment is healthy. */
+    waitForHealthy?: boolean;
 }
 
 /** The proxy job as a spec: two Caddy tasks, one per visibility, in one group. Pure. */
@@ -101,6 +103,7 @@ export class CaddyProxy extends pulumi.ComponentResource {
                 secrets: this.spec.secrets ? { cloudflare_api_token: tokenFor(name, args) } : {},
                 environment: args.environment,
                 connection: args.connection,
+                waitForHealthy: args.waitForHealthy,
             },
             { parent: this },
         );

@@ -14,6 +14,8 @@ export interface HydraAppArgs {
     configured: Readonly<Record<string, Secret | undefined>>;
     environment: JobEnvironment;
     connection: NomadConnection;
+    /** `pulumi up` waits until each service job's deployment is healthy. */
+    waitForHealthy?: boolean;
 }
 
 /** One app of the estate: its generated secrets and its jobs (one AppJob each). */
@@ -39,6 +41,7 @@ export class HydraApp extends pulumi.ComponentResource {
                         secrets: Object.fromEntries(Object.entries(spec.secrets ?? {}).map(([item, ref]) => [item, resolve(ref.secret)])),
                         environment: args.environment,
                         connection: args.connection,
+                        waitForHealthy: args.waitForHealthy,
                     },
                     { parent: this },
                 ),

@@ -1,15 +1,12 @@
 export * from "./types";
-export { ConfigError, RawConfig, validateConfig, SECRET_KEYS, DIGITALOCEAN_REGIONS } from "./validate";
+export { ConfigError } from "./configError";
+export { problemLine } from "./problems";
+export type { Problem, ProblemCode } from "./problems";
+export type { RawConfig } from "./source";
+export { validateConfig } from "./validate";
 export { loadConfig, rawFromStackConfig, readRawConfig } from "./load";
-import { AppDeclaration, SecretDeclaration } from "../vocabulary";
-import { SECRET_KEYS } from "./validate";
-
-/** The estate's own secrets (interim: derived from SECRET_KEYS until the config rewrite declares them). */
-export const ESTATE_SECRETS: readonly SecretDeclaration[] = (
-    ["tailscaleAuthKey", "tailscaleApiKey", "nomadToken", "consulGossipKey", "cloudflareDnsToken"] as const
-).map((key) => ({ key, description: SECRET_KEYS[key] }));
-
-export function allSecretDeclarations(apps: readonly AppDeclaration[]): SecretDeclaration[] {
-    const all = [...ESTATE_SECRETS, ...apps.flatMap((a) => a.secrets ?? [])];
-    return all.filter((d, i) => all.findIndex((o) => o.key === d.key) === i);
-}
+export { NAMESPACE, OBJECT_KEYS, PROVIDER_SECRETS, SCALAR_KEYS } from "./keys";
+export { DIGITALOCEAN_REGIONS } from "./regions";
+export { DEFAULT_CADDY_IMAGE } from "./sections/proxy";
+export { allSecretDeclarations, ESTATE_SECRETS } from "./sections/secrets";
+export { stackSchema, stackSchemaText } from "./stackSchema";

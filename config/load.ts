@@ -1,7 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import { AppDeclaration } from "../vocabulary";
+import { AppDeclaration } from "../vocabulary/app";
+import { ConfigError } from "./configError";
+import { RawConfig } from "./source";
 import { HydraConfig } from "./types";
-import { RawConfig, validateConfig } from "./validate";
+import { validateConfig } from "./validate";
 
 // `isConfigSecret` is exported by the runtime but left out of its typings.
 type RuntimeWithSecrets = { isConfigSecret?: (key: string) => boolean };
@@ -15,8 +17,9 @@ export function rawFromStackConfig(config: Record<string, unknown>, secure: (key
     const values: Record<string, string> = {};
     const secretKeys = new Set<string>();
     for (const [key, v] of Object.entries(config ?? {})) {
-        if (v !== null && typeof v === "object" && !Array.isArray(v) && "secure" in v) {
-            values[key] = secure(key, String((v as { secure: unknown }).secure));
+        const ciphertext = v !== null && typeof v === "object" && !Array.isArray(v) ? (v as { secure?: unknown }).secure : undefined;
+        if (typeof ciphertext === "string") {
+            values[key] = secure(key, ciphertext);
             secretKeys.add(key);
         } else {
             values[key] = typeof v === "string" ? v : JSON.stringify(v);
@@ -33,15 +36,15 @@ export function readRawConfig(): RawConfig {
 }
 
 /**
- * Loads and validates the stack's config. Throws a RunError listing every
- * problem before the program registers a single resource.
+ * Loads and validates the stack's config for these apps. Throws a RunError listing
+ * every problem before the program registers a single resource.
  */
 export function loadConfig(apps: readonly AppDeclaration[]): HydraConfig {
     try {
         return validateConfig(readRawConfig(), apps);
     } catch (e) {
         // RunError prints just the message, without a stack trace.
-        if (e instanceof Error && e.name === "ConfigError") {
+        if (e instanceof ConfigError || (e instanceof Error && e.name === "ConfigError")) {
             throw new pulumi.RunError(e.message);
         }
         throw e;

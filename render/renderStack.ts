@@ -5,8 +5,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { APPS, AppDefinition, defineApp } from "../apps";
-import { ConfigError, HydraConfig, rawFromStackConfig, SECRET_KEYS, validateConfig } from "../config";
-import { RawConfig } from "../config/validate";
+import { ConfigError, HydraConfig, RawConfig, rawFromStackConfig, validateConfig } from "../config";
 import { renderCaddyfile } from "../components/caddyfile";
 import { adminRoutes } from "../apps/plan";
 import { buildEstate, Estate } from "../estate";
@@ -45,7 +44,7 @@ export interface Rendering {
 /** The stack file's config as the program would see it, with every secret replaced by a visible placeholder. */
 export function stackRawConfig(file: string): RawConfig {
     if (!fs.existsSync(file)) {
-        throw new ConfigError([`${path.basename(file)}: no such stack file (pulumi stack init, then pulumi config set …)`]);
+        throw new ConfigError([{ key: path.basename(file), code: "required", message: "no such stack file (pulumi stack init, then pulumi config set …)" }]);
     }
     const doc = YAML.parse(fs.readFileSync(file, "utf8")) ?? {};
     return rawFromStackConfig(doc.config ?? {}, (key) => placeholder.secret(key));
@@ -65,8 +64,9 @@ export function validateForRender(raw: RawConfig, apps: readonly AppDeclaration[
                 throw e;
             }
             const missing = e.problems
-                .map((p) => /^hydra:([A-Za-z0-9]+): is required/.exec(p)?.[1])
-                .filter((k): k is string => k !== undefined && k in SECRET_KEYS && !unsetSecrets.includes(k));
+                .filter((p) => p.code === "secret-required")
+                .map((p) => p.key.replace(/^hydra:/, ""))
+                .filter((k) => !unsetSecrets.includes(k));
             if (missing.length === 0) {
                 throw e;
             }

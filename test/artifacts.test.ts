@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { ConfigError } from "../config";
+import { ConfigError, problemLine } from "../config";
 import { Job } from "../nomad";
 import { renderStack, Rendering, writeRendering } from "../render/renderStack";
 import { debianTool, projectTool, run } from "./support/tools";
@@ -225,7 +225,7 @@ describe("rendered artifacts, checked by the real tools", function () {
         const file = path.join(dir, "Pulumi.broken.yaml");
         fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("region: blr1", "region: blr-1"));
         await assert.rejects(renderStack({ projectDir: dir, stack: "broken" }), (e: ConfigError) =>
-            e.problems.some((p) => p.startsWith('hydra:node.region: "blr-1" is not a DigitalOcean region slug')),
+            e.problems.some((p) => problemLine(p).startsWith('hydra:node.region: "blr-1" is not a DigitalOcean region slug')),
         );
         const cli = run(path.join(ROOT, "node_modules", ".bin", "ts-node"), [
             "--transpile-only",

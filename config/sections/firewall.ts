@@ -1,0 +1,22 @@
+// hydra:firewall: who may reach SSH from the internet.
+import { z } from "zod";
+import { parseCidr } from "../addresses";
+import { textList } from "../fields";
+import { fullKey } from "../keys";
+import { show } from "../problems";
+import { readSection, strictObject } from "../readSection";
+import { ConfigSource } from "../source";
+
+function sshSource(cidr: string): string | undefined {
+    return parseCidr(cidr) ? undefined : `${show(cidr)} is not a CIDR such as "203.0.113.7/32" or "2001:db8::/64"`;
+}
+
+export const firewallSchema = strictObject({
+    sshFrom: textList(sshSource).prefault([]).describe("CIDRs allowed to reach SSH from the internet; empty means SSH over Tailscale only."),
+});
+
+export type FirewallConfig = z.output<typeof firewallSchema>;
+
+export function readFirewall(src: ConfigSource): FirewallConfig {
+    return readSection(src.problems, fullKey("firewall"), firewallSchema, src.object("firewall"));
+}
