@@ -27,7 +27,7 @@ export function debianTool(cmd: string, pkg = cmd): string {
         aptUpdated = true;
         apt(["install", "-y", "-qq", pkg]);
     } catch (e) {
-        throw new Error(`${cmd} is missing and apt-get install ${pkg} failed: ${(e as Error).message}`);
+        throw new Error(`${cmd} is missing and apt-get install ${pkg} failed: ${(e as Error).message}`, { cause: e });
     }
     const installed = onPath(cmd);
     if (!installed) {
