@@ -1,0 +1,147 @@
+/** The Nomad API replies the client reads (only the fields we use are typed). */
+import type { Job } from "./job-types";
+
+/** A job as `GET /v1/job/:id` returns it: the spec, defaulted, plus server fields. */
+export interface ServerJob extends Job {
+    Status?: "pending" | "running" | "dead";
+    StatusDescription?: string;
+    Version?: number;
+    Stable?: boolean;
+    SubmitTime?: number;
+    CreateIndex?: number;
+    ModifyIndex?: number;
+    JobModifyIndex?: number;
+}
+
+export interface JobRegisterRequest {
+    Job: Job;
+    EnforceIndex?: boolean;
+    JobModifyIndex?: number;
+    PolicyOverride?: boolean;
+    PreserveCounts?: boolean;
+}
+
+export interface JobRegisterResponse {
+    EvalID: string;
+    EvalCreateIndex: number;
+    JobModifyIndex: number;
+    Warnings?: string;
+    Index?: number;
+}
+
+export interface JobDeregisterResponse {
+    EvalID: string;
+    EvalCreateIndex: number;
+    JobModifyIndex: number;
+}
+
+export type DiffType = "None" | "Added" | "Deleted" | "Edited";
+
+export interface FieldDiff {
+    Type: DiffType;
+    Name: string;
+    Old?: string;
+    New?: string;
+    Annotations?: string[] | null;
+}
+
+export interface ObjectDiff {
+    Type: DiffType;
+    Name: string;
+    Fields?: FieldDiff[] | null;
+    Objects?: ObjectDiff[] | null;
+}
+
+export interface TaskDiff {
+    Type: DiffType;
+    Name: string;
+    Fields?: FieldDiff[] | null;
+    Objects?: ObjectDiff[] | null;
+    Annotations?: string[] | null;
+}
+
+export interface TaskGroupDiff {
+    Type: DiffType;
+    Name: string;
+    Fields?: FieldDiff[] | null;
+    Objects?: ObjectDiff[] | null;
+    Tasks?: TaskDiff[] | null;
+    /** e.g. `{ "create": 1, "in-place update": 2, "create/destroy update": 1, "ignore": 3 }` */
+    Updates?: Record<string, number> | null;
+}
+
+export interface JobDiff {
+    Type: DiffType;
+    ID: string;
+    Fields?: FieldDiff[] | null;
+    Objects?: ObjectDiff[] | null;
+    TaskGroups?: TaskGroupDiff[] | null;
+}
+
+export interface DesiredUpdates {
+    Ignore?: number;
+    Place?: number;
+    Migrate?: number;
+    Stop?: number;
+    InPlaceUpdate?: number;
+    DestructiveUpdate?: number;
+    Canary?: number;
+    Preemptions?: number;
+}
+
+export interface AllocMetric {
+    NodesEvaluated?: number;
+    NodesFiltered?: number;
+    NodesAvailable?: Record<string, number> | null;
+    ClassFiltered?: Record<string, number> | null;
+    ConstraintFiltered?: Record<string, number> | null;
+    NodesExhausted?: number;
+    ClassExhausted?: Record<string, number> | null;
+    DimensionExhausted?: Record<string, number> | null;
+    QuotaExhausted?: string[] | null;
+    CoalescedFailures?: number;
+}
+
+export interface JobPlanResponse {
+    JobModifyIndex: number;
+    Diff?: JobDiff | null;
+    Annotations?: { DesiredTGUpdates?: Record<string, DesiredUpdates> | null; PreemptedAllocs?: unknown[] | null } | null;
+    FailedTGAllocs?: Record<string, AllocMetric> | null;
+    CreatedEvals?: unknown[] | null;
+    NextPeriodicLaunch?: string;
+    Warnings?: string;
+}
+
+export interface JobValidateResponse {
+    DriverConfigValidated: boolean;
+    ValidationErrors: string[] | null;
+    Error: string;
+    Warnings: string;
+}
+
+export interface Deployment {
+    ID: string;
+    Namespace: string;
+    JobID: string;
+    JobVersion: number;
+    JobModifyIndex: number;
+    JobSpecModifyIndex?: number;
+    JobCreateIndex?: number;
+    Status: string;
+    StatusDescription: string;
+    CreateIndex?: number;
+    ModifyIndex?: number;
+}
+
+export interface Variable {
+    Namespace: string;
+    Path: string;
+    CreateIndex: number;
+    ModifyIndex: number;
+    CreateTime?: number;
+    ModifyTime?: number;
+    Items: Record<string, string>;
+}
+
+/** A variable without its items (what we keep around for messages and indexes). */
+export type VariableMetadata = Omit<Variable, "Items">;
