@@ -125,10 +125,78 @@ export interface Deployment {
     JobID: string;
     JobVersion: number;
     JobModifyIndex: number;
+    /** The job's JobModifyIndex at the version deployed: matches a register reply's JobModifyIndex. */
     JobSpecModifyIndex?: number;
     JobCreateIndex?: number;
+    /** running, paused, successful, failed, cancelled, pending, blocked, unblocking, initializing. */
     Status: string;
+    /** e.g. "Failed due to unhealthy allocations - rolling back to job version 0". */
     StatusDescription: string;
+    TaskGroups?: Record<string, DeploymentState> | null;
+    CreateIndex?: number;
+    ModifyIndex?: number;
+}
+
+/** A task group's progress within a deployment. */
+export interface DeploymentState {
+    AutoRevert?: boolean;
+    DesiredTotal?: number;
+    DesiredCanaries?: number;
+    PlacedAllocs?: number;
+    HealthyAllocs?: number;
+    UnhealthyAllocs?: number;
+    ProgressDeadline?: number;
+    RequireProgressBy?: string;
+}
+
+/** `GET /v1/evaluation/:id`. The scheduler sets DeploymentID when it completes the eval. */
+export interface Evaluation {
+    ID: string;
+    JobID: string;
+    /** pending, blocked, complete, failed, canceled. */
+    Status: string;
+    StatusDescription?: string;
+    /** The job's latest deployment when the eval completed ("" when it has none). */
+    DeploymentID?: string;
+    JobModifyIndex?: number;
+    TriggeredBy?: string;
+    FailedTGAllocs?: Record<string, AllocMetric> | null;
+    BlockedEval?: string;
+    CreateIndex?: number;
+    ModifyIndex?: number;
+}
+
+export interface TaskEvent {
+    Type: string;
+    /** ns since the epoch. */
+    Time?: number;
+    /** Nomad's human text, e.g. "Exit Code: 3" or "Task not running for min_healthy_time of 2s by healthy_deadline of 6s". */
+    DisplayMessage?: string;
+}
+
+export interface TaskState {
+    /** pending, running, dead. */
+    State: string;
+    Failed?: boolean;
+    Restarts?: number;
+    Events?: TaskEvent[] | null;
+}
+
+/** An allocation as the list endpoints return it (`/v1/deployment/allocations/:id`, `/v1/job/:id/allocations`). */
+export interface AllocationStub {
+    ID: string;
+    Name?: string;
+    JobID?: string;
+    JobVersion?: number;
+    TaskGroup: string;
+    /** run, stop, evict. */
+    DesiredStatus?: string;
+    DesiredDescription?: string;
+    /** pending, running, complete, failed, lost. */
+    ClientStatus?: string;
+    ClientDescription?: string;
+    DeploymentStatus?: { Healthy?: boolean | null; Timestamp?: string | null; Canary?: boolean } | null;
+    TaskStates?: Record<string, TaskState> | null;
     CreateIndex?: number;
     ModifyIndex?: number;
 }

@@ -9,7 +9,9 @@
  * and never the token or a variable's items in a message.
  */
 import type {
+    AllocationStub,
     Deployment,
+    Evaluation,
     JobDeregisterResponse,
     JobPlanResponse,
     JobRegisterResponse,
@@ -128,6 +130,31 @@ export class NomadClient {
         return d ?? undefined;
     }
 
+    /** `GET /v1/job/:id/deployments`: every deployment of the job, newest first. */
+    async jobDeployments(id: string, opts: CallOptions = {}): Promise<Deployment[]> {
+        return this.getList<Deployment>(`/v1/job/${encodeURIComponent(id)}/deployments`, opts);
+    }
+
+    /** `GET /v1/job/:id/allocations`: the job's allocations (stubs with task states). */
+    async jobAllocations(id: string, opts: CallOptions = {}): Promise<AllocationStub[]> {
+        return this.getList<AllocationStub>(`/v1/job/${encodeURIComponent(id)}/allocations`, opts);
+    }
+
+    /** `GET /v1/evaluation/:id`, or undefined when absent (garbage-collected). */
+    async readEvaluation(id: string, opts: CallOptions = {}): Promise<Evaluation | undefined> {
+        return this.getOptional<Evaluation>(`/v1/evaluation/${encodeURIComponent(id)}`, opts);
+    }
+
+    /** `GET /v1/deployment/:id`, or undefined when absent. */
+    async readDeployment(id: string, opts: CallOptions = {}): Promise<Deployment | undefined> {
+        return this.getOptional<Deployment>(`/v1/deployment/${encodeURIComponent(id)}`, opts);
+    }
+
+    /** `GET /v1/deployment/allocations/:id`: the allocations a deployment placed. */
+    async deploymentAllocations(id: string, opts: CallOptions = {}): Promise<AllocationStub[]> {
+        return this.getList<AllocationStub>(`/v1/deployment/allocations/${encodeURIComponent(id)}`, opts);
+    }
+
     // ---- variables ---------------------------------------------------------
 
     /** `GET /v1/var/:path`, or undefined when absent. */
@@ -188,6 +215,16 @@ export class NomadClient {
             retryTimeoutSeconds: opts.retryTimeoutSeconds,
         });
         return JSON.parse(res.text) as string;
+    }
+
+    private async getOptional<T>(path: string, opts: CallOptions): Promise<T | undefined> {
+        const res = await send(this.conn, { method: "GET", path, query: this.scope(opts), accept: [404] });
+        return res.status === 404 ? undefined : ((JSON.parse(res.text) as T | null) ?? undefined);
+    }
+
+    private async getList<T>(path: string, opts: CallOptions): Promise<T[]> {
+        const res = await send(this.conn, { method: "GET", path, query: this.scope(opts) });
+        return (JSON.parse(res.text) as T[] | null) ?? [];
     }
 
     private scope(opts: CallOptions): { namespace?: string; region?: string } {

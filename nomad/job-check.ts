@@ -7,7 +7,7 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { isNomadError } from "./errors";
 import type { Job } from "./job-types";
 import { previewPlan } from "./job-plan";
-import { NomadJobInputs, NomadJobOutputs, sameVars, specOf, varFile } from "./job-spec";
+import { NomadJobInputs, NomadJobOutputs, needsDeploymentCheck, sameVars, specOf, varFile } from "./job-spec";
 import { jobsEquivalent } from "./normalize";
 import { UNKNOWN, clientFor, hasUnknown } from "./provider-common";
 
@@ -157,6 +157,7 @@ export async function diffJob(id: string, olds: NomadJobOutputs, news: NomadJobI
         (olds.retryTimeoutSeconds ?? 600) !== (news.retryTimeoutSeconds ?? 600) ||
         (olds.jobspec === undefined) !== (news.jobspec === undefined);
 
-    const changes = replaces.length > 0 || specChanged || settingChanged || !!olds.drift || hasUnknown(news.namespace);
+    // A deployment that was not seen to succeed is checked again by `up` (see needsDeploymentCheck).
+    const changes = replaces.length > 0 || specChanged || settingChanged || !!olds.drift || hasUnknown(news.namespace) || needsDeploymentCheck(olds, news);
     return { changes, replaces, deleteBeforeReplace: false };
 }

@@ -14,18 +14,31 @@ import type { ServerJob } from "./api-types";
 import type { NomadClient } from "./client";
 import type { Job } from "./job-types";
 import { checkJob, diffJob } from "./job-check";
-import { awaitDeployment, expectsDeployment } from "./job-deploy";
+import { expectsDeployment, followRegistration, recheckIndex } from "./job-deploy";
 import { describeDiff } from "./job-plan";
-import { NomadJobInputs, NomadJobOutputs, effectiveNamespace, inputKeys, jobError, jobForApi, jobName, resolveJob, specOf } from "./job-spec";
+import {
+    NomadJobInputs,
+    NomadJobOutputs,
+    effectiveNamespace,
+    inputKeys,
+    jobError,
+    jobForApi,
+    jobLabel,
+    jobName,
+    needsDeploymentCheck,
+    resolveJob,
+    specOf,
+} from "./job-spec";
 import { jobsEquivalent } from "./normalize";
-import { clean, clientFor, guard, initFailure, log } from "./provider-common";
+import { clean, clientFor, guard, initFailure, log, progress } from "./provider-common";
 
 export type { NomadJobInputs, NomadJobOutputs } from "./job-spec";
 export { summarizePlan } from "./job-plan";
 
 /**
  * Register, then read back the server's job to fill the outputs; when
- * `detach` is false, wait for the job's deployment of this version to finish.
+ * `detach` is false, follow the deployment this registration started (or
+ * the one still current for an unchanged job) until it is terminal.
  */
 async function registerAndDescribe(
     client: NomadClient,
@@ -33,6 +46,7 @@ async function registerAndDescribe(
     job: Job,
     parsedJob: Job | undefined,
     enforceIndex: number | undefined,
+    resourceId: string,
 ): Promise<NomadJobOutputs> {
     const namespace = effectiveNamespace(inputs);
     const scope = { namespace, region: inputs.region || undefined };
@@ -41,7 +55,7 @@ async function registerAndDescribe(
     if (!server) {
         throw new Error(`job "${job.ID}" was registered but is not readable afterwards`);
     }
-    const outs = (s: ServerJob, deployment?: { ID: string; Status: string }): NomadJobOutputs =>
+    const outs = (s: ServerJob, deploymentId?: string, deploymentStatus?: string): NomadJobOutputs =>
         clean({
             ...inputs,
             parsedJob,
@@ -54,28 +68,31 @@ async function registerAndDescribe(
             type: s.Type ?? job.Type ?? "service",
             datacenters: s.Datacenters ?? job.Datacenters ?? [],
             stopped: !!s.Stop,
-            deploymentId: deployment?.ID,
-            deploymentStatus: deployment?.Status,
+            deploymentId,
+            deploymentStatus,
         });
-    if (inputs.detach === false && expectsDeployment(server)) {
-        const timeoutMs = (inputs.deploymentTimeoutSeconds ?? 300) * 1000;
-        const { deployment: last, timedOut } = await awaitDeployment(client, job.ID, scope, server.Version ?? 0, timeoutMs);
-        if (timedOut || !last) {
-            throw initFailure(
-                `NomadJob "${job.ID}": deployment did not finish within ${Math.round(timeoutMs / 1000)}s` +
-                    (last ? ` (deployment ${last.ID} is ${last.Status}: ${last.StatusDescription})` : " (no deployment started)"),
-                job.ID,
-                outs(server, last),
-            );
-        }
-        server = (await client.readJob(job.ID, scope)) ?? server;
-        const o = outs(server, last);
-        if (last.Status !== "successful") {
-            throw initFailure(`NomadJob "${job.ID}": deployment ${last.ID} ${last.Status}: ${last.StatusDescription}`, job.ID, o);
-        }
-        return o;
+    if (inputs.detach !== false || !expectsDeployment(server)) {
+        return outs(server);
     }
-    return outs(server);
+    const label = jobLabel(job.ID, inputs);
+    const outcome = await followRegistration(
+        {
+            client,
+            jobId: job.ID,
+            scope,
+            deadline: Date.now() + (inputs.deploymentTimeoutSeconds ?? 300) * 1000,
+            progress,
+            label: label.replace(/^NomadJob /, "job "),
+        },
+        reg,
+    );
+    // Read again: a rollback has changed the job's version and index meanwhile.
+    server = (await client.readJob(job.ID, scope)) ?? server;
+    const o = outs(server, outcome.deployment?.ID, outcome.status);
+    if (outcome.failure) {
+        throw initFailure(`${label}: ${outcome.failure}`, resourceId, o);
+    }
+    return o;
 }
 
 export const nomadJobProvider: dynamic.ResourceProvider<NomadJobInputs, NomadJobOutputs> = {
@@ -91,11 +108,11 @@ export const nomadJobProvider: dynamic.ResourceProvider<NomadJobInputs, NomadJob
 
     async create(inputs: NomadJobInputs): Promise<dynamic.CreateResult<NomadJobOutputs>> {
         return guard(
-            (e) => jobError(jobName(inputs), "register", e),
+            (e) => jobError(jobName(inputs), "register", e, inputs),
             async () => {
                 const client = clientFor(inputs);
                 const { job, parsedJob } = await resolveJob(client, inputs);
-                const outs = await registerAndDescribe(client, inputs, job, parsedJob, undefined);
+                const outs = await registerAndDescribe(client, inputs, job, parsedJob, undefined, job.ID);
                 return { id: job.ID, outs };
             },
         );
@@ -113,7 +130,7 @@ export const nomadJobProvider: dynamic.ResourceProvider<NomadJobInputs, NomadJob
             );
         }
         return guard(
-            (e) => jobError(jobName(props, id), "refresh", e),
+            (e) => jobError(jobName(props, id), "refresh", e, props),
             async () => {
                 const client = clientFor(props);
                 const jobId = props.jobId ?? id;
@@ -135,10 +152,16 @@ export const nomadJobProvider: dynamic.ResourceProvider<NomadJobInputs, NomadJob
                         }
                     }
                 }
+                // A deployment left unfinished or failed: record how it ended (a later one is up's business).
+                let deploymentStatus = props.deploymentStatus;
+                if (props.deploymentId && deploymentStatus !== "successful") {
+                    deploymentStatus = (await client.readDeployment(props.deploymentId, scope))?.Status ?? deploymentStatus;
+                }
                 const outs: NomadJobOutputs = clean({
                     ...props,
                     jobId,
                     namespace,
+                    deploymentStatus,
                     modifyIndex: server.JobModifyIndex ?? props.modifyIndex,
                     version: server.Version ?? props.version,
                     status: server.Status ?? props.status,
@@ -169,7 +192,7 @@ export const nomadJobProvider: dynamic.ResourceProvider<NomadJobInputs, NomadJob
      */
     async update(id: string, olds: NomadJobOutputs, news: NomadJobInputs): Promise<dynamic.UpdateResult<NomadJobOutputs>> {
         return guard(
-            (e) => jobError(jobName(news, id), "update", e),
+            (e) => jobError(jobName(news, id), "update", e, news),
             async () => {
                 const client = clientFor(news);
                 const { job, parsedJob } = await resolveJob(client, news);
@@ -177,7 +200,8 @@ export const nomadJobProvider: dynamic.ResourceProvider<NomadJobInputs, NomadJob
                 const identityChanged = job.ID !== oldId || effectiveNamespace(news) !== (olds.namespace || "default");
                 const locationChanged = olds.address !== news.address || (news.region ?? "") !== (olds.region ?? "");
                 const specChanged = !jobsEquivalent(specOf(olds), job);
-                if (!identityChanged && !locationChanged && !specChanged && !olds.drift) {
+                const recheck = needsDeploymentCheck(olds, news);
+                if (!identityChanged && !locationChanged && !specChanged && !olds.drift && !recheck) {
                     const computed = {
                         jobId: olds.jobId,
                         modifyIndex: olds.modifyIndex,
@@ -195,9 +219,18 @@ export const nomadJobProvider: dynamic.ResourceProvider<NomadJobInputs, NomadJob
                 if (identityChanged) {
                     log(`job "${oldId}" now registers as "${job.ID}"; "${oldId}" is left as it is (deregisterOnIdChange is false)`);
                 } else if (!locationChanged && typeof olds.modifyIndex === "number") {
-                    enforceIndex = olds.modifyIndex;
+                    const scope = { namespace: effectiveNamespace(news), region: news.region || undefined };
+                    const unsettled = olds.deploymentId !== undefined && olds.deploymentStatus !== "successful";
+                    enforceIndex = unsettled ? await recheckIndex(client, scope, oldId, olds.modifyIndex, olds.deploymentId) : olds.modifyIndex;
                 }
-                const outs = await registerAndDescribe(client, news, job, parsedJob, enforceIndex);
+                if (recheck && !specChanged && !olds.drift) {
+                    // Registering the unchanged job makes no new version; its evaluation names the current deployment.
+                    progress(
+                        `job "${job.ID}": the last deployment followed was ${olds.deploymentStatus ?? "not checked"}` +
+                            `${olds.deploymentId ? ` (${olds.deploymentId.slice(0, 8)})` : ""}; checking again`,
+                    );
+                }
+                const outs = await registerAndDescribe(client, news, job, parsedJob, enforceIndex, id);
                 return { outs };
             },
         );
@@ -206,7 +239,7 @@ export const nomadJobProvider: dynamic.ResourceProvider<NomadJobInputs, NomadJob
     /** Deregister (purge when `purgeOnDestroy`); an already-absent job is success. */
     async delete(id: string, props: NomadJobOutputs): Promise<void> {
         await guard(
-            (e) => jobError(jobName(props, id), "deregister", e),
+            (e) => jobError(jobName(props, id), "deregister", e, props),
             async () => {
                 const client = clientFor(props);
                 const scope = { namespace: props.namespace || "default", region: props.region || undefined };

@@ -23,6 +23,8 @@ export interface NomadJobInputs {
     deploymentTimeoutSeconds?: number;
     deregisterOnIdChange?: boolean;
     retryTimeoutSeconds?: number;
+    /** The app the job belongs to, for messages only. */
+    app?: string;
     /** Set by check: the server's parse of `jobspec`. */
     parsedJob?: Job;
     /** Set by check when the job changes: a one-line summary of Nomad's plan. */
@@ -39,7 +41,9 @@ export interface NomadJobOutputs extends NomadJobInputs {
     type: string;
     datacenters: string[];
     stopped: boolean;
+    /** The deployment followed by the last create/update with `detach: false`. */
     deploymentId?: string;
+    /** Its status as last seen ("successful", "failed", "running", ...); anything but "successful" is checked again. */
     deploymentStatus?: string;
 }
 
@@ -58,6 +62,7 @@ export function inputKeys(): (keyof NomadJobInputs)[] {
         "deploymentTimeoutSeconds",
         "deregisterOnIdChange",
         "retryTimeoutSeconds",
+        "app",
         "parsedJob",
         "planSummary",
         "drift",
@@ -76,6 +81,24 @@ export function jobName(p: NomadJobInputs | undefined, fallback?: string): strin
     const spec = specOf(p);
     const id = spec && typeof spec.ID === "string" && spec.ID !== UNKNOWN ? spec.ID : undefined;
     return id ?? fallback ?? "(unnamed job)";
+}
+
+/** How messages name the job: `NomadJob "gitea"`, or `NomadJob "gitea" (app "gitea")`. */
+export function jobLabel(name: string, p: NomadJobInputs | undefined): string {
+    const app = p && typeof p.app === "string" && p.app !== "" && p.app !== UNKNOWN ? p.app : undefined;
+    return `NomadJob "${name}"` + (app ? ` (app "${app}")` : "");
+}
+
+/**
+ * Whether `up` must look at the deployment again although nothing changed: the
+ * last one followed for these inputs was not successful, or waiting was just
+ * turned on.
+ */
+export function needsDeploymentCheck(olds: NomadJobOutputs, news: NomadJobInputs): boolean {
+    if (news.detach !== false || olds.deploymentStatus === "successful") {
+        return false;
+    }
+    return olds.deploymentStatus !== undefined || (olds.detach ?? true) !== false;
 }
 
 export function effectiveNamespace(p: NomadJobInputs): string {
@@ -122,12 +145,18 @@ export async function resolveJob(client: NomadClient, inputs: NomadJobInputs): P
 }
 
 /** Turn any failure into a plain Error whose message names the job and carries Nomad's words. */
-export function jobError(name: string, action: string, e: unknown): Error {
+export function jobError(name: string, action: string, e: unknown, p?: NomadJobInputs): Error {
     if (isNomadError(e) && e.indexConflict) {
         return new Error(
-            `NomadJob "${name}": the job was changed in Nomad since Pulumi last read it, so it was not overwritten ` +
+            `${jobLabel(name, p)}: the job was changed in Nomad since Pulumi last read it, so it was not overwritten ` +
                 `(Nomad: ${e.nomadMessage}). Run \`pulumi refresh\` to pick up the job as it is now, then \`pulumi up\` again.`,
         );
     }
-    return resourceError("NomadJob", name, action, e);
+    const err = resourceError("NomadJob", name, action, e);
+    const plain = `NomadJob "${name}"`;
+    const label = jobLabel(name, p);
+    if (label === plain || err.message.startsWith(label) || !err.message.startsWith(plain)) {
+        return err;
+    }
+    return new Error(label + err.message.slice(plain.length));
 }

@@ -26,6 +26,15 @@ export function log(message: string): void {
     console.error(`nomad: ${message}`);
 }
 
+/**
+ * Progress lines while waiting. The engine shows a dynamic provider's stdout
+ * live, attributed to the stack (pulumi.log from the provider process ends up
+ * there too, with nothing more), so each line names its job.
+ */
+export function progress(message: string): void {
+    console.log(`nomad: ${message}`);
+}
+
 /** Where to reach Nomad: the inputs of either resource. */
 export interface Reach {
     address: string;

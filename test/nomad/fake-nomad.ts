@@ -4,7 +4,8 @@
  * style indexes, EnforceIndex conflicts as 500 `Enforcing job modify index N:
  * ...`, server defaults filled in on GET (so GET != what was sent), plan with
  * Diff and Annotations.DesiredTGUpdates, `Stop` on stopped jobs, purge,
- * deployments, variables with check-and-set (409 with the current variable),
+ * evaluations, deployments (health, auto-revert), allocations with task
+ * events, variables with check-and-set (409 with the current variable),
  * a tiny HCL subset for /v1/jobs/parse, request counting and fault injection.
  *
  * This file is the HTTP side (listening, routing, faults, counting); the
@@ -15,7 +16,8 @@
 import * as http from "http";
 import type { AddressInfo, Socket } from "net";
 import { FakeCluster } from "./fake/cluster";
-import { deregister, latestDeployment, listJobs, parse, readJob, register, validateEndpoint } from "./fake/jobs";
+import { deploymentAllocations, jobAllocations, jobDeployments, latestDeployment, readDeployment, readEval, tick } from "./fake/deployments";
+import { deregister, listJobs, parse, readJob, register, validateEndpoint } from "./fake/jobs";
 import { plan } from "./fake/plan";
 import { HttpError, Obj, clone } from "./fake/util";
 import { deleteVar, getVar, putVar } from "./fake/variables";
@@ -126,6 +128,7 @@ export class FakeNomad extends FakeCluster {
 
     /** Test helper: the stored (server-side) job, or undefined. */
     storedJob(id: string, namespace = "default"): Obj | undefined {
+        tick(this);
         return clone(this.jobs.get(`${namespace}/${id}`)?.job);
     }
 
@@ -162,6 +165,7 @@ export class FakeNomad extends FakeCluster {
             }
         }
         try {
+            tick(this);
             const result = this.route(method, url.pathname, query, raw);
             if (result === undefined) {
                 res.writeHead(204);
@@ -229,6 +233,26 @@ export class FakeNomad extends FakeCluster {
         if ((m = path.match(/^\/v1\/job\/([^/]+)\/plan$/))) {
             allow("PUT", "POST");
             return { body: plan(this, query, decodeURIComponent(m[1]), this.decode(raw)) };
+        }
+        if ((m = path.match(/^\/v1\/job\/([^/]+)\/deployments$/))) {
+            allow("GET");
+            return { body: jobDeployments(this, query, decodeURIComponent(m[1])) };
+        }
+        if ((m = path.match(/^\/v1\/job\/([^/]+)\/allocations$/))) {
+            allow("GET");
+            return { body: jobAllocations(this, query, decodeURIComponent(m[1])) };
+        }
+        if ((m = path.match(/^\/v1\/evaluation\/([^/]+)$/))) {
+            allow("GET");
+            return { body: readEval(this, decodeURIComponent(m[1])) };
+        }
+        if ((m = path.match(/^\/v1\/deployment\/allocations\/([^/]+)$/))) {
+            allow("GET");
+            return { body: deploymentAllocations(this, decodeURIComponent(m[1])) };
+        }
+        if ((m = path.match(/^\/v1\/deployment\/([^/]+)$/))) {
+            allow("GET");
+            return { body: readDeployment(this, decodeURIComponent(m[1])) };
         }
         if ((m = path.match(/^\/v1\/job\/([^/]+)\/deployment$/))) {
             allow("GET");

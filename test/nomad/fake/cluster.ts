@@ -1,4 +1,5 @@
 /** The fake server's state: jobs, versions, deployments, variables and the raft-like index. */
+import type { Health } from "./deployments";
 import { HttpError, Obj } from "./util";
 
 export interface FakeNomadOptions {
@@ -8,8 +9,10 @@ export interface FakeNomadOptions {
     namespaces?: string[];
     /** When set, every request must carry this X-Nomad-Token (403 otherwise). */
     requireToken?: string;
-    /** How long a deployment stays "running" before it finishes. Default 150 ms. */
+    /** How long a deployment stays "running" (after its evaluation) before it finishes. Default 150 ms. */
     deploymentDelayMs?: number;
+    /** How long an evaluation stays "pending". Default 30 ms. */
+    evalDelayMs?: number;
 }
 
 export interface StoredJob {
@@ -22,18 +25,28 @@ export class FakeCluster {
     namespaces: string[];
     requireToken: string | undefined;
     deploymentDelayMs: number;
+    evalDelayMs: number;
+    /** How long the deployment of an auto-revert takes (default: deploymentDelayMs). */
+    revertDelayMs: number | undefined = undefined;
+    /** Every deployment fails (as unhealthy) unless healthOf says otherwise. */
     failDeployments = false;
+    /** How a deployment of this job version ends. */
+    healthOf: (job: Obj) => Health = () => (this.failDeployments ? "unhealthy" : "healthy");
     /** Raft-like index: every write bumps it. */
     index = 100;
     readonly jobs = new Map<string, StoredJob>();
     readonly vars = new Map<string, Obj>();
     readonly deployments = new Map<string, Obj[]>();
+    readonly evals = new Map<string, Obj>();
+    /** Allocations by job key ("namespace/id"). */
+    readonly allocs = new Map<string, Obj[]>();
 
     constructor(opts: FakeNomadOptions = {}) {
         this.drivers = opts.drivers ?? ["raw_exec", "exec", "docker"];
         this.namespaces = opts.namespaces ?? ["default"];
         this.requireToken = opts.requireToken;
         this.deploymentDelayMs = opts.deploymentDelayMs ?? 150;
+        this.evalDelayMs = opts.evalDelayMs ?? 30;
     }
 
     namespaceOf(query: Record<string, string>, body?: Obj): string {

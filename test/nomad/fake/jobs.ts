@@ -1,6 +1,6 @@
 /** The fake's job endpoints: register, read, list, deregister, deployments, validate, parse. */
-import { randomUUID } from "crypto";
 import type { FakeCluster, StoredJob } from "./cluster";
+import { createEval, rollOut } from "./deployments";
 import { parseJobHcl } from "./hcl";
 import { canonicalize, checkBody, validate, validationError } from "./jobspec";
 import { HttpError, Obj, clone, specEqual } from "./util";
@@ -28,14 +28,14 @@ export function register(c: FakeCluster, query: Record<string, string>, body: Ob
     }
     const job = canonicalize(submitted, namespace);
     const periodic = !!job.Periodic || !!job.ParameterizedJob;
-    const evalId = periodic ? "" : randomUUID();
+    c.index++;
     if (existing && specEqual(existing.job, job)) {
         // Unchanged spec: no new version, no new job modify index; just an eval.
-        c.index++;
+        const evalId = periodic ? "" : createEval(c, key, existing.job, "job-register");
         return { EvalID: evalId, EvalCreateIndex: periodic ? 0 : c.index, JobModifyIndex: existing.job.JobModifyIndex, Warnings: "", Index: c.index };
     }
-    c.index++;
     upsert(c, key, job, existing);
+    const evalId = periodic ? "" : createEval(c, key, job, "job-register");
     return { EvalID: evalId, EvalCreateIndex: periodic ? 0 : c.index, JobModifyIndex: c.index, Warnings: "", Index: c.index };
 }
 
@@ -49,31 +49,7 @@ export function upsert(c: FakeCluster, key: string, job: Obj, existing: StoredJo
     job.Stable = false;
     const stored: StoredJob = { job, versions: (existing?.versions ?? []).concat([clone(job)]) };
     c.jobs.set(key, stored);
-    if (!job.Stop && job.Type === "service" && (job.TaskGroups ?? []).some((tg: Obj) => tg.Update && tg.Update.MaxParallel > 0 && tg.Count > 0)) {
-        const list = c.deployments.get(key) ?? [];
-        for (const d of list) {
-            if (d.Status === "running") {
-                d.Status = "cancelled";
-                d.StatusDescription = "Cancelled due to newer version of job";
-            }
-        }
-        list.push({
-            ID: randomUUID(),
-            Namespace: job.Namespace,
-            JobID: job.ID,
-            JobVersion: job.Version,
-            JobModifyIndex: job.JobModifyIndex,
-            JobSpecModifyIndex: job.JobModifyIndex,
-            JobCreateIndex: job.CreateIndex,
-            Status: "running",
-            StatusDescription: "Deployment is running",
-            CreateIndex: c.index,
-            ModifyIndex: c.index,
-            createdAt: Date.now(),
-            placeable: c.placeable(job),
-        });
-        c.deployments.set(key, list);
-    }
+    rollOut(c, key, job);
 }
 
 export function readJob(c: FakeCluster, query: Record<string, string>, id: string): Obj {
@@ -118,36 +94,19 @@ export function deregister(c: FakeCluster, query: Record<string, string>, id: st
         return { EvalID: "", EvalCreateIndex: 0, JobModifyIndex: 0, Index: c.index };
     }
     if (query.purge === "true") {
+        const purgeEval = createEval(c, key, { ...stored.job, Stop: true }, "job-deregister");
         c.jobs.delete(key);
         c.deployments.delete(key);
-        return { EvalID: randomUUID(), EvalCreateIndex: c.index, JobModifyIndex: c.index, Index: c.index };
+        c.allocs.delete(key);
+        return { EvalID: purgeEval, EvalCreateIndex: c.index, JobModifyIndex: c.index, Index: c.index };
     }
     if (!stored.job.Stop) {
         const job = clone(stored.job);
         job.Stop = true;
         upsert(c, key, job, stored);
     }
-    return { EvalID: randomUUID(), EvalCreateIndex: c.index, JobModifyIndex: c.index, Index: c.index };
-}
-
-export function latestDeployment(c: FakeCluster, query: Record<string, string>, id: string): Obj | null {
-    const ns = c.namespaceOf(query);
-    const list = c.deployments.get(`${ns}/${id}`);
-    if (!list || list.length === 0) {
-        return null;
-    }
-    const d = list[list.length - 1];
-    if (d.Status === "running" && d.placeable && Date.now() - d.createdAt >= c.deploymentDelayMs) {
-        if (c.failDeployments) {
-            d.Status = "failed";
-            d.StatusDescription = "Failed due to unhealthy allocations";
-        } else {
-            d.Status = "successful";
-            d.StatusDescription = "Deployment completed successfully";
-        }
-    }
-    const { createdAt: _c, placeable: _p, ...out } = d;
-    return out;
+    const evalId = createEval(c, key, c.jobs.get(key)?.job ?? stored.job, "job-deregister");
+    return { EvalID: evalId, EvalCreateIndex: c.index, JobModifyIndex: c.index, Index: c.index };
 }
 
 export function validateEndpoint(body: Obj): Obj {
