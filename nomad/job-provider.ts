@@ -26,6 +26,7 @@ import {
     jobLabel,
     jobName,
     needsDeploymentCheck,
+    progressLabel,
     resolveJob,
     specOf,
 } from "./job-spec";
@@ -82,7 +83,7 @@ async function registerAndDescribe(
             scope,
             deadline: Date.now() + (inputs.deploymentTimeoutSeconds ?? 300) * 1000,
             progress,
-            label: label.replace(/^NomadJob /, "job "),
+            label: progressLabel(job.ID, inputs),
         },
         reg,
     );
@@ -226,7 +227,7 @@ export const nomadJobProvider: dynamic.ResourceProvider<NomadJobInputs, NomadJob
                 if (recheck && !specChanged && !olds.drift) {
                     // Registering the unchanged job makes no new version; its evaluation names the current deployment.
                     progress(
-                        `job "${job.ID}": the last deployment followed was ${olds.deploymentStatus ?? "not checked"}` +
+                        `${progressLabel(job.ID, news)}: the last deployment followed was ${olds.deploymentStatus ?? "not checked"}` +
                             `${olds.deploymentId ? ` (${olds.deploymentId.slice(0, 8)})` : ""}; checking again`,
                     );
                 }

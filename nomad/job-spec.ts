@@ -89,6 +89,11 @@ export function jobLabel(name: string, p: NomadJobInputs | undefined): string {
     return `NomadJob "${name}"` + (app ? ` (app "${app}")` : "");
 }
 
+/** How progress lines name the job: `job "gitea" (app "gitea")`. */
+export function progressLabel(name: string, p: NomadJobInputs | undefined): string {
+    return jobLabel(name, p).replace(/^NomadJob /, "job ");
+}
+
 /**
  * Whether `up` must look at the deployment again although nothing changed: the
  * last one followed for these inputs was not successful, or waiting was just

@@ -10,8 +10,9 @@
  * rejected, everything is copied), so a provider cannot rely on shared objects.
  *
  * A create or update that fails with `id` and `properties` (the provider's
- * "created but not healthy") is recorded, inputs and all, as the engine
- * does, and the error is rethrown.
+ * "created but not healthy") is recorded as Pulumi 3.229 does, and the error
+ * rethrown: the new outputs, with the new inputs after a create but the
+ * previous inputs after an update.
  *
  * `shownDiff` mimics what the CLI prints for an update in a preview when the
  * provider gives no detailed diff: the top-level input keys whose values differ
@@ -105,7 +106,7 @@ export class MiniEngine {
             }
         } else if (p.op === "update") {
             const s = this.state!;
-            const res = await this.recordingInitFailure(p.checked, s.id, () => this.provider.update!(s.id, wire(s.outputs), wire(p.checked)));
+            const res = await this.recordingInitFailure(s.inputs, s.id, () => this.provider.update!(s.id, wire(s.outputs), wire(p.checked)));
             this.state = { id: s.id, inputs: p.checked, outputs: wire({ ...(res.outs ?? {}) }, "outs") };
         } else {
             // A "same" step records the new inputs and keeps the old outputs.

@@ -160,6 +160,10 @@ if (!process.env.NOMAD_ADDR) {
             const e = await rejection(engine.up(args(job("svc", "unhealthy", { autoRevert: true }))));
             assert.match(e.message, /\(job version 3\) failed: .*rolling back to job version 0/);
             assert.equal(fake.storedJob("svc")?.Version, 4);
+            // Back to the healthy spec: Nomad already runs it (the revert), so this only confirms its deployment.
+            await engine.up(args(job("svc", "healthy", { autoRevert: true })));
+            assert.equal(engine.state!.outputs.deploymentStatus, "successful");
+            assert.equal(fake.storedJob("svc")?.Version, 4);
         });
 
         it("waits for a deployment still running after a timeout on the next run, without registering a new version", async () => {
