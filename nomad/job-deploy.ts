@@ -107,6 +107,7 @@ export async function followRegistration(w: Watch, reg: JobRegisterResponse): Pr
     // The eval names the job's latest deployment even when this registration started none.
     const first = e.DeploymentID ? await w.client.readDeployment(e.DeploymentID, w.scope) : undefined;
     if (!first || (first.JobSpecModifyIndex ?? first.JobModifyIndex) !== reg.JobModifyIndex) {
+        w.progress(`${w.label}: this registration started no deployment; nothing to wait for`);
         return {};
     }
     const blocked = unplaced(e);

@@ -1,11 +1,12 @@
 /**
- * NomadJob waiting for health on a real Nomad 1.6 dev agent (started here via
- * dev/agent.ts, raw_exec only, no Docker): a python3 HTTP server with a
- * Nomad-native HTTP check is healthy; a task that never listens is not.
- * Short MinHealthyTime/HealthyDeadline keep each case to seconds.
+ * NomadJob waiting for health on a real Nomad 1.6 dev agent (NOMAD_ADDR, or
+ * one started here via dev/agent.ts; raw_exec only, no Docker): a python3
+ * HTTP server with a Nomad-native HTTP check is healthy; a task that never
+ * listens is not. Short MinHealthyTime/HealthyDeadline keep each case to seconds.
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";
+import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { startAgent, stopAgent } from "../../dev/agent";
@@ -16,8 +17,22 @@ import { debianTool, projectTool } from "../support/tools";
 import { MiniEngine, Obj } from "./engine";
 import { rejection, uniqueId } from "./helpers";
 
-// Away from the dev (4646) and integration (14646) agents.
-const HTTP_PORT = 14746;
+/** Three free consecutive ports (HTTP, RPC, Serf), so parallel runs on one machine do not meet. */
+async function freePorts(): Promise<number> {
+    const free = (port: number) =>
+        new Promise<boolean>((resolve) => {
+            const s = net.createServer();
+            s.once("error", () => resolve(false));
+            s.listen(port, "127.0.0.1", () => s.close(() => resolve(true)));
+        });
+    for (let i = 0; i < 50; i++) {
+        const base = 20000 + Math.floor(Math.random() * 20000);
+        if ((await free(base)) && (await free(base + 1)) && (await free(base + 2))) {
+            return base;
+        }
+    }
+    throw new Error("no three free consecutive ports found for a Nomad dev agent");
+}
 
 describe("NomadJob deployments on a real Nomad dev agent (raw_exec, HTTP checks)", function () {
     this.timeout(240_000);
@@ -31,7 +46,11 @@ describe("NomadJob deployments on a real Nomad dev agent (raw_exec, HTTP checks)
     before(async () => {
         // The pyenv shim on PATH needs a shell environment raw_exec does not give it.
         python = fs.existsSync("/usr/bin/python3") ? "/usr/bin/python3" : debianTool("python3");
-        const agent = await startAgent({ dir: path.join(dir, "agent"), nomad: projectTool("nomad"), httpPort: HTTP_PORT });
+        if (process.env.NOMAD_ADDR) {
+            address = process.env.NOMAD_ADDR.replace(/\/+$/, "");
+            return;
+        }
+        const agent = await startAgent({ dir: path.join(dir, "agent"), nomad: projectTool("nomad"), httpPort: await freePorts() });
         address = agent.address;
     });
     beforeEach(() => {
@@ -42,7 +61,7 @@ describe("NomadJob deployments on a real Nomad dev agent (raw_exec, HTTP checks)
         console.log = log;
     });
     after(async () => {
-        await stopAgent(path.join(dir, "agent"));
+        await stopAgent(path.join(dir, "agent")); // false when none was started here
         fs.rmSync(dir, { recursive: true, force: true });
         console.log(`      timings (ms): ${JSON.stringify(timings)}`);
     });

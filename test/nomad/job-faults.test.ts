@@ -67,10 +67,11 @@ if (!process.env.NOMAD_ADDR) {
 
         it("fails a non-detached create whose deployment fails, keeping the job in the state", async () => {
             target.fake!.failDeployments = true;
-            const e = (await rejection(nomadJobProvider.create(args(sleepJob("failing", { update: true }), { detach: false }) as never))) as Error & {
-                id?: string;
-                properties?: Obj;
-            };
+            const log = console.log;
+            console.log = () => undefined; // progress lines
+            const e = (await rejection(nomadJobProvider.create(args(sleepJob("failing", { update: true }), { detach: false }) as never)).finally(
+                () => (console.log = log),
+            )) as Error & { id?: string; properties?: Obj };
             assert.match(e.message, /^NomadJob "failing": deployment .* failed: Failed due to unhealthy allocations/);
             assert.equal(e.id, "failing");
             assert.equal(e.properties?.jobId, "failing");
