@@ -87,7 +87,7 @@ async function registerAndDescribe(
         },
         reg,
     );
-    // Read again: a rollback has changed the job's version and index meanwhile.
+    // Read again: a rollback may have changed the job's version and index meanwhile.
     server = (await client.readJob(job.ID, scope)) ?? server;
     const o = outs(server, outcome.deployment?.ID, outcome.status);
     if (outcome.failure) {
