@@ -28,7 +28,12 @@ export interface NomadJobArgs {
     region?: pulumi.Input<string>;
     /** Purge the job on destroy instead of only stopping it. Default false. */
     purgeOnDestroy?: pulumi.Input<boolean>;
-    /** Default true. When false, wait until the job's deployment succeeds (or fail when it fails). */
+    /**
+     * Default true. When false, `up` follows the deployment this registration
+     * started and fails (naming group, Nomad's reason and task events) when it
+     * fails, is rolled back or does not finish in time; a later `up` checks again.
+     * Batch and periodic jobs never wait.
+     */
     detach?: pulumi.Input<boolean>;
     /** How long to wait for a deployment when `detach` is false. Default 300. */
     deploymentTimeoutSeconds?: pulumi.Input<number>;
@@ -40,6 +45,8 @@ export interface NomadJobArgs {
     deregisterOnIdChange?: pulumi.Input<boolean>;
     /** How long to retry while Nomad is unreachable or has no leader. Default 600. */
     retryTimeoutSeconds?: pulumi.Input<number>;
+    /** The app the job belongs to; only named in messages. */
+    app?: pulumi.Input<string>;
 }
 
 /**
@@ -66,8 +73,9 @@ export class NomadJob extends pulumi.dynamic.Resource {
     declare public readonly stopped: pulumi.Output<boolean>;
     /** Set by refresh when the job was stopped or changed outside Pulumi. */
     declare public readonly drift: pulumi.Output<string | undefined>;
-    /** The deployment waited for (when `detach` is false). */
+    /** The deployment followed by the last `up` (when `detach` is false). */
     declare public readonly deploymentId: pulumi.Output<string | undefined>;
+    /** Its status as last seen; anything but "successful" makes the next `up` check again. */
     declare public readonly deploymentStatus: pulumi.Output<string | undefined>;
     declare public readonly token: pulumi.Output<string | undefined>;
 
@@ -88,6 +96,7 @@ export class NomadJob extends pulumi.dynamic.Resource {
                 deploymentTimeoutSeconds: args.deploymentTimeoutSeconds,
                 deregisterOnIdChange: args.deregisterOnIdChange,
                 retryTimeoutSeconds: args.retryTimeoutSeconds,
+                app: args.app,
                 jobId: undefined,
                 modifyIndex: undefined,
                 version: undefined,

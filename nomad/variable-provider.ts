@@ -1,12 +1,14 @@
 /**
  * The dynamic provider behind NomadVariable. Serialized into the state like
- * the job provider: Node built-ins and ./client only, no captured secrets.
+ * the job provider: Node built-ins and local modules only, no captured secrets.
  * Item values and the token never appear in a message or a log line.
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { NomadClient, isNomadError } from "./client";
+import type { Variable } from "./api-types";
+import type { NomadClient } from "./client";
+import { isNomadError } from "./errors";
 import { canonicalJson } from "./normalize";
-import type { Variable } from "./types";
+import { UNKNOWN, clientFor, guard, resourceError } from "./provider-common";
 
 export interface NomadVariableInputs {
     path: string;
@@ -21,21 +23,6 @@ export interface NomadVariableOutputs extends NomadVariableInputs {
     namespace: string;
     createIndex: number;
     modifyIndex: number;
-}
-
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-
-function log(message: string): void {
-    console.error(`nomad: ${message}`);
-}
-
-function clientFor(inputs: NomadVariableInputs): NomadClient {
-    return new NomadClient({
-        address: inputs.address,
-        token: inputs.token,
-        retryTimeoutSeconds: inputs.retryTimeoutSeconds,
-        log,
-    });
 }
 
 function sameItems(a: Record<string, string> | undefined, b: Record<string, string> | undefined): boolean {
@@ -61,20 +48,8 @@ function outputsOf(inputs: NomadVariableInputs, v: Variable): NomadVariableOutpu
 }
 
 /** Plain Errors out of the provider; messages name the path, never the items. */
-function variableError(path: string, action: string, e: unknown): Error {
-    if (isNomadError(e)) {
-        return new Error(`NomadVariable "${path}": ${action} failed: ${e.message}`);
-    }
-    const message = typeof e === "object" && e !== null && "message" in e ? String((e as Error).message) : String(e);
-    return new Error(message.startsWith("NomadVariable ") ? message : `NomadVariable "${path}": ${action} failed: ${message}`);
-}
-
-async function guard<T>(path: string, action: string, fn: () => Promise<T>): Promise<T> {
-    try {
-        return await fn();
-    } catch (e) {
-        throw variableError(path, action, e);
-    }
+function variableGuard<T>(path: string, action: string, fn: () => Promise<T>): Promise<T> {
+    return guard((e) => resourceError("NomadVariable", path, action, e), fn);
 }
 
 /**
@@ -98,11 +73,13 @@ async function casPut(client: NomadClient, inputs: NomadVariableInputs, namespac
             throw new Error(
                 `NomadVariable "${inputs.path}" (namespace "${namespace}") already exists in Nomad with other items (${now}), ` +
                     `so it was not overwritten. It was created outside this stack: remove it in Nomad (or choose another path), then run \`pulumi up\` again.`,
+                { cause: e },
             );
         }
         throw new Error(
             `NomadVariable "${inputs.path}" (namespace "${namespace}") was changed in Nomad since Pulumi last read it ` +
                 `(check-and-set index ${cas}; ${now}), so it was not overwritten. Run \`pulumi refresh\`, then \`pulumi up\` again.`,
+            { cause: e },
         );
     }
 }
@@ -172,7 +149,7 @@ export const nomadVariableProvider: dynamic.ResourceProvider<NomadVariableInputs
 
     /** PUT with cas=0: create only if absent. */
     async create(inputs: NomadVariableInputs): Promise<dynamic.CreateResult<NomadVariableOutputs>> {
-        return guard(inputs.path, "create", async () => {
+        return variableGuard(inputs.path, "create", async () => {
             const namespace = inputs.namespace || "default";
             const v = await casPut(clientFor(inputs), inputs, namespace, 0, true);
             return { id: `${namespace}/${inputs.path}`, outs: outputsOf({ ...inputs, namespace }, v) };
@@ -184,7 +161,7 @@ export const nomadVariableProvider: dynamic.ResourceProvider<NomadVariableInputs
         if (!props || typeof props.address !== "string") {
             throw new Error(`NomadVariable "${id}": cannot read without the stored address (importing is not supported)`);
         }
-        return guard(props.path, "refresh", async () => {
+        return variableGuard(props.path, "refresh", async () => {
             const namespace = props.namespace || "default";
             const v = await clientFor(props).getVariable(props.path, { namespace });
             if (!v) {
@@ -196,7 +173,7 @@ export const nomadVariableProvider: dynamic.ResourceProvider<NomadVariableInputs
 
     /** PUT with cas=<last ModifyIndex>; nothing to send when only token/timeouts changed. */
     async update(_id: string, olds: NomadVariableOutputs, news: NomadVariableInputs): Promise<dynamic.UpdateResult<NomadVariableOutputs>> {
-        return guard(news.path, "update", async () => {
+        return variableGuard(news.path, "update", async () => {
             const namespace = news.namespace || "default";
             const moved = olds.address !== news.address;
             if (!moved && sameItems(olds.items, news.items)) {
@@ -222,7 +199,7 @@ export const nomadVariableProvider: dynamic.ResourceProvider<NomadVariableInputs
 
     /** DELETE; an absent variable is success. */
     async delete(_id: string, props: NomadVariableOutputs): Promise<void> {
-        await guard(props.path, "delete", async () => {
+        await variableGuard(props.path, "delete", async () => {
             await clientFor(props).deleteVariable(props.path, { namespace: props.namespace || "default" });
         });
     },

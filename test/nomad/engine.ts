@@ -9,13 +9,20 @@
  * Every value crosses a "wire" like the gRPC Struct conversion (undefined is
  * rejected, everything is copied), so a provider cannot rely on shared objects.
  *
+ * A create or update that fails with `id` and `properties` (the provider's
+ * "created but not healthy") is recorded as Pulumi 3.229 does, and the error
+ * rethrown: the new outputs, with the new inputs after a create but the
+ * previous inputs after an update.
+ *
  * `shownDiff` mimics what the CLI prints for an update in a preview when the
  * provider gives no detailed diff: the top-level input keys whose values differ
  * between the old and the new (checked) inputs.
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 
-type Obj = Record<string, any>;
+/** A value that crossed the JSON wire; tests index into it freely. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Obj = Record<string, any>;
 
 /** Copy through a JSON "wire", rejecting undefined the way google.protobuf.Struct does. */
 export function wire<T>(value: T, where = "value"): T {
@@ -92,20 +99,32 @@ export class MiniEngine {
         }
         if (p.op === "create" || p.op === "replace") {
             const old = this.state;
-            const created = await this.provider.create(wire(p.checked));
+            const created = await this.recordingInitFailure(p.checked, undefined, () => this.provider.create(wire(p.checked)));
             this.state = { id: created.id, inputs: p.checked, outputs: wire({ ...(created.outs ?? {}) }, "outs") };
             if (old && this.provider.delete) {
                 await this.provider.delete(old.id, wire(old.outputs));
             }
         } else if (p.op === "update") {
             const s = this.state!;
-            const res = await this.provider.update!(s.id, wire(s.outputs), wire(p.checked));
+            const res = await this.recordingInitFailure(s.inputs, s.id, () => this.provider.update!(s.id, wire(s.outputs), wire(p.checked)));
             this.state = { id: s.id, inputs: p.checked, outputs: wire({ ...(res.outs ?? {}) }, "outs") };
         } else {
             // A "same" step records the new inputs and keeps the old outputs.
             this.state = { ...this.state!, inputs: p.checked };
         }
         return p;
+    }
+
+    private async recordingInitFailure<T>(inputs: Obj, id: string | undefined, step: () => Promise<T>): Promise<T> {
+        try {
+            return await step();
+        } catch (e) {
+            const err = e as { id?: string; properties?: Obj };
+            if (err && err.properties !== undefined && (err.id !== undefined || id !== undefined)) {
+                this.state = { id: id ?? err.id!, inputs, outputs: wire(err.properties, "init failure properties") };
+            }
+            throw e;
+        }
     }
 
     /** Returns false when the provider reports the resource gone (it is dropped from the state). */

@@ -47,7 +47,10 @@ export function client(target: Target, extra: Partial<ConstructorParameters<type
 }
 
 /** A small raw_exec service that runs on a dev agent without Docker. */
-export function sleepJob(id: string, opts: { env?: Record<string, string>; count?: number; update?: boolean; driver?: string } = {}): Job {
+export function sleepJob(
+    id: string,
+    opts: { env?: Record<string, string>; count?: number; update?: boolean; autoRevert?: boolean; driver?: string } = {},
+): Job {
     return {
         ID: id,
         Type: "service",
@@ -64,6 +67,7 @@ export function sleepJob(id: string, opts: { env?: Record<string, string>; count
                               MinHealthyTime: seconds(1),
                               HealthyDeadline: seconds(60),
                               ProgressDeadline: seconds(120),
+                              ...(opts.autoRevert ? { AutoRevert: true } : {}),
                           },
                       }
                     : {}),

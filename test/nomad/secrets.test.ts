@@ -3,10 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { NomadJob, NomadVariable } from "../../nomad";
 import { nomadJobProvider } from "../../nomad/job-provider";
 import { nomadVariableProvider } from "../../nomad/variable-provider";
-import { MiniEngine } from "./engine";
+import { MiniEngine, Obj } from "./engine";
 import { PLANTED_ITEMS, PLANTED_TOKEN, Target, captureOutput, client, deleteVars, purgeJobs, rejection, sleepJob, startTarget, uniqueId } from "./helpers";
-
-type Obj = Record<string, any>;
 
 const PLANTED = [PLANTED_TOKEN, ...Object.values(PLANTED_ITEMS)];
 

@@ -1,9 +1,7 @@
 import { strict as assert } from "assert";
 import { nomadVariableProvider } from "../../nomad/variable-provider";
-import { MiniEngine } from "./engine";
+import { MiniEngine, Obj } from "./engine";
 import { PLANTED_ITEMS, PLANTED_TOKEN, Target, client, countFetches, deleteVars, rejection, startTarget, uniqueId } from "./helpers";
-
-type Obj = Record<string, any>;
 
 describe(`NomadVariable provider against ${process.env.NOMAD_ADDR ? "a real Nomad" : "the fake Nomad"}`, function () {
     this.timeout(60_000);
