@@ -26,7 +26,7 @@ export default tseslint.config(
     },
     {
         // These read the engine's and the SDK's untyped property bags and internal modules on purpose.
-        files: ["render/mockRuntime.ts", "render/renderStack.ts", "policy/adapt.ts", "test/**/*.ts"],
+        files: ["render/mockRuntime.ts", "render/renderStack.ts", "policy/adapt.ts", "test/**/*.ts", "testkit/**/*.ts", "bench/**/*.ts"],
         rules: { "@typescript-eslint/no-explicit-any": "off", "@typescript-eslint/no-require-imports": "off" },
     },
 );

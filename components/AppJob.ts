@@ -10,6 +10,8 @@ export interface NomadConnection {
 }
 
 export interface AppJobArgs {
+    /** The app the job belongs to, for messages. */
+    app: string;
     /** The job as planned (checked already). */
     spec: JobSpec;
     /** The values of the spec's secrets, by variable item; each a secret Output. */
@@ -52,6 +54,7 @@ export class AppJob extends pulumi.ComponentResource {
                 token: connection.token,
                 namespace: environment.namespace,
                 purgeOnDestroy: true,
+                app: args.app,
                 // Batch and periodic jobs have no deployment to wait for.
                 ...(args.waitForHealthy && (spec.type ?? "service") === "service" ? { detach: false } : {}),
             },

@@ -99,6 +99,7 @@ export class CaddyProxy extends pulumi.ComponentResource {
         this.job = new AppJob(
             `${name}-job`,
             {
+                app: "caddy",
                 spec: this.spec,
                 secrets: this.spec.secrets ? { cloudflare_api_token: tokenFor(name, args) } : {},
                 environment: args.environment,

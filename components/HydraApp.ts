@@ -37,6 +37,7 @@ export class HydraApp extends pulumi.ComponentResource {
                 new AppJob(
                     spec.name,
                     {
+                        app: name,
                         spec,
                         secrets: Object.fromEntries(Object.entries(spec.secrets ?? {}).map(([item, ref]) => [item, resolve(ref.secret)])),
                         environment: args.environment,

@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { randomBytes } from "crypto";
-import { FakeNomad } from "./fake-nomad";
+import { FakeNomad } from "../../testkit/fake-nomad";
 import { NomadClient } from "../../nomad/client";
 import type { Job } from "../../nomad/types";
 import { seconds } from "../../nomad/types";

@@ -14,7 +14,7 @@ import { nomadJobProvider } from "../../nomad/job-provider";
 import { seconds } from "../../nomad/types";
 import type { Job } from "../../nomad/types";
 import { debianTool, projectTool } from "../support/tools";
-import { MiniEngine, Obj } from "./engine";
+import { MiniEngine, Obj } from "../../testkit/engine";
 import { rejection, uniqueId } from "./helpers";
 
 /** Three free consecutive ports (HTTP, RPC, Serf), so parallel runs on one machine do not meet. */

@@ -1,8 +1,8 @@
 import { strict as assert } from "assert";
 import { nomadJobProvider } from "../../nomad/job-provider";
 import type { Job } from "../../nomad/types";
-import { MiniEngine, Obj } from "./engine";
-import type { FakeNomad } from "./fake-nomad";
+import { MiniEngine, Obj } from "../../testkit/engine";
+import type { FakeNomad } from "../../testkit/fake-nomad";
 import { PLANTED_TOKEN, Target, client, purgeJobs, rejection, sleepJob, startTarget, uniqueId } from "./helpers";
 
 /** Progress lines (console.log) while a test runs; the reporter's own output is left alone. */

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { nomadJobProvider } from "../../nomad/job-provider";
 import type { Job } from "../../nomad/types";
-import { MiniEngine, Obj } from "./engine";
+import { MiniEngine, Obj } from "../../testkit/engine";
 import { PLANTED_TOKEN, Target, rejection, sleepJob, startTarget } from "./helpers";
 
 // Fault injection and scheduler scenarios the dev agent cannot produce on demand.

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { nomadJobProvider } from "../../nomad/job-provider";
-import { MiniEngine } from "./engine";
+import { MiniEngine } from "../../testkit/engine";
 import { PLANTED_TOKEN, Target, client, countFetches, purgeJobs, startTarget, uniqueId } from "./helpers";
 
 describe(`NomadJob from an HCL jobspec against ${process.env.NOMAD_ADDR ? "a real Nomad" : "the fake Nomad"}`, function () {

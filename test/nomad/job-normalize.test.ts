@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { jobsEquivalent } from "../../nomad/normalize";
 import { seconds } from "../../nomad/types";
 import type { Job } from "../../nomad/types";
-import type { Obj } from "./engine";
+import type { Obj } from "../../testkit/engine";
 import { sleepJob } from "./helpers";
 
 describe("job normalisation", () => {

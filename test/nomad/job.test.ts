@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { nomadJobProvider } from "../../nomad/job-provider";
 import { seconds } from "../../nomad/types";
 import type { Job } from "../../nomad/types";
-import { MiniEngine, Obj } from "./engine";
+import { MiniEngine, Obj } from "../../testkit/engine";
 import { PLANTED_TOKEN, Target, client, countFetches, purgeJobs, rejection, sleepJob, startTarget, uniqueId } from "./helpers";
 
 describe(`NomadJob provider against ${process.env.NOMAD_ADDR ? "a real Nomad" : "the fake Nomad"}`, function () {

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { NomadJob, NomadVariable } from "../../nomad";
 import { nomadJobProvider } from "../../nomad/job-provider";
 import { nomadVariableProvider } from "../../nomad/variable-provider";
-import { MiniEngine, Obj } from "./engine";
+import { MiniEngine, Obj } from "../../testkit/engine";
 import { PLANTED_ITEMS, PLANTED_TOKEN, Target, captureOutput, client, deleteVars, purgeJobs, rejection, sleepJob, startTarget, uniqueId } from "./helpers";
 
 const PLANTED = [PLANTED_TOKEN, ...Object.values(PLANTED_ITEMS)];

@@ -15,7 +15,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { nomadJobProvider } from "../../nomad/job-provider";
 import { nomadVariableProvider } from "../../nomad/variable-provider";
 import { PLANTED_ITEMS, PLANTED_TOKEN, Target, client, deleteVars, purgeJobs, sleepJob, startTarget, uniqueId } from "./helpers";
-import { MiniEngine } from "./engine";
+import { MiniEngine } from "../../testkit/engine";
 
 const REPO_ROOT = path.resolve(__dirname, "..", "..");
 

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { nomadVariableProvider } from "../../nomad/variable-provider";
-import { MiniEngine, Obj } from "./engine";
+import { MiniEngine, Obj } from "../../testkit/engine";
 import { PLANTED_ITEMS, PLANTED_TOKEN, Target, client, countFetches, deleteVars, rejection, startTarget, uniqueId } from "./helpers";
 
 describe(`NomadVariable provider against ${process.env.NOMAD_ADDR ? "a real Nomad" : "the fake Nomad"}`, function () {

@@ -172,4 +172,3 @@ describe("policy: no-secret-values-in-jobs", () => {
         assert.match(msgs[2], /Nomad job "y" .* contains the value of TailnetKey "node-auth-key" key at job\.TaskGroups\[0\]\.Tasks\[0\]\.Env\.A/);
     });
 });
-

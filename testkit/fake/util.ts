@@ -1,5 +1,5 @@
 /** Small helpers the fake's parts share; nothing here knows Nomad. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+
 export type Obj = Record<string, any>;
 
 export const NS = 1e9;

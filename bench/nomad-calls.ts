@@ -5,13 +5,13 @@
  * calls the Pulumi engine makes (check → diff → create/update, read, delete)
  * against the fake Nomad, counting requests on the server.
  *
- *   npx ts-node scripts/bench-nomad-calls.ts
+ *   npx ts-node bench/nomad-calls.ts
  */
 import { nomadJobProvider } from "../nomad/job-provider";
 import { nomadVariableProvider } from "../nomad/variable-provider";
 import type { Job } from "../nomad/types";
-import { FakeNomad } from "../test/nomad/fake-nomad";
-import { MiniEngine } from "../test/nomad/engine";
+import { FakeNomad } from "../testkit/fake-nomad";
+import { MiniEngine } from "../testkit/engine";
 
 const JOBS = 50;
 const TOKEN = "bench-token";

@@ -21,7 +21,7 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 
 /** A value that crossed the JSON wire; tests index into it freely. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+
 export type Obj = Record<string, any>;
 
 /** Copy through a JSON "wire", rejecting undefined the way google.protobuf.Struct does. */
