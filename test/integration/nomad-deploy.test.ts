@@ -15,7 +15,7 @@ import { seconds } from "../../nomad/types";
 import type { Job } from "../../nomad/types";
 import { debianTool, projectTool } from "../support/tools";
 import { MiniEngine, Obj } from "../../testkit/engine";
-import { rejection, uniqueId } from "./helpers";
+import { rejection, uniqueId } from "../nomad/helpers";
 
 /** Three free consecutive ports (HTTP, RPC, Serf), so parallel runs on one machine do not meet. */
 async function freePorts(): Promise<number> {

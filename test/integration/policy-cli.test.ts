@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { spawnSync } from "child_process";
-import { previewWithPolicyPack } from "./cli";
+import { previewWithPolicyPack } from "../policy/cli";
 import { projectTool } from "../support/tools";
 
 const REPO = path.resolve(__dirname, "..", "..");
