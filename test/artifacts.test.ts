@@ -241,4 +241,26 @@ describe("rendered artifacts, checked by the real tools", function () {
         assert.match(cli.output, /hydra:node\.region: "blr-1" is not a DigitalOcean region slug such as "blr1"/);
         assert.ok(!fs.existsSync(path.join(dir, "out")), "nothing is written");
     });
+
+    it("prints the estate's own problems (two apps, one host name) like a preview: no stack trace, nothing written", () => {
+        const dir = projectWithStack("clash", "full-digitalocean");
+        const file = path.join(dir, "Pulumi.clash.yaml");
+        const doc = YAML.parse(fs.readFileSync(file, "utf8"));
+        doc.config["hydra:apps"] = { pihole: { hostname: "git" } };
+        fs.writeFileSync(file, YAML.stringify(doc));
+        const cli = run(path.join(ROOT, "node_modules", ".bin", "ts-node"), [
+            "--transpile-only",
+            path.join(ROOT, "render", "cli.ts"),
+            "--project",
+            dir,
+            "--stack",
+            "clash",
+            "--out",
+            path.join(dir, "out"),
+        ]);
+        assert.strictEqual(cli.status, 1);
+        assert.match(cli.output, /^The estate's apps have 1 problem:\n {2}- app pihole: host name "git" is already used by app gitea\n$/);
+        assert.ok(!/\bat .*\.ts:\d+/.test(cli.output), `a stack trace reached the user:\n${cli.output}`);
+        assert.ok(!fs.existsSync(path.join(dir, "out")), "nothing is written");
+    });
 });
