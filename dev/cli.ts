@@ -75,6 +75,17 @@ function makeBindSources(sources: string[]): void {
     }
 }
 
+/**
+ * Caddy's Cloudflare module refuses a token not shaped like Cloudflare's (35 to 50 letters, digits,
+ * "-" or "_"), and the proxy then exits. Until the generated one is made that long, replace it.
+ */
+function fitCloudflareToken(e: Engine): void {
+    const token = e.must(["config", "get", "hydra:cloudflareDnsToken"]).trim();
+    if (!/^[A-Za-z0-9_-]{35,50}$/.test(token)) {
+        e.must(["config", "set", "--secret", "hydra:cloudflareDnsToken"], { input: `dev-unused-${crypto.randomBytes(16).toString("hex")}` });
+    }
+}
+
 async function up(): Promise<void> {
     tools();
     const network = devNetworkFromEnv();
@@ -98,6 +109,7 @@ async function up(): Promise<void> {
         resticRepository: path.join(AGENT_DIR, "restic-repo"),
         extraConfig: tailscaleOverride(tailnet),
     });
+    fitCloudflareToken(e);
 
     // The images the rendered jobs name, built here (no registry), before any job asks for one.
     const plan = await planDevImages(path.dirname(e.o.configFile), DEV_STACK);
