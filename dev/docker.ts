@@ -77,6 +77,21 @@ export function dockerdArgs(o: DockerOptions): string[] {
     ];
 }
 
+/** A closed loopback port: the address every registry request goes to. */
+export const NO_REGISTRY_PROXY = "http://127.0.0.1:9";
+
+/**
+ * The daemon's environment. Every image is built here; a pull would be a mistake, and
+ * through this proxy it fails at once, without a DNS lookup or a packet leaving the machine.
+ */
+function daemonEnv(): NodeJS.ProcessEnv {
+    const env: NodeJS.ProcessEnv = { ...process.env, HTTP_PROXY: NO_REGISTRY_PROXY, HTTPS_PROXY: NO_REGISTRY_PROXY };
+    for (const k of ["http_proxy", "https_proxy", "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"]) {
+        delete env[k];
+    }
+    return env;
+}
+
 /** One Docker Engine API GET over the daemon's socket. */
 function apiGet(socket: string, p: string, timeoutMs = 2000): Promise<string> {
     return new Promise((resolve, reject) => {
@@ -112,13 +127,15 @@ export async function startDocker(o: DockerOptions): Promise<DockerDaemon> {
     const t0 = Date.now();
     const p = paths(o.dir);
     const args = dockerdArgs(o);
+    // What a running daemon must have been started with to be reused.
+    const recorded = [...args, `HTTPS_PROXY=${NO_REGISTRY_PROXY}`].join("\n");
     // The kernel's limit for a socket path (108 bytes) also bounds containerd's socket in the exec root.
     if (Buffer.byteLength(path.join(p.exec, "containerd", "containerd.sock.ttrpc")) > 107) {
         throw new Error(`the dev folder ${o.dir} is too deep for Docker's sockets (limit 108 bytes): use a shorter checkout path`);
     }
     const running = livePid(p.pidFile);
     if (running !== undefined) {
-        if (fs.existsSync(p.argsFile) && fs.readFileSync(p.argsFile, "utf8") === args.join("\n")) {
+        if (fs.existsSync(p.argsFile) && fs.readFileSync(p.argsFile, "utf8") === recorded) {
             const version = await waitForDaemon(p.socket, 30_000);
             return { endpoint: `unix://${p.socket}`, pid: running, version, logFile: p.logFile, started: false, ms: Date.now() - t0 };
         }
@@ -128,10 +145,10 @@ export async function startDocker(o: DockerOptions): Promise<DockerDaemon> {
     const dockerd = dockerdPath();
     fs.mkdirSync(o.dir, { recursive: true });
     fs.writeFileSync(p.config, "{}\n");
-    fs.writeFileSync(p.argsFile, args.join("\n"));
+    fs.writeFileSync(p.argsFile, recorded);
     fs.rmSync(p.pidFile, { force: true });
     const log = fs.openSync(p.logFile, "a");
-    const child = spawn(dockerd, args, { detached: true, stdio: ["ignore", log, log] });
+    const child = spawn(dockerd, args, { detached: true, stdio: ["ignore", log, log], env: daemonEnv() });
     child.unref();
     fs.closeSync(log);
     try {

@@ -9,6 +9,7 @@ import * as path from "path";
 import { startAgent, stopAgent } from "../../dev/agent";
 import { deploymentStates, waitForDeployments } from "../../dev/deployments";
 import { busyboxBinary, STANDIN_TAG, standinSpec } from "../../dev/devImages";
+import { dockerCli } from "../../dev/docker";
 import { buildImage } from "../../dev/imageBuild";
 import { mountsUnder } from "../../dev/mounts";
 import { tailnetAddress } from "../../dev/network";
@@ -188,6 +189,12 @@ describe("integration: Nomad's docker driver on the dev Docker daemon, with the 
         const [svc] = await api<{ Address: string; Port: number }[]>(address, "GET", "/v1/service/probe-web");
         const out = t.docker(["run", "--rm", STANDIN_TAG, "sh", "-c", `printf 'GET /from-a-container HTTP/1.0\\r\\n\\r\\n' | nc ${svc.Address} ${svc.Port}`]);
         assert.match(out, /"task": "app", "method": "GET", "path": "\/from-a-container"/);
+    });
+
+    it("a pull, should anything ask for one, fails on this machine: no lookup, no packet out", () => {
+        const r = dockerCli(t.daemon.endpoint, ["pull", "registry.invalid/hydra/missing:1.0.0"]);
+        assert.notStrictEqual(r.status, 0);
+        assert.match(r.stderr, /proxyconnect tcp: dial tcp 127\.0\.0\.1:9/, r.stderr);
     });
 
     it("teardown: the job stops, the agent and the daemon stop by PID, and no mount is left", async () => {
