@@ -93,6 +93,24 @@ async function up(): Promise<void> {
     ensureDevNetwork(network);
     const docker = await startDocker({ dir: DOCKER_DIR, bridge: network.bridge, dns: tailnet });
     console.log(describeDocker(docker, ROOT));
+
+    const e = engine();
+    fs.mkdirSync(DATA_DIR, { recursive: true });
+    prepareDevStack(e, {
+        dataDir: DATA_DIR,
+        nomadAddress: `http://127.0.0.1:${HTTP_PORT}`,
+        resticRepository: path.join(AGENT_DIR, "restic-repo"),
+        extraConfig: tailscaleOverride(tailnet),
+    });
+    fitCloudflareToken(e);
+
+    // The images the rendered jobs name, built here (no registry) before Nomad can ask for one.
+    const plan = await planDevImages(path.dirname(e.o.configFile), DEV_STACK);
+    makeBindSources(plan.bindSources);
+    const t0 = Date.now();
+    const builds = buildDevImages(docker.endpoint, plan, path.join(TOOLS_BIN, "caddy"));
+    console.log(`Images (${seconds(Date.now() - t0)}):\n${describeBuilds(builds)}`);
+
     const agent = await startAgent({
         dir: AGENT_DIR,
         nomad: path.join(TOOLS_BIN, "nomad"),
@@ -101,22 +119,6 @@ async function up(): Promise<void> {
         dockerEndpoint: docker.endpoint,
     });
     console.log(`Nomad dev agent: ${agent.address} (log ${path.relative(ROOT, agent.logFile)}${agent.started ? "" : ", already running"})`);
-    const e = engine();
-    fs.mkdirSync(DATA_DIR, { recursive: true });
-    prepareDevStack(e, {
-        dataDir: DATA_DIR,
-        nomadAddress: agent.address,
-        resticRepository: path.join(AGENT_DIR, "restic-repo"),
-        extraConfig: tailscaleOverride(tailnet),
-    });
-    fitCloudflareToken(e);
-
-    // The images the rendered jobs name, built here (no registry), before any job asks for one.
-    const plan = await planDevImages(path.dirname(e.o.configFile), DEV_STACK);
-    makeBindSources(plan.bindSources);
-    const t0 = Date.now();
-    const builds = buildDevImages(docker.endpoint, plan, path.join(TOOLS_BIN, "caddy"));
-    console.log(`Images (${seconds(Date.now() - t0)}):\n${describeBuilds(builds)}`);
 
     // A new agent has no jobs, whatever the state says: refresh first so that up recreates them.
     const args = ["up", "--yes", "--skip-preview", ...(agent.started ? ["--refresh"] : []), "--stack", DEV_STACK, "--config-file", e.o.configFile];
