@@ -26,7 +26,7 @@ const IMAGE = "registry.invalid/hydra/probe:1.0.0";
 const sha256 = (s: string | Buffer) => crypto.createHash("sha256").update(s).digest("hex");
 
 async function api<T>(address: string, method: string, p: string, body?: unknown): Promise<T> {
-    const res = await fetch(`${address}${p}`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(`${address}${p}`, { signal: AbortSignal.timeout(10_000), method, body: body === undefined ? undefined : JSON.stringify(body) });
     const text = await res.text();
     if (!res.ok) {
         throw new Error(`${method} ${p}: ${res.status} ${text}`);
@@ -167,14 +167,14 @@ describe("integration: Nomad's docker driver on the dev Docker daemon, with the 
     it("the stand-in answers any path on the host port with its job, group and task", async () => {
         const [svc] = await api<{ Address: string; Port: number }[]>(address, "GET", "/v1/service/probe-web");
         assert.strictEqual(svc.Address, tailnetAddress(t.network), "registered on the tailnet stand-in");
-        const res = await fetch(`http://${svc.Address}:${svc.Port}/any/path?x=1`);
+        const res = await fetch(`http://${svc.Address}:${svc.Port}/any/path?x=1`, { signal: AbortSignal.timeout(10_000) });
         assert.strictEqual(res.status, 200);
         assert.deepStrictEqual(await res.json(), { standin: true, job: "probe", group: "web", task: "app", method: "GET", path: "/any/path?x=1" });
     });
 
     it("reports digests of the templated env value and of the rendered and mounted files, never a value", async () => {
         const [svc] = await api<{ Address: string; Port: number }[]>(address, "GET", "/v1/service/probe-web");
-        const text = await (await fetch(`http://${svc.Address}:${svc.Port}/.hydra/digests`)).text();
+        const text = await (await fetch(`http://${svc.Address}:${svc.Port}/.hydra/digests`, { signal: AbortSignal.timeout(10_000) })).text();
         assert.ok(!text.includes(secret), "no value in the answer");
         const d = JSON.parse(text) as { job: string; env: Record<string, string>; files: Record<string, string> };
         assert.strictEqual(d.job, "probe");

@@ -44,6 +44,17 @@ describe("integration: the dev proxy image", function () {
         assert.match(t.docker(["run", "--rm", DEFAULT_CADDY_IMAGE, "caddy", "list-modules"]), /^dns\.providers\.cloudflare$/m);
     });
 
+    it("names the image and the step when a build fails", () => {
+        const source = path.join(dir, "broken");
+        fs.mkdirSync(source);
+        fs.writeFileSync(path.join(source, "Dockerfile"), 'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "false"]\n');
+        assert.throws(
+            () =>
+                buildImage(t.daemon.endpoint, { name: "broken", sourceDir: source, extraFiles: { busybox: busyboxBinary() }, tags: ["hydra-dev/broken:dev"] }),
+            /^Error: image broken \(hydra-dev\/broken:dev\): docker build failed at Step 3\/\d : RUN \["\/bin\/busybox", "false"\]/,
+        );
+    });
+
     it("has no entrypoint and caddy's default command, so the job's args replace the command", () => {
         const config = JSON.parse(t.docker(["image", "inspect", "--format", "{{json .Config}}", DEFAULT_CADDY_IMAGE])) as {
             Entrypoint?: string[] | null;
@@ -80,7 +91,7 @@ describe("integration: the dev proxy image", function () {
             const get = async () => {
                 for (let i = 0; ; i++) {
                     try {
-                        return await (await fetch(`http://${host}:${port}/`)).text();
+                        return await (await fetch(`http://${host}:${port}/`, { signal: AbortSignal.timeout(2000) })).text();
                     } catch (e) {
                         if (i > 50) {
                             throw e;
