@@ -154,8 +154,7 @@ async function down(): Promise<void> {
     console.log((await stopAgent(AGENT_DIR)) ? "Nomad dev agent stopped." : "No Nomad dev agent was running.");
     console.log((await stopDocker(DOCKER_DIR)) ? "Dev Docker daemon stopped." : "No dev Docker daemon was running.");
     const network = devNetworkFromEnv();
-    removeDevNetwork(network);
-    console.log(`Bridge ${network.bridge} removed.`);
+    console.log(removeDevNetwork(network) ? `Bridge ${network.bridge} removed.` : `No bridge ${network.bridge} was there.`);
 }
 
 (process.argv.includes("--down") ? down() : up()).catch((e: unknown) => {

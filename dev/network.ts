@@ -135,14 +135,16 @@ export function ensureDevNetwork(n: DevNetwork): void {
     }
 }
 
-/** Removes the bridge and a loopback address that ensureDevNetwork added. */
-export function removeDevNetwork(n: DevNetwork): void {
+/** Removes the bridge and a loopback address that ensureDevNetwork added; returns whether the bridge was there. */
+export function removeDevNetwork(n: DevNetwork): boolean {
     const all = interfaces();
-    if (all.some((i) => i.ifname === n.bridge)) {
+    const had = all.some((i) => i.ifname === n.bridge);
+    if (had) {
         ip(["link", "del", n.bridge]);
     }
     const lo = all.find((i) => i.ifname === "lo");
     if (lo && (lo.addr_info ?? []).some((a) => a.local === n.publicAddress && a.prefixlen === 32)) {
         ip(["addr", "del", `${n.publicAddress}/32`, "dev", "lo"]);
     }
+    return had;
 }
