@@ -1,7 +1,9 @@
 // A Nomad dev agent on this machine: the seed's favourite feature, wired like the node.
-import { spawn, spawnSync } from "child_process";
+import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { unmountUnder } from "./mounts";
+import { livePid, stopPid } from "./pids";
 
 export interface AgentOptions {
     /** Folder for the agent's config, data, log and pid file (project-local). */
@@ -10,27 +12,60 @@ export interface AgentOptions {
     /** HTTP port; RPC and Serf use the next two. */
     httpPort: number;
     datacenter?: string;
+    /**
+     * The node's two addresses on this machine (see dev/network.ts). Without them the
+     * tailnet is the loopback interface and the public network 127.0.0.1, which only
+     * suits an agent without Docker.
+     */
+    network?: { tailnetAddress: string; publicAddress: string };
+    /** The private Docker daemon (unix://…) for the docker driver. */
+    dockerEndpoint?: string;
 }
 
 export interface Agent {
     address: string;
     pid: number;
     logFile: string;
+    /** False when the agent of an earlier run, with the same config, is reused. */
+    started: boolean;
 }
 
-/** The interface of the default route, standing in for the node's public interface. */
-export function defaultRouteInterface(): string {
-    const r = spawnSync("ip", ["-o", "route", "show", "default"], { encoding: "utf8" });
-    return /\bdev (\S+)/.exec(r.stdout ?? "")?.[1] ?? "lo";
+function dockerPlugin(endpoint: string): string {
+    return `
+plugin "docker" {
+  config {
+    endpoint = "${endpoint}"
+    volumes {
+      enabled = true
+    }
+    extra_labels = ["job_name", "task_group_name", "task_name", "node_name"]
+    # The images are built here and cannot be pulled again: never garbage-collect them.
+    gc {
+      image = false
+    }
+  }
+}
+`;
 }
 
-/** The agent's HCL: the node's host networks mapped to local interfaces, raw_exec on, no update check. */
+/** The agent's HCL: the node's host networks mapped to local addresses, raw_exec and docker on, no update check. */
 export function devAgentConfig(o: AgentOptions): string {
+    const net = o.network;
+    const tailnet = net ? `cidr = "${net.tailnetAddress}/32"` : `interface = "lo"`;
     return `# Written by npm run dev: a single dev agent shaped like the Hydra node.
 datacenter           = "${o.datacenter ?? "hydra"}"
 data_dir             = "${path.join(o.dir, "data")}"
 disable_update_check = true
-
+${
+    net
+        ? `
+# As on the node, the API answers on the tailnet address (the internal proxy's Nomad route).
+addresses {
+  http = "127.0.0.1 ${net.tailnetAddress}"
+}
+`
+        : ""
+}
 ports {
   http = ${o.httpPort}
   rpc  = ${o.httpPort + 1}
@@ -38,12 +73,16 @@ ports {
 }
 
 client {
-  # The tailnet is played by the loopback interface, the public network by the default route's.
+  # The tailnet and the public interface, played by local addresses (dev/network.ts).
   host_network "tailscale" {
-    interface = "lo"
+    ${tailnet}
   }
   host_network "public" {
-    interface = "${defaultRouteInterface()}"
+    cidr = "${net?.publicAddress ?? "127.0.0.1"}/32"
+  }
+  options {
+    # Not a cloud machine: no fingerprinter may probe a metadata address.
+    "fingerprint.denylist" = "env_aws,env_azure,env_digitalocean,env_gce"
   }
 }
 
@@ -52,19 +91,10 @@ plugin "raw_exec" {
     enabled = true
   }
 }
-`;
+${o.dockerEndpoint ? dockerPlugin(o.dockerEndpoint) : ""}`;
 }
 
 const pidFile = (dir: string) => path.join(dir, "agent.pid");
-
-function alive(pid: number): boolean {
-    try {
-        process.kill(pid, 0);
-        return true;
-    } catch {
-        return false;
-    }
-}
 
 async function get(url: string): Promise<unknown> {
     const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
@@ -74,18 +104,24 @@ async function get(url: string): Promise<unknown> {
     return res.json();
 }
 
-/** Waits until the agent has a leader and its client node is ready (host networks fingerprinted). */
-export async function waitForAgent(address: string, timeoutMs = 60_000): Promise<void> {
+/**
+ * Waits until the agent has a leader and its client node is ready (host networks fingerprinted),
+ * and with `driver`, until that driver is healthy (so that no job is placed before it is).
+ */
+export async function waitForAgent(address: string, timeoutMs = 60_000, driver?: string): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let last = "";
     while (Date.now() < deadline) {
         try {
             const leader = await get(`${address}/v1/status/leader`);
-            const nodes = (await get(`${address}/v1/nodes`)) as { Status: string }[];
-            if (leader && nodes.some((n) => n.Status === "ready")) {
+            const nodes = (await get(`${address}/v1/nodes`)) as { ID: string; Status: string }[];
+            const ready = nodes.find((n) => n.Status === "ready");
+            type Drivers = { Drivers: Record<string, { Healthy: boolean; HealthDescription: string }> };
+            const d = ready && driver ? ((await get(`${address}/v1/node/${ready.ID}`)) as Drivers).Drivers[driver] : undefined;
+            if (leader && ready && (!driver || d?.Healthy)) {
                 return;
             }
-            last = `leader ${JSON.stringify(leader)}, nodes ${JSON.stringify(nodes.map((n) => n.Status))}`;
+            last = `leader ${JSON.stringify(leader)}, nodes ${JSON.stringify(nodes.map((n) => n.Status))}${driver ? `, ${driver}: ${d?.HealthDescription ?? "not detected"}` : ""}`;
         } catch (e) {
             last = (e as Error).message;
         }
@@ -94,48 +130,49 @@ export async function waitForAgent(address: string, timeoutMs = 60_000): Promise
     throw new Error(`the Nomad dev agent at ${address} is not ready after ${timeoutMs / 1000}s (${last})`);
 }
 
-/** Starts the agent in the background (or finds the one already running from `dir`). */
+/** Starts the agent in the background, or reuses the one running from `dir` if its config is unchanged. */
 export async function startAgent(o: AgentOptions): Promise<Agent> {
     fs.mkdirSync(o.dir, { recursive: true });
     const address = `http://127.0.0.1:${o.httpPort}`;
     const logFile = path.join(o.dir, "agent.log");
-    if (fs.existsSync(pidFile(o.dir))) {
-        const pid = Number(fs.readFileSync(pidFile(o.dir), "utf8"));
-        if (alive(pid)) {
-            await waitForAgent(address);
-            return { address, pid, logFile };
-        }
-    }
     const config = path.join(o.dir, "agent.hcl");
-    fs.writeFileSync(config, devAgentConfig(o));
+    const hcl = devAgentConfig(o);
+    const running = livePid(pidFile(o.dir));
+    if (running !== undefined) {
+        if (fs.existsSync(config) && fs.readFileSync(config, "utf8") === hcl) {
+            await waitForAgent(address, 60_000, o.dockerEndpoint ? "docker" : undefined);
+            return { address, pid: running, logFile, started: false };
+        }
+        // Agent config is read at start only: a changed one means a new agent (its jobs are redeployed).
+        await stopAgent(o.dir);
+    }
+    fs.writeFileSync(config, hcl);
     const log = fs.openSync(logFile, "a");
     const child = spawn(o.nomad, ["agent", "-dev", "-bind=127.0.0.1", `-config=${config}`], { detached: true, stdio: ["ignore", log, log] });
     child.unref();
+    fs.closeSync(log);
     fs.writeFileSync(pidFile(o.dir), String(child.pid));
     try {
-        await waitForAgent(address);
+        await waitForAgent(address, 60_000, o.dockerEndpoint ? "docker" : undefined);
     } catch (e) {
-        throw new Error(`${(e as Error).message}\nagent log: ${logFile}\n${fs.readFileSync(logFile, "utf8").split("\n").slice(-15).join("\n")}`);
+        throw new Error(`${(e as Error).message}\nagent log: ${logFile}\n${fs.readFileSync(logFile, "utf8").split("\n").slice(-15).join("\n")}`, { cause: e });
     }
-    return { address, pid: child.pid!, logFile };
+    return { address, pid: child.pid!, logFile, started: true };
 }
 
-/** Stops the agent started from `dir` and waits for it to exit. */
+/**
+ * Stops the agent started from `dir`, waits for it to exit, and unmounts the secrets/ and
+ * private/ mounts it leaves in its data folder (only there: a Docker daemon may share `dir`). Returns whether an agent was running.
+ */
 export async function stopAgent(dir: string): Promise<boolean> {
-    if (!fs.existsSync(pidFile(dir))) {
-        return false;
+    const pid = livePid(pidFile(dir));
+    fs.rmSync(pidFile(dir), { force: true });
+    if (pid !== undefined) {
+        await stopPid(pid, "SIGINT", 10_000);
     }
-    const pid = Number(fs.readFileSync(pidFile(dir), "utf8"));
-    fs.rmSync(pidFile(dir));
-    if (!alive(pid)) {
-        return false;
+    const left = unmountUnder(path.join(dir, "data"));
+    if (left.length) {
+        throw new Error(`the Nomad dev agent left mounts that could not be unmounted: ${left.join(", ")}`);
     }
-    process.kill(pid, "SIGINT");
-    for (let i = 0; i < 100 && alive(pid); i++) {
-        await new Promise((r) => setTimeout(r, 100));
-    }
-    if (alive(pid)) {
-        process.kill(pid, "SIGKILL");
-    }
-    return true;
+    return pid !== undefined;
 }

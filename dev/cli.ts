@@ -1,16 +1,24 @@
 // `npm run dev`: the whole estate on this machine in one command.
-// `npm run dev -- --down`: destroy the dev stack and stop the agent.
+// `npm run dev -- --down`: destroy the dev stack, stop the agent and the Docker daemon.
 import { spawnSync } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
+import * as YAML from "yaml";
 import { startAgent, stopAgent } from "./agent";
+import { waitForDeployments } from "./deployments";
+import { buildDevImages, describeBuilds, planDevImages } from "./devImages";
+import { describeDocker, startDocker, stopDocker } from "./docker";
 import { Engine } from "./engine";
+import { devNetworkFromEnv, ensureDevNetwork, removeDevNetwork, tailnetAddress } from "./network";
+import { report } from "./report";
 import { DEV_STACK, prepareDevStack } from "./stack";
 
 const ROOT = path.resolve(__dirname, "..");
 const LOCAL = path.join(ROOT, ".pulumi-local");
 const AGENT_DIR = path.join(ROOT, ".nomad-dev");
+const DOCKER_DIR = path.join(AGENT_DIR, "docker");
+const DATA_DIR = path.join(AGENT_DIR, "hydra-data");
 const TOOLS_BIN = path.join(ROOT, ".tools", "bin");
 const HTTP_PORT = Number(process.env.HYDRA_DEV_NOMAD_PORT ?? 4646);
 
@@ -37,81 +45,85 @@ function engine(): Engine {
 function tools(): void {
     const r = spawnSync(
         path.join(ROOT, "scripts", "tools.sh"),
-        ["pulumi", "pulumi-language-nodejs", "pulumi-resource-pulumi-nodejs", "pulumi-analyzer-policy", "nomad"],
+        ["pulumi", "pulumi-language-nodejs", "pulumi-resource-pulumi-nodejs", "pulumi-analyzer-policy", "nomad", "caddy"],
         {
             cwd: ROOT,
             stdio: "inherit",
         },
     );
     if (r.status !== 0) {
-        throw new Error("scripts/tools.sh could not provide pulumi and nomad (see above)");
+        throw new Error("scripts/tools.sh could not provide pulumi, nomad and caddy (see above)");
     }
 }
 
-async function json<T>(url: string): Promise<T> {
-    const res = await fetch(url);
-    if (!res.ok) {
-        throw new Error(`${url}: ${res.status} ${await res.text()}`);
-    }
-    return (await res.json()) as T;
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
+
+/** The committed tailnet stand-in, unless the dev network was moved (HYDRA_DEV_TAILNET). */
+function tailscaleOverride(address: string): Record<string, unknown> | undefined {
+    const committed = YAML.parse(fs.readFileSync(path.join(ROOT, `Pulumi.${DEV_STACK}.yaml`), "utf8"))?.config?.["hydra:tailscale"] ?? {};
+    return committed.address === address ? undefined : { "hydra:tailscale": { ...committed, address } };
 }
 
-/** What is deployed, as Nomad sees it, and whether Docker tasks can run here. */
-async function report(address: string): Promise<void> {
-    type Stub = { ID: string; Type: string; Status: string; Periodic: boolean; JobSummary?: { Summary: Record<string, Record<string, number>> } };
-    const jobs = await json<Stub[]>(`${address}/v1/jobs?meta=true`);
-    const vars = await json<{ Path: string }[]>(`${address}/v1/vars?prefix=nomad/jobs`);
-    const nodes = await json<{ ID: string }[]>(`${address}/v1/nodes`);
-    const node = await json<{ Drivers: Record<string, { Detected: boolean }> }>(`${address}/v1/node/${nodes[0].ID}`);
-    console.log(`\nNomad UI: ${address}/ui/jobs`);
-    console.log("\nJOB            TYPE                 STATUS     ALLOCATIONS");
-    for (const j of jobs.sort((a, b) => a.ID.localeCompare(b.ID))) {
-        const counts: Record<string, number> = {};
-        for (const g of Object.values(j.JobSummary?.Summary ?? {})) {
-            for (const [k, n] of Object.entries(g)) {
-                if (n) {
-                    counts[k] = (counts[k] ?? 0) + n;
-                }
-            }
+/** The host folders the jobs bind-mount, made under the dev data folder (Docker does not make them). */
+function makeBindSources(sources: string[]): void {
+    for (const s of sources) {
+        if (s === DATA_DIR || s.startsWith(DATA_DIR + path.sep)) {
+            fs.mkdirSync(s, { recursive: true });
+        } else if (!fs.existsSync(s)) {
+            console.log(`warning: a job mounts ${s}, outside the dev data folder; not making it`);
         }
-        const allocs =
-            Object.entries(counts)
-                .map(([k, n]) => `${n} ${k.toLowerCase()}`)
-                .join(", ") || "-";
-        console.log(`${j.ID.padEnd(15)}${(j.Periodic ? "batch (periodic)" : j.Type).padEnd(21)}${j.Status.padEnd(11)}${allocs}`);
     }
-    console.log(`\nVariables: ${vars.map((v) => v.Path).join(", ")}`);
-    if (!node.Drivers.docker?.Detected) {
-        console.log(
-            "\nNo Docker engine here: the docker tasks are registered and evaluated but cannot be placed (queued)." +
-                "\nEverything else is real: the jobs, the variables, raw_exec tasks and the periodic backup jobs." +
-                "\nOn a machine with Docker the same command runs the apps.",
-        );
-    }
-    console.log("\nForce a backup run: nomad job periodic force restic   (NOMAD_ADDR=" + address + ")");
-    console.log("Tear down:          npm run dev -- --down");
 }
 
 async function up(): Promise<void> {
     tools();
-    const agent = await startAgent({ dir: AGENT_DIR, nomad: path.join(TOOLS_BIN, "nomad"), httpPort: HTTP_PORT });
-    console.log(`Nomad dev agent: ${agent.address} (log ${path.relative(ROOT, agent.logFile)})`);
+    const network = devNetworkFromEnv();
+    const tailnet = tailnetAddress(network);
+    ensureDevNetwork(network);
+    const docker = await startDocker({ dir: DOCKER_DIR, bridge: network.bridge, dns: tailnet });
+    console.log(describeDocker(docker, ROOT));
+
     const e = engine();
-    fs.mkdirSync(path.join(AGENT_DIR, "hydra-data"), { recursive: true });
+    fs.mkdirSync(DATA_DIR, { recursive: true });
     prepareDevStack(e, {
-        dataDir: path.join(AGENT_DIR, "hydra-data"),
-        nomadAddress: agent.address,
+        dataDir: DATA_DIR,
+        nomadAddress: `http://127.0.0.1:${HTTP_PORT}`,
         resticRepository: path.join(AGENT_DIR, "restic-repo"),
+        extraConfig: tailscaleOverride(tailnet),
     });
-    const r = spawnSync(path.join(TOOLS_BIN, "pulumi"), ["up", "--yes", "--skip-preview", "--stack", DEV_STACK, "--config-file", e.o.configFile], {
-        cwd: ROOT,
-        env: e.env,
-        stdio: "inherit",
+
+    // The images the rendered jobs name, built here (no registry) before Nomad can ask for one.
+    const plan = await planDevImages(path.dirname(e.o.configFile), DEV_STACK);
+    makeBindSources(plan.bindSources);
+    const t0 = Date.now();
+    const builds = buildDevImages(docker.endpoint, plan, path.join(TOOLS_BIN, "caddy"));
+    console.log(`Images (${seconds(Date.now() - t0)}):\n${describeBuilds(builds)}`);
+
+    const agent = await startAgent({
+        dir: AGENT_DIR,
+        nomad: path.join(TOOLS_BIN, "nomad"),
+        httpPort: HTTP_PORT,
+        network: { tailnetAddress: tailnet, publicAddress: network.publicAddress },
+        dockerEndpoint: docker.endpoint,
     });
+    console.log(`Nomad dev agent: ${agent.address} (log ${path.relative(ROOT, agent.logFile)}${agent.started ? "" : ", already running"})`);
+
+    // A new agent has no jobs, whatever the state says: refresh first so that up recreates them.
+    const args = ["up", "--yes", "--skip-preview", ...(agent.started ? ["--refresh"] : []), "--stack", DEV_STACK, "--config-file", e.o.configFile];
+    const r = spawnSync(path.join(TOOLS_BIN, "pulumi"), args, { cwd: ROOT, env: e.env, stdio: "inherit" });
     if (r.status !== 0) {
         throw new Error("pulumi up failed (see above)");
     }
-    await report(agent.address);
+    const deployments = await waitForDeployments(agent.address, 180_000, (pending) =>
+        console.log(`waiting for deployments: ${pending.map((d) => `${d.job} (${d.status})`).join(", ")}`),
+    );
+    await report(agent.address, {
+        docker: describeDocker(docker, ROOT),
+        tailnetAddress: tailnet,
+        publicAddress: network.publicAddress,
+        bridge: network.bridge,
+        deployments,
+    });
 }
 
 async function down(): Promise<void> {
@@ -124,10 +136,13 @@ async function down(): Promise<void> {
             stdio: "inherit",
         });
         if (r.status !== 0) {
-            throw new Error("pulumi destroy failed (see above); the agent is left running");
+            throw new Error("pulumi destroy failed (see above); the agent and the Docker daemon are left running");
         }
     }
     console.log((await stopAgent(AGENT_DIR)) ? "Nomad dev agent stopped." : "No Nomad dev agent was running.");
+    console.log((await stopDocker(DOCKER_DIR)) ? "Dev Docker daemon stopped." : "No dev Docker daemon was running.");
+    const network = devNetworkFromEnv();
+    console.log(removeDevNetwork(network) ? `Bridge ${network.bridge} removed.` : `No bridge ${network.bridge} was there.`);
 }
 
 (process.argv.includes("--down") ? down() : up()).catch((e: unknown) => {

@@ -5,7 +5,6 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { APPS } from "../apps";
-import { ESTATE_SECRETS } from "../config";
 import { SecretDeclaration } from "../vocabulary";
 import { Engine } from "./engine";
 
@@ -79,9 +78,9 @@ export function prepareDevStack(engine: Engine, o: DevStackOptions): void {
     fs.mkdirSync(path.dirname(engine.o.configFile), { recursive: true });
     fs.writeFileSync(engine.o.configFile, YAML.stringify({ config, encryptionsalt: salt }), { mode: 0o600 });
 
-    // The apps' secrets, and the proxy's token (unused: nothing here asks Cloudflare).
-    const declarations = [...ESTATE_SECRETS.filter((d) => d.key === "cloudflareDnsToken"), ...APPS.flatMap((a) => a.secrets ?? [])];
-    const fixed = { resticRepository: o.resticRepository, cloudflareDnsToken: `dev-unused-${crypto.randomBytes(8).toString("hex")}` };
+    // The apps' secrets. The proxies use Caddy's local CA here (proxy.tls internal), so no Cloudflare token.
+    const declarations = APPS.flatMap((a) => a.secrets ?? []);
+    const fixed = { resticRepository: o.resticRepository };
     for (const [key, value] of Object.entries(devSecrets(declarations, fixed))) {
         if (`hydra:${key}` in secure) {
             continue;

@@ -13,13 +13,14 @@ purpose=${1:-test}
 
 case $purpose in
 test)
-    # cloud-init, shellcheck: artifact checks; restic: the backup job; curl: tests that call URLs.
-    packages=(cloud-init shellcheck restic curl iproute2)
+    # cloud-init, shellcheck: artifact checks; restic: the backup job; curl: tests that call URLs;
+    # docker.io, busybox-static: the private Docker daemon and the stand-in image (dev/docker.ts).
+    packages=(cloud-init shellcheck restic curl iproute2 docker.io busybox-static)
     tools=()
     ;;
 dev)
-    packages=(restic iproute2)
-    tools=(pulumi pulumi-language-nodejs pulumi-resource-pulumi-nodejs pulumi-analyzer-policy nomad)
+    packages=(restic iproute2 docker.io busybox-static)
+    tools=(pulumi pulumi-language-nodejs pulumi-resource-pulumi-nodejs pulumi-analyzer-policy nomad caddy)
     ;;
 *)
     echo "usage: scripts/setup.sh [test|dev]" >&2
@@ -30,6 +31,10 @@ esac
 start=$SECONDS
 missing=()
 for pkg in "${packages[@]}"; do
+    # Any Docker engine serves the private daemon (and Docker CE conflicts with docker.io).
+    if [ "$pkg" = docker.io ] && PATH="$PATH:/usr/sbin:/sbin" command -v dockerd >/dev/null 2>&1; then
+        continue
+    fi
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
 done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -1,0 +1,96 @@
+// The images the dev estate runs, without a registry: the proxy image from the Caddy that
+// scripts/tools.sh builds, and one busybox stand-in tagged as every other image the rendered
+// jobs use. Both carry the production names, so the jobs are the production jobs.
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { APPS } from "../apps";
+import { Job } from "../nomad";
+import { renderStack, stackRawConfig, validateForRender } from "../render/renderStack";
+import { dockerCli } from "./docker";
+import { isStaticElf } from "./elf";
+import { BuildResult, buildImage, ImageSpec } from "./imageBuild";
+
+const IMAGES_DIR = path.join(__dirname, "images");
+/** Names of our own, besides the production ones. */
+export const STANDIN_TAG = "hydra-dev/standin:dev";
+export const PROXY_TAG = "hydra-dev/proxy:dev";
+
+export interface DevImagePlan {
+    /** The configured proxy.image. */
+    proxyImage: string;
+    /** Every other docker image of the rendered jobs. */
+    standinImages: string[];
+    /** Absolute host paths the jobs bind-mount. */
+    bindSources: string[];
+}
+
+const dockerTasks = (jobs: Job[]) => jobs.flatMap((j) => j.TaskGroups.flatMap((g) => g.Tasks)).filter((t) => t.Driver === "docker");
+
+/** The docker images of the jobs, sorted, each once. */
+export function jobImages(jobs: Job[]): string[] {
+    return [...new Set(dockerTasks(jobs).map((t) => String(t.Config?.image)))].sort();
+}
+
+/** Absolute host paths the jobs' docker tasks bind-mount (relative ones are in the task's own folders). */
+export function jobBindSources(jobs: Job[]): string[] {
+    const mounts = dockerTasks(jobs).flatMap((t) => (t.Config?.mount ?? []) as { type?: string; source?: string }[]);
+    return [...new Set(mounts.filter((m) => (m.type ?? "bind") === "bind" && m.source?.startsWith("/")).map((m) => m.source!))].sort();
+}
+
+/** What the stack in `configDir` (its Pulumi.<stack>.yaml) needs, from its rendered jobs. */
+export async function planDevImages(configDir: string, stack: string): Promise<DevImagePlan> {
+    const { cfg } = validateForRender(stackRawConfig(path.join(configDir, `Pulumi.${stack}.yaml`)), APPS);
+    const rendering = await renderStack({ projectDir: configDir, stack });
+    const jobs = [...rendering.files].filter(([f]) => f.startsWith("jobs/")).map(([, text]) => (JSON.parse(text) as { Job: Job }).Job);
+    return {
+        proxyImage: cfg.proxy.image,
+        standinImages: jobImages(jobs).filter((i) => i !== cfg.proxy.image),
+        bindSources: jobBindSources(jobs),
+    };
+}
+
+/** A static binary from PATH (or the given path), checked to run in a FROM scratch image. */
+export function staticBinary(image: string, name: string, hint: string, file?: string): string {
+    const found = file ?? spawnSync("sh", ["-c", `command -v ${name}`], { encoding: "utf8" }).stdout.trim();
+    if (!found || !fs.existsSync(found)) {
+        throw new Error(`image ${image}: preparing the context failed: ${name} is missing (${hint})`);
+    }
+    const real = fs.realpathSync(found);
+    if (!isStaticElf(real)) {
+        throw new Error(`image ${image}: preparing the context failed: ${real} is not a static binary, and the image has no libraries (${hint})`);
+    }
+    return real;
+}
+
+export function standinSpec(tags: string[], busybox: string): ImageSpec {
+    return { name: "stand-in", sourceDir: path.join(IMAGES_DIR, "standin"), extraFiles: { busybox }, tags: [STANDIN_TAG, ...tags] };
+}
+
+export function proxySpec(tag: string, caddy: string, busybox: string): ImageSpec {
+    return { name: "proxy", sourceDir: path.join(IMAGES_DIR, "proxy"), extraFiles: { busybox, caddy }, tags: [PROXY_TAG, tag] };
+}
+
+export function busyboxBinary(): string {
+    return staticBinary("stand-in", "busybox", "Debian: apt-get install busybox-static");
+}
+
+/** Builds (or finds cached) both images and drops the untagged leftovers of earlier builds. */
+export function buildDevImages(endpoint: string, plan: DevImagePlan, caddy: string): BuildResult[] {
+    const busybox = busyboxBinary();
+    const results = [buildImage(endpoint, proxySpec(plan.proxyImage, staticBinary("proxy", "caddy", "scripts/tools.sh caddy", caddy), busybox))];
+    if (plan.standinImages.length) {
+        results.push(buildImage(endpoint, standinSpec(plan.standinImages, busybox)));
+    }
+    // With vfs every layer is a full copy: replaced builds are worth removing.
+    dockerCli(endpoint, ["image", "prune", "--force", "--filter", "label=org.hydra.dev.inputs"]);
+    return results;
+}
+
+export function describeBuilds(results: BuildResult[]): string {
+    return results
+        .map(
+            (r) => `  ${r.name.padEnd(9)}${r.built ? "built " : "cached"} in ${(r.ms / 1000).toFixed(1)}s  ${r.id.slice(7, 19)}  ${r.tags.slice(1).join(", ")}`,
+        )
+        .join("\n");
+}

@@ -1,0 +1,170 @@
+// The pieces of the dev estate's Docker that need no daemon: the agent's config, the address
+// rules, which images the rendered dev stack needs, and the image cache key.
+import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { devAgentConfig } from "../../dev/agent";
+import { jobBindSources, jobImages, planDevImages, STANDIN_TAG, standinSpec } from "../../dev/devImages";
+import { dockerdArgs } from "../../dev/docker";
+import { isStaticElf } from "../../dev/elf";
+import { failedStep, inputsHash } from "../../dev/imageBuild";
+import { DEFAULT_DEV_NETWORK, devNetworkFromEnv, devNetworkProblems, inSubnet } from "../../dev/network";
+import { DEFAULT_CADDY_IMAGE } from "../../config";
+import * as YAML from "yaml";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+
+describe("dev estate: Docker without a daemon", () => {
+    describe("the dev agent's config", () => {
+        const hcl = devAgentConfig({
+            dir: "/x/.nomad-dev",
+            nomad: "nomad",
+            httpPort: 4646,
+            network: { tailnetAddress: "100.127.0.1", publicAddress: "127.0.0.1" },
+            dockerEndpoint: "unix:///x/.nomad-dev/docker/docker.sock",
+        });
+
+        it("points the docker plugin at the private daemon, with volumes on and image GC off", () => {
+            assert.match(
+                hcl,
+                /plugin "docker" \{\s+config \{\s+endpoint = "unix:\/\/\/x\/\.nomad-dev\/docker\/docker\.sock"\s+volumes \{\s+enabled = true\s+\}/,
+            );
+            assert.match(hcl, /gc \{\s+image = false\s+\}/);
+        });
+
+        it("maps the tailscale host network to the stand-in address and public to loopback", () => {
+            assert.match(hcl, /host_network "tailscale" \{\s+cidr = "100\.127\.0\.1\/32"\s+\}/);
+            assert.match(hcl, /host_network "public" \{\s+cidr = "127\.0\.0\.1\/32"\s+\}/);
+        });
+
+        it("serves the HTTP API on the tailnet stand-in too, and probes no cloud metadata address", () => {
+            assert.match(hcl, /addresses \{\s+http = "127\.0\.0\.1 100\.127\.0\.1"\s+\}/);
+            assert.match(hcl, /"fingerprint\.denylist" = "env_aws,env_azure,env_digitalocean,env_gce"/);
+        });
+
+        it("has no docker plugin block without a daemon", () => {
+            assert.doesNotMatch(devAgentConfig({ dir: "/x", nomad: "nomad", httpPort: 4646 }), /plugin "docker"/);
+        });
+    });
+
+    describe("the dev network", () => {
+        it("defaults to bridge hydra0 at 100.127.0.1/24 and 127.0.0.1, each overridable", () => {
+            assert.deepStrictEqual(devNetworkFromEnv({}), DEFAULT_DEV_NETWORK);
+            assert.deepStrictEqual(devNetworkFromEnv({ HYDRA_DEV_BRIDGE: "hy1", HYDRA_DEV_TAILNET: "100.100.5.1/24", HYDRA_DEV_PUBLIC: "127.0.0.9" }), {
+                bridge: "hy1",
+                tailnetCidr: "100.100.5.1/24",
+                publicAddress: "127.0.0.9",
+            });
+        });
+
+        it("keeps the tailnet stand-in in 100.64.0.0/10 and the public one on loopback", () => {
+            assert.deepStrictEqual(devNetworkProblems(DEFAULT_DEV_NETWORK), []);
+            const problems = devNetworkProblems({ bridge: "a-bridge-name-too-long", tailnetCidr: "172.17.0.1/16", publicAddress: "192.0.2.2" });
+            assert.strictEqual(problems.length, 3, problems.join("\n"));
+            assert.ok(inSubnet("100.127.255.254", "100.64.0.0", 10));
+            assert.ok(!inSubnet("100.128.0.1", "100.64.0.0", 10));
+        });
+
+        it("runs dockerd with its own paths and socket, vfs, and nothing done to iptables or forwarding", () => {
+            const args = dockerdArgs({ dir: "/d", bridge: "hydra0", dns: "100.127.0.1" });
+            for (const a of ["--data-root=/d/data", "--exec-root=/d/exec", "--pidfile=/d/docker.pid", "unix:///d/docker.sock", "--storage-driver=vfs"]) {
+                assert.ok(args.includes(a), a);
+            }
+            for (const a of ["--iptables=false", "--ip-masq=false", "--ip-forward=false", "--bridge=hydra0", "--dns=100.127.0.1"]) {
+                assert.ok(args.includes(a), a);
+            }
+        });
+    });
+
+    describe("the images of the dev stack", () => {
+        it("come from the rendered jobs: the proxy image, a stand-in for every other, and the bind sources", async function () {
+            this.timeout(120_000);
+            // The dev stack as `npm run dev` writes it: the committed file plus a data folder.
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hydra-dev-images-"));
+            try {
+                const doc = YAML.parse(fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8"));
+                doc.config["hydra:node"].dataDir = "/dev-data";
+                fs.writeFileSync(path.join(dir, "Pulumi.dev.yaml"), YAML.stringify(doc));
+                const plan = await planDevImages(dir, "dev");
+                assert.strictEqual(plan.proxyImage, DEFAULT_CADDY_IMAGE);
+                assert.ok(!plan.standinImages.includes(DEFAULT_CADDY_IMAGE));
+                assert.ok(plan.standinImages.includes("ghcr.io/mr-karan/doggo-api:v0.3.7"), plan.standinImages.join(", "));
+                assert.ok(plan.standinImages.length >= 7, plan.standinImages.join(", "));
+                assert.ok(plan.bindSources.includes("/dev-data/gitea"), plan.bindSources.join(", "));
+                assert.ok(
+                    plan.bindSources.every((s) => s.startsWith("/dev-data/")),
+                    plan.bindSources.join(", "),
+                );
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
+        });
+
+        it("skip raw_exec tasks and relative mounts", () => {
+            const jobs = [
+                {
+                    ID: "a",
+                    TaskGroups: [
+                        {
+                            Name: "g",
+                            Tasks: [
+                                {
+                                    Name: "x",
+                                    Driver: "docker",
+                                    Config: {
+                                        image: "b:1",
+                                        mount: [
+                                            { type: "bind", source: "/data/a", target: "/d" },
+                                            { type: "bind", source: "secrets/f", target: "/f" },
+                                        ],
+                                    },
+                                },
+                                { Name: "y", Driver: "raw_exec", Config: { command: "/bin/sh" } },
+                                { Name: "z", Driver: "docker", Config: { image: "a:1" } },
+                            ],
+                        },
+                    ],
+                },
+            ];
+            assert.deepStrictEqual(jobImages(jobs as never), ["a:1", "b:1"]);
+            assert.deepStrictEqual(jobBindSources(jobs as never), ["/data/a"]);
+        });
+    });
+
+    describe("image builds", () => {
+        it("are keyed by every input: a changed script means a new build, new tags do not", () => {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hydra-image-inputs-"));
+            try {
+                const busybox = path.join(dir, "busybox");
+                fs.writeFileSync(busybox, "not really busybox");
+                const a = standinSpec(["x:1"], busybox);
+                assert.strictEqual(a.tags[0], STANDIN_TAG);
+                const before = inputsHash(a);
+                assert.strictEqual(inputsHash(standinSpec(["x:1", "y:2"], busybox)), before);
+                fs.writeFileSync(busybox, "another busybox");
+                assert.notStrictEqual(inputsHash(a), before);
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
+        });
+
+        it("name the step a failed build stopped at", () => {
+            const out =
+                'Step 1/4 : FROM scratch\n ---> \nStep 2/4 : COPY busybox /bin/busybox\n ---> abc\nStep 3/4 : RUN ["/bin/busybox", "false"]\n ---> Running in 123\n';
+            assert.strictEqual(failedStep(out), 'Step 3/4 : RUN ["/bin/busybox", "false"]');
+            assert.strictEqual(failedStep("Sending build context"), undefined);
+        });
+
+        it("tell a static binary (usable FROM scratch) from a dynamic one", () => {
+            assert.strictEqual(isStaticElf(process.execPath), false, "node is dynamically linked");
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hydra-elf-"));
+            try {
+                fs.writeFileSync(path.join(dir, "script"), "#!/bin/sh\n");
+                assert.strictEqual(isStaticElf(path.join(dir, "script")), false);
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
+        });
+    });
+});
