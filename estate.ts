@@ -99,7 +99,19 @@ export function buildEstate(cfg: HydraConfig, apps: AppDefinition[] = APPS): Est
     const dependsOn = node instanceof HydraNode ? [node] : [];
 
     const hydraApps = plan.apps.map(
-        (p) => new HydraApp(p.app.name, { jobs: p.jobs, secrets: p.app.secrets ?? [], configured: cfg.secrets, environment, connection }, { dependsOn }),
+        (p) =>
+            new HydraApp(
+                p.app.name,
+                {
+                    jobs: p.jobs,
+                    secrets: p.app.secrets ?? [],
+                    configured: cfg.secrets,
+                    environment,
+                    connection,
+                    waitForHealthy: cfg.nomad.waitForHealthy,
+                },
+                { dependsOn },
+            ),
     );
 
     const proxy =
