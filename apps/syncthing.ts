@@ -13,10 +13,11 @@ export const syncthing = defineApp({
                         name: "web",
                         image: ctx.image(),
                         env: { PUID: "1000", PGID: "1000", TZ: ctx.cfg.node.timezone, STGUIADDRESS: "0.0.0.0:8384" },
-                        mounts: [
-                            { source: ctx.data("syncthing/config"), target: "/var/syncthing/config" },
-                            { source: ctx.data("syncthing/data"), target: "/var/syncthing/data" },
-                        ],
+                        // The image's entrypoint chowns only $HOME (/var/syncthing, also an image
+                        // VOLUME) before dropping to PUID; config and the default folder live under it
+                        // (syncthing/syncthing: Dockerfile, script/docker-entrypoint.sh). So the whole
+                        // home is one bind mount: nothing lands in an anonymous volume.
+                        mounts: [{ source: ctx.data("syncthing"), target: "/var/syncthing" }],
                         resources: { cpu: 200, memoryMb: 256 },
                     },
                 ],
