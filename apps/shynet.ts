@@ -11,6 +11,7 @@ export const shynet = defineApp({
     ],
     jobs(ctx): JobSpec[] {
         const host = ctx.hostname();
+        const fqdn = `${host}.${ctx.cfg.domain}`;
         // One password, written to both jobs' variables: the database's and the app's.
         const dbPassword = ctx.secret("shynetDbPassword");
         return [
@@ -44,8 +45,8 @@ export const shynet = defineApp({
                             TIME_ZONE: ctx.cfg.node.timezone,
                             ACCOUNT_SIGNUPS_ENABLED: "False",
                             SCRIPT_USE_HTTPS: "True",
-                            ALLOWED_HOSTS: `${host}.${ctx.cfg.domain}`,
-                            CSRF_TRUSTED_ORIGINS: `https://${host}.${ctx.cfg.domain}`,
+                            ALLOWED_HOSTS: fqdn,
+                            CSRF_TRUSTED_ORIGINS: `https://${fqdn}`,
                             PORT: "8080",
                             NUM_WORKERS: "2",
                         },
@@ -63,7 +64,15 @@ export const shynet = defineApp({
                     },
                 ],
                 ports: [{ label: "http", to: 8080 }],
-                services: [{ name: "shynet-web", port: "http", check: { type: "http", path: "/healthz/" } }],
+                services: [
+                    {
+                        name: "shynet-web",
+                        port: "http",
+                        // Django refuses a Host outside ALLOWED_HOSTS with 400 (shynet/shynet/settings.py
+                        // reads ALLOWED_HOSTS from the environment), so the check sends the public one.
+                        check: { type: "http", path: "/healthz/", headers: { Host: fqdn } },
+                    },
+                ],
                 routes: [{ hostname: host, visibility: "public", port: "http" }],
                 secrets: { db_password: dbPassword, django_secret_key: ctx.secret("shynetDjangoSecretKey") },
                 // The app starts only once its database is registered.

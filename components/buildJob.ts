@@ -114,6 +114,9 @@ function service(reg: ServiceSpec, provider: ServiceProvider): Service {
                 Name: `${reg.name}-${reg.check.type}`,
                 Type: reg.check.type,
                 ...(reg.check.type === "http" ? { Path: reg.check.path ?? "/" } : {}),
+                ...(reg.check.headers && Object.keys(reg.check.headers).length
+                    ? { Header: Object.fromEntries(Object.entries(reg.check.headers).map(([k, v]) => [k, [v]])) }
+                    : {}),
                 Interval: seconds(reg.check.intervalSeconds ?? 10),
                 Timeout: seconds(reg.check.timeoutSeconds ?? 3),
             },

@@ -50,6 +50,9 @@ export function jobSpecProblems(spec: JobSpec): string[] {
         if (!labels.has(s.port)) {
             out.push(`${at}: service ${JSON.stringify(s.name)} uses unknown port ${JSON.stringify(s.port)}`);
         }
+        if (s.check?.headers && s.check.type !== "http") {
+            out.push(`${at}: service ${JSON.stringify(s.name)} has a ${s.check.type} check with headers (only http checks send them)`);
+        }
     }
     for (const r of spec.routes ?? []) {
         if (!labels.has(r.port)) {

@@ -71,6 +71,8 @@ export interface TaskSpec {
 export interface CheckSpec {
     type: "http" | "tcp";
     path?: string;
+    /** Request headers of an http check, e.g. the Host an app accepts (Nomad's check `header`). */
+    headers?: Record<string, string>;
     intervalSeconds?: number;
     timeoutSeconds?: number;
 }
