@@ -1,12 +1,19 @@
 // What an app is: its declaration to config (settings, secrets, outputs) and a
 // function from context to its Nomad jobs. An app is one file; nothing else lists its parts.
 import { HydraConfig } from "../config";
-import { AppDeclaration, JobSpec, ScrapeTarget, SecretRef } from "../vocabulary";
+import { AppDeclaration, BackupDumpSpec, JobSpec, ScrapeTarget, SecretRef } from "../vocabulary";
+
+/** A job's dump, as the backup job sees it. */
+export interface BackupDump extends BackupDumpSpec {
+    job: string;
+}
 
 /** What the apps that gather from the others (backup, monitoring) get to see. */
 export interface EstateFacts {
     /** The backup paths of every app planned before this one (and the proxy's). */
     backupPaths: string[];
+    /** The database dumps of every app planned before this one, to make before backing up. */
+    backupDumps: BackupDump[];
     /** The metrics endpoints of every app planned before this one. */
     scrapeTargets: ScrapeTarget[];
 }

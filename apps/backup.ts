@@ -1,22 +1,68 @@
 import { BackupConfig } from "../config";
 import { JobSpec, secretRef, SecretRef } from "../vocabulary";
-import { AppContext, defineApp } from "./app";
+import { AppContext, BackupDump, defineApp } from "./app";
 
 /** Single-quotes a word for bash. */
 function shellQuote(s: string): string {
     return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-/**
- * The nightly script: unlock, back up every app's paths on this file system,
- * apply the retention, prune. Paths that do not exist yet are skipped with a note. Pure.
- */
-export function renderBackupScript(paths: string[], b: BackupConfig): string {
-    const list = [...new Set(paths)].sort().map(shellQuote).join(" ");
-    return `#!/bin/bash
-# Hydra's nightly restic backup (rendered from every app's backup paths).
-set -euo pipefail
+/** One dump as a script line: `docker exec` in the job's running task, or a one-off `docker run`. */
+function dumpLine(d: BackupDump): string {
+    const cmd = d.command.map(shellQuote).join(" ");
+    if (d.run) {
+        const mounts = d.run.mounts.map((m) => `-v ${shellQuote(`${m.source}:${m.target}${m.readOnly ? ":ro" : ""}`)}`).join(" ");
+        return `dump ${shellQuote(d.file)} docker run --rm --network none --user 0 ${mounts} ${shellQuote(d.run.image)} ${cmd}`;
+    }
+    return `dump_exec ${shellQuote(d.file)} ${shellQuote(d.job)} ${shellQuote(d.task)} ${cmd}`;
+}
 
+/**
+ * The nightly script: dump the live databases, unlock, back up every app's paths
+ * and dumps on this file system (without the live files the dumps stand for), apply
+ * the retention, prune. Paths that do not exist yet are skipped with a note. A
+ * failed dump keeps the previous one, is reported, and fails the run after the
+ * backup. Pure.
+ */
+export function renderBackupScript(paths: string[], b: BackupConfig, dumps: BackupDump[] = []): string {
+    const sorted = [...dumps].sort((x, y) => x.file.localeCompare(y.file));
+    const list = [...new Set([...paths, ...sorted.map((d) => d.file)])].sort().map(shellQuote).join(" ");
+    const excludes = [...new Set(sorted.flatMap((d) => d.excludes ?? []))].sort().map((e) => `--exclude ${shellQuote(e)}`);
+    const dumpSection = sorted.length
+        ? `
+# Databases are saved as dumps made now, not as files copied mid-write.
+# Nomad's docker driver labels containers with job and task (extra_labels).
+failed=0
+dump() {
+  local file=$1
+  shift
+  mkdir -p "$(dirname "$file")"
+  if "$@" >"$file.partial"; then
+    mv "$file.partial" "$file"
+  else
+    rm -f "$file.partial"
+    echo "dump $file failed: the backup keeps the previous one" >&2
+    failed=1
+  fi
+}
+dump_exec() {
+  local file=$1 id
+  id=$(docker ps -q --filter "label=com.hashicorp.nomad.job_name=$2" --filter "label=com.hashicorp.nomad.task_name=$3" | head -n 1 || true)
+  if [ -z "$id" ]; then
+    echo "dump $file failed: no running container for $2/$3" >&2
+    failed=1
+    return 0
+  fi
+  shift 3
+  dump "$file" docker exec "$id" "$@"
+}
+${sorted.map(dumpLine).join("\n")}
+`
+        : "";
+    return `#!/bin/bash
+# Hydra's nightly restic backup (rendered from every app's backup paths and dumps).
+set -euo pipefail
+${dumpSection}
 # A new repository (first run) is initialised; an existing one is left alone.
 if ! restic cat config >/dev/null 2>&1; then
   restic init
@@ -36,11 +82,11 @@ if [ "\${#paths[@]}" -eq 0 ]; then
   exit 0
 fi
 
-restic backup --one-file-system --tag nomad "\${paths[@]}"
+restic backup --one-file-system --tag nomad ${excludes.length ? excludes.join(" ") + " " : ""}"\${paths[@]}"
 restic forget --tag nomad --group-by paths,tags \\
   --keep-daily ${b.keepDaily} --keep-weekly ${b.keepWeekly} --keep-monthly ${b.keepMonthly} --keep-yearly ${b.keepYearly}
 restic prune
-`;
+${sorted.length ? 'exit "$failed"\n' : ""}`;
 }
 
 /** The weekly integrity check of the repository. Pure. */
@@ -111,7 +157,7 @@ export const backup = defineApp({
     jobs(ctx) {
         const b = ctx.cfg.backup;
         return [
-            resticJob(ctx, "restic", b.schedule, renderBackupScript(ctx.estate.backupPaths, b)),
+            resticJob(ctx, "restic", b.schedule, renderBackupScript(ctx.estate.backupPaths, b, ctx.estate.backupDumps)),
             resticJob(ctx, "restic-check", b.checkSchedule, renderCheckScript()),
         ];
     },

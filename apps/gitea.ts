@@ -94,6 +94,16 @@ export const gitea = defineApp({
                     oauth2_jwt_secret: ctx.secret("giteaOauth2JwtSecret"),
                 },
                 backupPaths: [ctx.data("gitea")],
+                // The live SQLite file is left out for a dump made by the image's own sqlite3
+                // (go-gitea/gitea: Dockerfile installs it).
+                backupDumps: [
+                    {
+                        file: ctx.data("dumps/gitea.sql"),
+                        task: "web",
+                        command: ["sqlite3", "/data/gitea/gitea.db", ".dump"],
+                        excludes: [`${ctx.data("gitea")}/gitea/gitea.db*`],
+                    },
+                ],
                 metrics: { port: "http", path: "/metrics" },
             },
         ];

@@ -1,6 +1,9 @@
 import { discoveryFunction, ScrapeTarget, ServiceProvider } from "../vocabulary";
 import { defineApp } from "./app";
 
+/** A pinned sqlite3 for dumping Grafana's database (its own image has none). */
+const SQLITE_IMAGE = "keinos/sqlite3:3.47.2";
+
 /** The node's tailnet address, as Nomad sets it for the Prometheus port. */
 const NODE_IP = '{{ env "NOMAD_IP_prometheus_http" }}';
 
@@ -104,6 +107,18 @@ export const monitoring = defineApp({
                 ],
                 secrets: { grafana_admin_password: ctx.secret("grafanaAdminPassword") },
                 backupPaths: [ctx.data("grafana")],
+                // Grafana's image has no sqlite3 (grafana/grafana: Dockerfile), so the dump runs in a
+                // one-off SQLite image (KEINOS/Dockerfile_of_SQLite3) on the same file; SQLite's
+                // file locks hold across containers on one host.
+                backupDumps: [
+                    {
+                        file: ctx.data("dumps/grafana.sql"),
+                        task: "grafana",
+                        command: ["sqlite3", "/var/lib/grafana/grafana.db", ".dump"],
+                        run: { image: SQLITE_IMAGE, mounts: [{ source: ctx.data("grafana"), target: "/var/lib/grafana" }] },
+                        excludes: [`${ctx.data("grafana")}/grafana.db*`],
+                    },
+                ],
             },
         ];
     },

@@ -36,6 +36,18 @@ export const pihole = defineApp({
                 ],
                 routes: [{ hostname: ctx.hostname(), visibility: "internal", port: "http" }],
                 backupPaths: [ctx.data("pihole")],
+                // gravity.db (lists, groups, domains) is dumped with FTL's built-in SQLite shell
+                // (pi-hole/docker-pi-hole: src/Dockerfile installs no sqlite3; pi-hole/pi-hole's
+                // scripts use "pihole-FTL sqlite3 -ni"). The query log (pihole-FTL.db) is history,
+                // rewritten all day: left out rather than copied half-written.
+                backupDumps: [
+                    {
+                        file: ctx.data("dumps/pihole-gravity.sql"),
+                        task: "app",
+                        command: ["pihole-FTL", "sqlite3", "-ni", "/etc/pihole/gravity.db", ".dump"],
+                        excludes: [`${ctx.data("pihole/conf")}/gravity.db*`, `${ctx.data("pihole/conf")}/pihole-FTL.db*`],
+                    },
+                ],
             },
         ];
     },

@@ -49,11 +49,15 @@ function planningOrder(apps: AppDefinition[]): AppDefinition[] {
 export function planApps(cfg: HydraConfig, apps: AppDefinition[]): AppPlan {
     const enabled = apps.filter((a) => cfg.apps[a.name]?.enabled ?? true);
     const problems: string[] = [];
-    const facts: EstateFacts = { backupPaths: cfg.proxy.enabled ? [`${cfg.node.dataDir}/caddy`] : [], scrapeTargets: [] };
+    const facts: EstateFacts = { backupPaths: cfg.proxy.enabled ? [`${cfg.node.dataDir}/caddy`] : [], backupDumps: [], scrapeTargets: [] };
     const planned = new Map<string, PlannedApp>();
     for (const app of planningOrder(enabled)) {
         // Each app sees a snapshot of what the apps before it declared.
-        const seen: EstateFacts = { backupPaths: [...new Set(facts.backupPaths)].sort(), scrapeTargets: [...facts.scrapeTargets] };
+        const seen: EstateFacts = {
+            backupPaths: [...new Set(facts.backupPaths)].sort(),
+            backupDumps: [...facts.backupDumps],
+            scrapeTargets: [...facts.scrapeTargets],
+        };
         let jobs: JobSpec[];
         try {
             jobs = app.jobs(makeContext(cfg, app, seen));
@@ -68,6 +72,7 @@ export function planApps(cfg: HydraConfig, apps: AppDefinition[]): AppPlan {
             problems.push(...jobSpecProblems(job).map((m) => `app ${app.name}: ${m}`));
         }
         facts.backupPaths.push(...jobs.flatMap((j) => j.backupPaths ?? []));
+        facts.backupDumps.push(...jobs.flatMap((j) => (j.backupDumps ?? []).map((d) => ({ ...d, job: j.name }))));
         facts.scrapeTargets.push(...jobs.flatMap((j) => scrapeTargets(j)));
         planned.set(app.name, { app, jobs, routes: [] });
     }

@@ -14,6 +14,7 @@ export const shynet = defineApp({
         const fqdn = `${host}.${ctx.cfg.domain}`;
         // One password, written to both jobs' variables: the database's and the app's.
         const dbPassword = ctx.secret("shynetDbPassword");
+        const dbDump = ctx.data("dumps/shynet-db.sql");
         return [
             {
                 name: "shynet-db",
@@ -31,7 +32,11 @@ export const shynet = defineApp({
                 ports: [{ label: "db", to: 5432 }],
                 services: [{ name: "shynet-db", port: "db", check: { type: "tcp" } }],
                 secrets: { db_password: dbPassword },
-                backupPaths: [ctx.data("shynet/db")],
+                // A dump, not the data directory copied while Postgres writes it. The image's
+                // initdb trusts local socket connections (docker-library/postgres:
+                // docker-entrypoint.sh adds only "host" lines), so pg_dump needs no password.
+                backupPaths: [dbDump],
+                backupDumps: [{ file: dbDump, task: "db", command: ["pg_dump", "--username=shynet", "--clean", "--if-exists", "shynet"] }],
             },
             {
                 name: "shynet-app",

@@ -69,6 +69,22 @@ export function jobSpecProblems(spec: JobSpec): string[] {
     if (spec.periodic && spec.type !== "batch") {
         out.push(`${at}: a periodic job must be of type "batch"`);
     }
+    for (const d of spec.backupDumps ?? []) {
+        const t = spec.tasks.find((x) => x.name === d.task);
+        if (!t || (t.driver ?? "docker") !== "docker") {
+            out.push(`${at}: dump ${JSON.stringify(d.file)} runs in ${JSON.stringify(d.task)}, which is not a docker task of the job`);
+        }
+        if (!d.file.startsWith("/")) {
+            out.push(`${at}: dump ${JSON.stringify(d.file)} is not an absolute path`);
+        }
+        if (d.command.length === 0) {
+            out.push(`${at}: dump ${JSON.stringify(d.file)} has no command`);
+        }
+        const problem = d.run ? imageProblem(d.run.image) : undefined;
+        if (problem) {
+            out.push(`${at}: dump ${JSON.stringify(d.file)} ${problem}`);
+        }
+    }
     for (const p of spec.backupPaths ?? []) {
         if (!p.startsWith("/")) {
             out.push(`${at}: backup path ${JSON.stringify(p)} is not absolute`);

@@ -1,6 +1,6 @@
 // Each app's job against what its upstream image demands (cited in the app files).
 import * as assert from "assert";
-import { AppDefinition, APPS } from "../apps";
+import { AppDefinition, APPS, EstateFacts } from "../apps";
 import { makeContext } from "../apps/context";
 import { buildJob } from "../components/buildJob";
 import { jobSpecProblems } from "../components/jobSpecProblems";
@@ -11,7 +11,7 @@ const cfg = () => stackConfig(withOverrides(fixtureConfig("full-digitalocean"), 
 const app = (name: string): AppDefinition => APPS.find((a) => a.name === name)!;
 
 /** The Nomad job `id` of app `name`, built as the estate would (no other app planned before it). */
-export function appJob(name: string, id = name, estate = { backupPaths: [] as string[], scrapeTargets: [] }): Job {
+export function appJob(name: string, id = name, estate: EstateFacts = { backupPaths: [], backupDumps: [], scrapeTargets: [] }): Job {
     const c = cfg();
     const spec = app(name)
         .jobs(makeContext(c, app(name), estate))

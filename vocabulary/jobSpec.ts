@@ -116,6 +116,27 @@ export interface RestartSpec {
     mode?: "fail" | "delay";
 }
 
+/**
+ * A consistent copy of a live database, made by the backup job just before it
+ * runs restic: a command's stdout, saved to a host file that is backed up instead
+ * of the live files it stands for.
+ */
+export interface BackupDumpSpec {
+    /** Host path of the dump; the backup saves it. */
+    file: string;
+    /** The task whose running container runs the command (`docker exec`). */
+    task: string;
+    /** The command; its stdout is the dump. */
+    command: string[];
+    /**
+     * Run the command in a one-off container of this image instead (as root,
+     * no network), with these bind mounts: for a task whose image lacks the tool.
+     */
+    run?: { image: string; mounts: MountSpec[] };
+    /** Host paths or restic patterns of the live files the dump stands for: left out of the backup. */
+    excludes?: string[];
+}
+
 /** One Nomad job with one task group. */
 export interface JobSpec {
     /** The Nomad job's ID and name. */
@@ -135,6 +156,8 @@ export interface JobSpec {
     dependsOn?: string[];
     /** Host paths the backup job saves. */
     backupPaths?: string[];
+    /** Dumps the backup job makes of this job's live databases before it runs. */
+    backupDumps?: BackupDumpSpec[];
     metrics?: MetricsSpec;
     restart?: RestartSpec;
 }
