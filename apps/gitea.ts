@@ -93,7 +93,9 @@ export const gitea = defineApp({
                     lfs_jwt_secret: ctx.secret("giteaLfsJwtSecret"),
                     oauth2_jwt_secret: ctx.secret("giteaOauth2JwtSecret"),
                 },
-                backupPaths: [ctx.data("gitea")],
+                backupPaths: [ctx.data("gitea"), ctx.data("secrets/gitea.env")],
+                // SECRET_KEY encrypts what Gitea stores (2FA secrets, among others): a restore needs it.
+                keepSecrets: { items: ["secret_key"], file: ctx.data("secrets/gitea.env") },
                 // The live SQLite file is left out for a dump made by the image's own sqlite3
                 // (go-gitea/gitea: Dockerfile installs it).
                 backupDumps: [

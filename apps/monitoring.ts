@@ -106,7 +106,9 @@ export const monitoring = defineApp({
                     { hostname: "prometheus", visibility: "internal", port: "prometheus_http" },
                 ],
                 secrets: { grafana_admin_password: ctx.secret("grafanaAdminPassword") },
-                backupPaths: [ctx.data("grafana")],
+                backupPaths: [ctx.data("grafana"), ctx.data("secrets/monitoring.env")],
+                // The admin password is set in grafana.db on the first run only; keep it with the data.
+                keepSecrets: { items: ["grafana_admin_password"], file: ctx.data("secrets/monitoring.env") },
                 // Grafana's image has no sqlite3 (grafana/grafana: Dockerfile), so the dump runs in a
                 // one-off SQLite image (KEINOS/Dockerfile_of_SQLite3) on the same file; SQLite's
                 // file locks hold across containers on one host.

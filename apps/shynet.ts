@@ -35,7 +35,9 @@ export const shynet = defineApp({
                 // A dump, not the data directory copied while Postgres writes it. The image's
                 // initdb trusts local socket connections (docker-library/postgres:
                 // docker-entrypoint.sh adds only "host" lines), so pg_dump needs no password.
-                backupPaths: [dbDump],
+                backupPaths: [dbDump, ctx.data("secrets/shynet-db.env")],
+                // POSTGRES_PASSWORD is applied when the data directory is first made only.
+                keepSecrets: { items: ["db_password"], file: ctx.data("secrets/shynet-db.env") },
                 backupDumps: [{ file: dbDump, task: "db", command: ["pg_dump", "--username=shynet", "--clean", "--if-exists", "shynet"] }],
             },
             {

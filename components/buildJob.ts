@@ -103,6 +103,29 @@ function waitTask(service: string, provider: ServiceProvider): Task {
     };
 }
 
+/**
+ * A prestart task that copies the secrets the job's data depends on next to the data
+ * (root only), so the backup keeps them together. Lines are `<config key>=<JSON string>`.
+ */
+function keepSecretsTask(spec: JobSpec, keep: NonNullable<JobSpec["keepSecrets"]>): Task {
+    const lines = keep.items.map((item) => `${spec.secrets?.[item]?.secret ?? item}={{ .${item}.Value | toJSON }}`);
+    return {
+        Name: "keep-secrets",
+        Driver: "raw_exec",
+        Lifecycle: { Hook: "prestart", Sidecar: false },
+        Config: { command: "/bin/sh", args: ["-c", 'mkdir -p "$(dirname "$1")" && install -m 0600 "$0" "$1"', "${NOMAD_SECRETS_DIR}/kept.env", keep.file] },
+        Templates: [
+            {
+                EmbeddedTmpl: `{{ with nomadVar "${variablePath(spec.name)}" }}\n${lines.join("\n")}\n{{ end }}\n`,
+                DestPath: "secrets/kept.env",
+                ChangeMode: "noop",
+                Perms: "0600",
+            },
+        ],
+        Resources: { CPU: 20, MemoryMB: 16 },
+    };
+}
+
 function service(reg: ServiceSpec, provider: ServiceProvider): Service {
     const s: Service = { Name: reg.name, PortLabel: reg.port, Provider: provider };
     if (reg.tags?.length) {
@@ -167,7 +190,11 @@ export function buildJob(spec: JobSpec, env: JobEnvironment): Job {
                     Delay: seconds(restart.delaySeconds),
                     Mode: restart.mode ?? "fail",
                 },
-                Tasks: [...(spec.dependsOn ?? []).map((s) => waitTask(s, env.serviceProvider)), ...spec.tasks.map((t) => buildTask(spec, t))],
+                Tasks: [
+                    ...(spec.keepSecrets ? [keepSecretsTask(spec, spec.keepSecrets)] : []),
+                    ...(spec.dependsOn ?? []).map((s) => waitTask(s, env.serviceProvider)),
+                    ...spec.tasks.map((t) => buildTask(spec, t)),
+                ],
             },
         ],
     };

@@ -69,6 +69,17 @@ export function jobSpecProblems(spec: JobSpec): string[] {
     if (spec.periodic && spec.type !== "batch") {
         out.push(`${at}: a periodic job must be of type "batch"`);
     }
+    if (spec.keepSecrets) {
+        const { items, file } = spec.keepSecrets;
+        for (const item of items) {
+            if (!spec.secrets || !(item in spec.secrets)) {
+                out.push(`${at}: keeps undeclared secret ${JSON.stringify(item)} with its data`);
+            }
+        }
+        if (!(spec.backupPaths ?? []).some((p) => file === p || file.startsWith(`${p}/`))) {
+            out.push(`${at}: kept secrets file ${JSON.stringify(file)} is not under one of the job's backup paths`);
+        }
+    }
     for (const d of spec.backupDumps ?? []) {
         const t = spec.tasks.find((x) => x.name === d.task);
         if (!t || (t.driver ?? "docker") !== "docker") {

@@ -156,6 +156,13 @@ export interface JobSpec {
     dependsOn?: string[];
     /** Host paths the backup job saves. */
     backupPaths?: string[];
+    /**
+     * Secret items the job's data depends on (a key that encrypts it, a password set
+     * only on first run): copied, readable by root only, to `file` (under one of
+     * `backupPaths`) each time the job starts, so a backup restores them with the data.
+     * Each line is `<config key>=<JSON string>`.
+     */
+    keepSecrets?: { items: string[]; file: string };
     /** Dumps the backup job makes of this job's live databases before it runs. */
     backupDumps?: BackupDumpSpec[];
     metrics?: MetricsSpec;
