@@ -10,7 +10,8 @@ export const doggo = defineApp({
                 name: "doggo",
                 tasks: [{ name: "web", image: ctx.image(), resources: { cpu: 100, memoryMb: 64 } }],
                 ports: [{ label: "http", to: 8080 }],
-                services: [{ name: "doggo-web", port: "http", check: { type: "tcp" } }],
+                // The API's own health route (mr-karan/doggo: cmd/api/api.go, GET /api/ping/).
+                services: [{ name: "doggo-web", port: "http", check: { type: "http", path: "/api/ping/" } }],
                 routes: [{ hostname: ctx.hostname(), visibility: "public", port: "http" }],
             },
         ];
