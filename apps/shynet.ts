@@ -55,7 +55,9 @@ export const shynet = defineApp({
                             ALLOWED_HOSTS: fqdn,
                             CSRF_TRUSTED_ORIGINS: `https://${fqdn}`,
                             PORT: "8080",
-                            NUM_WORKERS: "2",
+                            // Without Redis, Django's cache is per process; upstream runs one
+                            // gunicorn worker by default (milesmcc/shynet: shynet/webserver.sh).
+                            NUM_WORKERS: "1",
                         },
                         secretEnv: { DB_PASSWORD: "db_password", DJANGO_SECRET_KEY: "django_secret_key" },
                         files: [
@@ -66,7 +68,6 @@ export const shynet = defineApp({
                                 env: true,
                             },
                         ],
-                        mounts: [{ source: ctx.data("shynet/app"), target: "/config" }],
                         resources: { cpu: 200, memoryMb: 384 },
                     },
                 ],
@@ -84,7 +85,6 @@ export const shynet = defineApp({
                 secrets: { db_password: dbPassword, django_secret_key: ctx.secret("shynetDjangoSecretKey") },
                 // The app starts only once its database is registered.
                 dependsOn: ["shynet-db"],
-                backupPaths: [ctx.data("shynet/app")],
             },
         ];
     },

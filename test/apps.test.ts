@@ -154,7 +154,7 @@ describe("apps: the estate from one declaration each", () => {
         const task = restic.TaskGroups[0].Tasks[0];
         assert.strictEqual(task.Driver, "raw_exec");
         const script = task.Templates!.find((t) => t.DestPath.endsWith("restic.sh"))!.EmbeddedTmpl!;
-        for (const p of ["/data/gitea", "/data/pihole", "/data/dumps/shynet-db.sql", "/data/shynet/app", "/data/grafana", "/data/syncthing", "/data/caddy"]) {
+        for (const p of ["/data/gitea", "/data/pihole", "/data/dumps/shynet-db.sql", "/data/grafana", "/data/syncthing", "/data/caddy"]) {
             assert.ok(script.includes(`'${p}'`), `${p} is not backed up`);
         }
         assert.match(script, /restic backup --one-file-system --tag nomad/);

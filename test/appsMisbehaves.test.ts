@@ -3,7 +3,7 @@ import * as assert from "assert";
 import { APPS } from "../apps";
 import { makeContext } from "../apps/context";
 import { buildJob } from "../components/buildJob";
-import { Job } from "../nomad";
+import { Job, Task } from "../nomad";
 import { fixtureConfig, stackConfig, withOverrides } from "./support/estateConfig";
 
 function appJob(app: string, id = app): Job {
@@ -13,10 +13,21 @@ function appJob(app: string, id = app): Job {
     return buildJob(spec, { datacenter: "hydra", namespace: "default", region: "global", serviceProvider: "nomad" });
 }
 
+const task = (j: Job, name: string): Task => j.TaskGroups[0].Tasks.find((t) => t.Name === name)!;
+
 describe("apps: smaller upstream fixes", () => {
     it("doggo: checks the API's HTTP ping route, not just the port", () => {
         const check = appJob("doggo").TaskGroups[0].Services![0].Checks![0];
         assert.strictEqual(check.Type, "http");
         assert.strictEqual(check.Path, "/api/ping/");
+    });
+
+    it("shynet: one gunicorn worker (no Redis: the cache is per process) and no unused /config mount", () => {
+        const j = appJob("shynet", "shynet-app");
+        const web = task(j, "web");
+        assert.strictEqual(web.Env!.NUM_WORKERS, "1");
+        assert.strictEqual(web.Env!.REDIS_CACHE_LOCATION, undefined);
+        assert.strictEqual(web.Config!.mount, undefined);
+        assert.strictEqual(j.Meta!["hydra.backup-paths"], undefined, "nothing of its own to back up");
     });
 });
