@@ -120,6 +120,9 @@ function resticJob(ctx: AppContext, name: string, cron: string, script: string):
                 driver: "raw_exec",
                 command: "/bin/bash",
                 args: [`\${NOMAD_TASK_DIR}/${name}.sh`],
+                // A raw_exec task has no HOME, so restic would run without its cache and fetch
+                // every index from the repository each night (restic: doc/manual_rest.rst, "Caching").
+                env: { RESTIC_CACHE_DIR: "/var/cache/restic" },
                 secretEnv,
                 files: [{ name: `${name}.sh`, content: script, perms: "0755", changeMode: "noop" }],
                 resources: { cpu: 500, memoryMb: 512 },

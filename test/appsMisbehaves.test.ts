@@ -30,4 +30,10 @@ describe("apps: smaller upstream fixes", () => {
         assert.strictEqual(web.Config!.mount, undefined);
         assert.strictEqual(j.Meta!["hydra.backup-paths"], undefined, "nothing of its own to back up");
     });
+
+    it("restic: keeps its cache in a fixed host directory (a raw_exec task has no HOME)", () => {
+        for (const id of ["restic", "restic-check"]) {
+            assert.strictEqual(task(appJob("backup", id), "backup").Env!.RESTIC_CACHE_DIR, "/var/cache/restic", id);
+        }
+    });
 });
