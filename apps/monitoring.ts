@@ -59,7 +59,7 @@ export const monitoring = defineApp({
                     {
                         name: "grafana",
                         image: "grafana/grafana:12.1.1",
-                        user: "root",
+                        // The image's own user, 472 with group 0 (grafana/grafana: Dockerfile, GF_UID/GF_GID).
                         ports: ["grafana_http"],
                         env: {
                             GF_SERVER_ROOT_URL: `https://${grafanaHost}.${ctx.cfg.domain}/`,
@@ -67,21 +67,17 @@ export const monitoring = defineApp({
                             GF_ANALYTICS_REPORTING_ENABLED: "false",
                         },
                         secretEnv: { GF_SECURITY_ADMIN_PASSWORD: "grafana_admin_password" },
-                        mounts: [{ source: ctx.data("grafana"), target: "/var/lib/grafana" }],
+                        mounts: [{ source: ctx.data("grafana"), target: "/var/lib/grafana", owner: "472:0" }],
                         resources: { cpu: 200, memoryMb: 256 },
                     },
                     {
                         name: "prometheus",
                         image: "prom/prometheus:v3.5.0",
-                        user: "root",
+                        // The image's own user, nobody (prometheus/prometheus: Dockerfile). Config reloads
+                        // come from Nomad's SIGHUP, so the HTTP lifecycle API (reload, quit) stays off.
                         ports: ["prometheus_http"],
-                        args: [
-                            "--config.file=/local/prometheus.yml",
-                            "--storage.tsdb.path=/prometheus",
-                            "--storage.tsdb.retention.time=30d",
-                            "--web.enable-lifecycle",
-                        ],
-                        mounts: [{ source: ctx.data("prometheus/data"), target: "/prometheus" }],
+                        args: ["--config.file=/local/prometheus.yml", "--storage.tsdb.path=/prometheus", "--storage.tsdb.retention.time=30d"],
+                        mounts: [{ source: ctx.data("prometheus/data"), target: "/prometheus", owner: "65534:65534" }],
                         files: [
                             {
                                 name: "prometheus.yml",

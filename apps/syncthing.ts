@@ -17,7 +17,8 @@ export const syncthing = defineApp({
                         // VOLUME) before dropping to PUID; config and the default folder live under it
                         // (syncthing/syncthing: Dockerfile, script/docker-entrypoint.sh). So the whole
                         // home is one bind mount: nothing lands in an anonymous volume.
-                        mounts: [{ source: ctx.data("syncthing"), target: "/var/syncthing" }],
+                        // Owned by PUID:PGID throughout, also what an earlier root-owned config mount left.
+                        mounts: [{ source: ctx.data("syncthing"), target: "/var/syncthing", owner: "1000:1000" }],
                         resources: { cpu: 200, memoryMb: 256 },
                     },
                 ],

@@ -103,6 +103,24 @@ function waitTask(service: string, provider: ServiceProvider): Task {
     };
 }
 
+/** The script of the own-data task: for each (path, owner) pair, make the path and hand it over. */
+const OWN_DATA_SCRIPT = [
+    // Only root can chown; a non-root agent (a local dev run) leaves the paths as they are.
+    'if [ "$(id -u)" != 0 ]; then echo "not root: leaving data owners as they are"; exit 0; fi',
+    'while [ "$#" -gt 1 ]; do mkdir -p "$1"; [ "$(stat -c %u:%g "$1")" = "$2" ] || chown -R "$2" "$1"; shift 2; done',
+].join("\n");
+
+/** A prestart task that gives the app's non-root user its host paths (Docker makes missing ones as root). */
+function ownDataTask(owned: { source: string; owner: string }[]): Task {
+    return {
+        Name: "own-data",
+        Driver: "raw_exec",
+        Lifecycle: { Hook: "prestart", Sidecar: false },
+        Config: { command: "/bin/sh", args: ["-c", OWN_DATA_SCRIPT, "own-data", ...owned.flatMap((m) => [m.source, m.owner])] },
+        Resources: { CPU: 20, MemoryMB: 16 },
+    };
+}
+
 /**
  * A prestart task that copies the secrets the job's data depends on next to the data
  * (root only), so the backup keeps them together. Lines are `<config key>=<JSON string>`.
@@ -162,6 +180,7 @@ export function buildJob(spec: JobSpec, env: JobEnvironment): Job {
     const dynamic = ports.filter((p) => p.static === undefined).map(asPort);
     const restart = spec.restart ?? { attempts: 2, intervalSeconds: 120, delaySeconds: 30, mode: "fail" as const };
     const regs = registrations(spec);
+    const owned = spec.tasks.flatMap((t) => (t.mounts ?? []).flatMap((m) => (m.owner ? [{ source: m.source, owner: m.owner }] : [])));
 
     const job: Job = {
         ID: spec.name,
@@ -191,6 +210,7 @@ export function buildJob(spec: JobSpec, env: JobEnvironment): Job {
                     Mode: restart.mode ?? "fail",
                 },
                 Tasks: [
+                    ...(owned.length ? [ownDataTask(owned)] : []),
                     ...(spec.keepSecrets ? [keepSecretsTask(spec, spec.keepSecrets)] : []),
                     ...(spec.dependsOn ?? []).map((s) => waitTask(s, env.serviceProvider)),
                     ...spec.tasks.map((t) => buildTask(spec, t)),

@@ -30,6 +30,11 @@ export function jobSpecProblems(spec: JobSpec): string[] {
         } else if (!t.command) {
             out.push(`${at}: task ${JSON.stringify(t.name)} uses raw_exec and needs a command`);
         }
+        for (const m of t.mounts ?? []) {
+            if (m.owner !== undefined && !/^\d+:\d+$/.test(m.owner)) {
+                out.push(`${at}: task ${JSON.stringify(t.name)} mount ${JSON.stringify(m.source)} owner must be numeric "uid:gid"`);
+            }
+        }
         for (const label of t.ports ?? []) {
             if (!labels.has(label)) {
                 out.push(`${at}: task ${JSON.stringify(t.name)} publishes unknown port ${JSON.stringify(label)}`);

@@ -1,8 +1,13 @@
 // Smaller fixes to apps against their upstream images (sources cited in the app files).
 import * as assert from "assert";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { APPS } from "../apps";
 import { makeContext } from "../apps/context";
 import { buildJob } from "../components/buildJob";
+import { jobSpecProblems } from "../components/jobSpecProblems";
 import { Job, Task } from "../nomad";
 import { fixtureConfig, stackConfig, withOverrides } from "./support/estateConfig";
 
@@ -35,5 +40,44 @@ describe("apps: smaller upstream fixes", () => {
         for (const id of ["restic", "restic-check"]) {
             assert.strictEqual(task(appJob("backup", id), "backup").Env!.RESTIC_CACHE_DIR, "/var/cache/restic", id);
         }
+    });
+
+    it("monitoring: Grafana and Prometheus run as their images' users, on host paths handed to them first", () => {
+        const j = appJob("monitoring");
+        assert.strictEqual(task(j, "grafana").User, undefined, "grafana runs as the image's 472");
+        assert.strictEqual(task(j, "prometheus").User, undefined, "prometheus runs as the image's nobody");
+        assert.ok(!(task(j, "prometheus").Config!.args as string[]).includes("--web.enable-lifecycle"), "no HTTP reload/quit API");
+        const own = task(j, "own-data");
+        assert.deepStrictEqual(own.Lifecycle, { Hook: "prestart", Sidecar: false });
+        assert.deepStrictEqual((own.Config!.args as string[]).slice(3), ["/data/grafana", "472:0", "/data/prometheus/data", "65534:65534"]);
+        assert.deepStrictEqual((task(appJob("syncthing"), "own-data").Config!.args as string[]).slice(3), ["/data/syncthing", "1000:1000"]);
+    });
+
+    it("own-data: makes each path and chowns it only when its top is not already the owner's", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hydra-own-"));
+        try {
+            const own = task(appJob("syncthing"), "own-data");
+            const [flag, script, name] = own.Config!.args as string[];
+            const me = `${process.getuid!()}:${process.getgid!()}`;
+            const target = path.join(dir, "a", "b");
+            // Under a fake chown and id (always root), the call says what would be chowned.
+            fs.mkdirSync(path.join(dir, "bin"));
+            fs.writeFileSync(path.join(dir, "bin", "id"), "#!/bin/sh\necho 0\n", { mode: 0o755 });
+            fs.writeFileSync(path.join(dir, "bin", "chown"), `#!/bin/sh\necho "chown $*" >>"${dir}/calls"\n`, { mode: 0o755 });
+            const env = { ...process.env, PATH: `${dir}/bin:${process.env.PATH}` };
+            execFileSync("/bin/sh", [flag, script, name, target, me, path.join(dir, "c"), "4242:4242"], { env });
+            assert.ok(fs.statSync(target).isDirectory());
+            assert.strictEqual(fs.readFileSync(path.join(dir, "calls"), "utf8"), `chown -R 4242:4242 ${path.join(dir, "c")}\n`);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("own-data: an owner must be numeric", () => {
+        const problems = jobSpecProblems({
+            name: "app",
+            tasks: [{ name: "web", image: "traefik/whoami:v1.10.4", mounts: [{ source: "/d", target: "/d", owner: "grafana" }] }],
+        });
+        assert.deepStrictEqual(problems, ['job "app": task "web" mount "/d" owner must be numeric "uid:gid"']);
     });
 });

@@ -19,6 +19,11 @@ export interface MountSpec {
     /** Path in the container. */
     target: string;
     readOnly?: boolean;
+    /**
+     * "uid:gid" the app runs as and must own the host path: made and chowned (recursively,
+     * only when its top differs) by a prestart task before the app starts.
+     */
+    owner?: string;
 }
 
 export interface FileSpec {
