@@ -80,4 +80,13 @@ describe("apps: smaller upstream fixes", () => {
         });
         assert.deepStrictEqual(problems, ['job "app": task "web" mount "/d" owner must be numeric "uid:gid"']);
     });
+
+    it("pihole: the web password comes from a secret, through the job's variable, with more memory", () => {
+        const app = task(appJob("pihole"), "app");
+        const env = app.Templates!.find((t) => t.DestPath === "secrets/app.env")!;
+        assert.match(env.EmbeddedTmpl!, /^FTLCONF_webserver_api_password=\{\{ \.web_password\.Value \| toJSON \}\}$/m);
+        assert.strictEqual(app.Resources!.MemoryMB, 512);
+        const declared = APPS.find((a) => a.name === "pihole")!.secrets!.find((s) => s.key === "piholeWebPassword");
+        assert.deepStrictEqual(declared?.generate, { length: 32 });
+    });
 });
