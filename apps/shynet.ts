@@ -22,10 +22,13 @@ export const shynet = defineApp({
                 tasks: [
                     {
                         name: "db",
-                        image: "postgres:13.22",
+                        // 13 is past end of life. A major's data directory does not open in another,
+                        // so 17 starts in its own directory and is filled from the nightly dump
+                        // (README, Apps: "Upgrading Shynet's Postgres").
+                        image: "postgres:17.6",
                         env: { POSTGRES_DB: "shynet", POSTGRES_USER: "shynet" },
                         secretEnv: { POSTGRES_PASSWORD: "db_password" },
-                        mounts: [{ source: ctx.data("shynet/db"), target: "/var/lib/postgresql/data" }],
+                        mounts: [{ source: ctx.data("shynet/db17"), target: "/var/lib/postgresql/data" }],
                         resources: { cpu: 200, memoryMb: 256 },
                     },
                 ],

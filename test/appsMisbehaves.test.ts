@@ -89,4 +89,12 @@ describe("apps: smaller upstream fixes", () => {
         const declared = APPS.find((a) => a.name === "pihole")!.secrets!.find((s) => s.key === "piholeWebPassword");
         assert.deepStrictEqual(declared?.generate, { length: 32 });
     });
+
+    it("shynet-db: a supported Postgres major, in a data directory of its own (13's does not open in 17)", () => {
+        const db = task(appJob("shynet", "shynet-db"), "db");
+        const major = Number(/^postgres:(\d+)\./.exec(db.Config!.image as string)![1]);
+        assert.ok(major >= 14, `postgres ${major} is past end of life`);
+        const mounts = db.Config!.mount as { source: string; target: string }[];
+        assert.deepStrictEqual(mounts, [{ type: "bind", source: `/data/shynet/db${major}`, target: "/var/lib/postgresql/data", readonly: false }]);
+    });
 });
