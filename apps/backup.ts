@@ -36,8 +36,10 @@ failed=0
 dump() {
   local file=$1
   shift
+  # Dumps hold what the databases hold (password hashes, tokens): root only.
   mkdir -p "$(dirname "$file")"
-  if "$@" >"$file.partial"; then
+  chmod 0700 "$(dirname "$file")"
+  if (umask 077 && "$@" >"$file.partial"); then
     mv "$file.partial" "$file"
   else
     rm -f "$file.partial"

@@ -148,7 +148,9 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     }
     fs.writeFileSync(config, hcl);
     const log = fs.openSync(logFile, "a");
-    const child = spawn(o.nomad, ["agent", "-dev", "-bind=127.0.0.1", `-config=${config}`], { detached: true, stdio: ["ignore", log, log] });
+    // raw_exec tasks inherit the agent's environment: the backup's `docker exec` dumps then reach the private daemon.
+    const env = o.dockerEndpoint ? { ...process.env, DOCKER_HOST: o.dockerEndpoint } : process.env;
+    const child = spawn(o.nomad, ["agent", "-dev", "-bind=127.0.0.1", `-config=${config}`], { detached: true, stdio: ["ignore", log, log], env });
     child.unref();
     fs.closeSync(log);
     fs.writeFileSync(pidFile(o.dir), String(child.pid));

@@ -5,6 +5,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { APPS } from "../apps";
+import { planApps } from "../apps/plan";
 import { Job } from "../nomad";
 import { renderStack, stackRawConfig, validateForRender } from "../render/renderStack";
 import { dockerCli } from "./docker";
@@ -43,9 +44,11 @@ export async function planDevImages(configDir: string, stack: string): Promise<D
     const { cfg } = validateForRender(stackRawConfig(path.join(configDir, `Pulumi.${stack}.yaml`)), APPS);
     const rendering = await renderStack({ projectDir: configDir, stack });
     const jobs = [...rendering.files].filter(([f]) => f.startsWith("jobs/")).map(([, text]) => (JSON.parse(text) as { Job: Job }).Job);
+    // One-off containers the backup runs for dumps (not a task's image) need a stand-in too.
+    const dumpImages = planApps(cfg, APPS).apps.flatMap((p) => p.jobs.flatMap((j) => (j.backupDumps ?? []).flatMap((d) => (d.run ? [d.run.image] : []))));
     return {
         proxyImage: cfg.proxy.image,
-        standinImages: jobImages(jobs).filter((i) => i !== cfg.proxy.image),
+        standinImages: [...new Set([...jobImages(jobs), ...dumpImages])].filter((i) => i !== cfg.proxy.image).sort(),
         bindSources: jobBindSources(jobs),
     };
 }
