@@ -7,6 +7,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { startAgent, stopAgent } from "./agent";
 import { waitForDeployments } from "./deployments";
+import { curlTargets, siteVisibilities, waitForCaRoots } from "./curl";
 import { buildDevImages, describeBuilds, planDevImages } from "./devImages";
 import { describeDocker, startDocker, stopDocker } from "./docker";
 import { Engine } from "./engine";
@@ -124,6 +125,28 @@ async function up(): Promise<void> {
         bridge: network.bridge,
         deployments,
     });
+    await printCurlLines(e, { publicAddress: network.publicAddress, tailnetAddress: tailnet });
+}
+
+/** A curl line per URL of the `urls` output that works here: the right proxy's address, and its local CA. */
+async function printCurlLines(e: Engine, o: { publicAddress: string; tailnetAddress: string }): Promise<void> {
+    const urls = JSON.parse(e.must(["stack", "output", "urls", "--json", "--stack", DEV_STACK], { withConfigFile: false }) || "{}") as Record<string, string[]>;
+    const targets = curlTargets(urls, siteVisibilities(e.o.configFile), { ...o, dataDir: DATA_DIR });
+    if (!targets.length) {
+        return;
+    }
+    // Caddy makes its CA when it first issues a certificate, shortly after it starts.
+    const missing = await waitForCaRoots(
+        targets.map((t) => t.caCert),
+        30_000,
+    );
+    console.log("\nEach app through its proxy (TLS from the proxy's own local CA):");
+    for (const t of targets) {
+        console.log(`  ${t.line}`);
+    }
+    for (const m of missing) {
+        console.log(`  (not there yet: ${path.relative(ROOT, m)}; the proxy has not issued a certificate: nomad alloc logs -job caddy)`);
+    }
 }
 
 async function down(): Promise<void> {
