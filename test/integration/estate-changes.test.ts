@@ -56,6 +56,12 @@ describe("integration: changing the dev estate (failed deployments, an app switc
         fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(project, "node_modules"));
         fs.writeFileSync(path.join(project, "Pulumi.yaml"), "name: never-healthy\nruntime: nodejs\n");
         fs.writeFileSync(path.join(project, "index.ts"), program(ROOT));
+        // Type-checked as the repository's own code is (ts-node's defaults lack ES2022's lib).
+        fs.writeFileSync(
+            path.join(project, "tsconfig.json"),
+            JSON.stringify({ extends: path.join(ROOT, "tsconfig.json"), compilerOptions: { types: ["node"] }, include: ["index.ts"] }),
+        );
+        fs.writeFileSync(path.join(project, "package.json"), JSON.stringify({ name: "never-healthy", private: true }));
         fixture = new Engine({
             projectDir: project,
             backendDir: path.join(dir, "fixture-state"),
@@ -147,7 +153,8 @@ describe("integration: changing the dev estate (failed deployments, an app switc
             encoding: "utf8",
         });
         assert.strictEqual(force.status, 0, force.stderr);
-        const child = /Dispatched Job ID = (\S+)/.exec(force.stdout)?.[1];
+        // The CLI monitors the run's evaluation, which names the job it launched.
+        const child = /Evaluation triggered by job "([^"]+)"|Dispatched Job ID = (\S+)/.exec(force.stdout)?.slice(1).find(Boolean);
         assert.ok(child, force.stdout);
         const deadline = Date.now() + 180_000;
         let status = "";
