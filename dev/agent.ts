@@ -9,8 +9,15 @@ export interface AgentOptions {
     /** Folder for the agent's config, data, log and pid file (project-local). */
     dir: string;
     nomad: string;
-    /** HTTP port; RPC and Serf use the next two. */
+    /** HTTP port; RPC and Serf use the next two unless `rpcPort`/`serfPort` say otherwise. */
     httpPort: number;
+    rpcPort?: number;
+    serfPort?: number;
+    /**
+     * Serve the HTTP API on the tailnet stand-in only, not on 127.0.0.1: a second estate on this
+     * machine can then keep the node's port 4646 (the internal proxy's Nomad route) on its own bridge.
+     */
+    httpOnTailnetOnly?: boolean;
     datacenter?: string;
     /**
      * The node's two addresses on this machine (see dev/network.ts). Without them the
@@ -61,15 +68,15 @@ ${
         ? `
 # As on the node, the API answers on the tailnet address (the internal proxy's Nomad route).
 addresses {
-  http = "127.0.0.1 ${net.tailnetAddress}"
+  http = "${o.httpOnTailnetOnly ? "" : "127.0.0.1 "}${net.tailnetAddress}"
 }
 `
         : ""
 }
 ports {
   http = ${o.httpPort}
-  rpc  = ${o.httpPort + 1}
-  serf = ${o.httpPort + 2}
+  rpc  = ${o.rpcPort ?? o.httpPort + 1}
+  serf = ${o.serfPort ?? o.httpPort + 2}
 }
 
 client {
@@ -133,7 +140,8 @@ export async function waitForAgent(address: string, timeoutMs = 60_000, driver?:
 /** Starts the agent in the background, or reuses the one running from `dir` if its config is unchanged. */
 export async function startAgent(o: AgentOptions): Promise<Agent> {
     fs.mkdirSync(o.dir, { recursive: true });
-    const address = `http://127.0.0.1:${o.httpPort}`;
+    const host = o.httpOnTailnetOnly && o.network ? o.network.tailnetAddress : "127.0.0.1";
+    const address = `http://${host}:${o.httpPort}`;
     const logFile = path.join(o.dir, "agent.log");
     const config = path.join(o.dir, "agent.hcl");
     const hcl = devAgentConfig(o);

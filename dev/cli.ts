@@ -7,6 +7,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { startAgent, stopAgent } from "./agent";
 import { waitForDeployments } from "./deployments";
+import { curlTargets, siteVisibilities, waitForCaRoots } from "./curl";
 import { buildDevImages, describeBuilds, planDevImages } from "./devImages";
 import { describeDocker, startDocker, stopDocker } from "./docker";
 import { Engine } from "./engine";
@@ -15,8 +16,10 @@ import { report } from "./report";
 import { DEV_STACK, prepareDevStack } from "./stack";
 
 const ROOT = path.resolve(__dirname, "..");
-const LOCAL = path.join(ROOT, ".pulumi-local");
-const AGENT_DIR = path.join(ROOT, ".nomad-dev");
+// Where the estate keeps its state, agent and daemon: the checkout, or HYDRA_DEV_HOME (a second estate, the benchmark).
+const HOME = process.env.HYDRA_DEV_HOME ? path.resolve(process.env.HYDRA_DEV_HOME) : ROOT;
+const LOCAL = path.join(HOME, ".pulumi-local");
+const AGENT_DIR = path.join(HOME, ".nomad-dev");
 const DOCKER_DIR = path.join(AGENT_DIR, "docker");
 const DATA_DIR = path.join(AGENT_DIR, "hydra-data");
 const TOOLS_BIN = path.join(ROOT, ".tools", "bin");
@@ -81,7 +84,7 @@ async function up(): Promise<void> {
     const tailnet = tailnetAddress(network);
     ensureDevNetwork(network);
     const docker = await startDocker({ dir: DOCKER_DIR, bridge: network.bridge, dns: tailnet });
-    console.log(describeDocker(docker, ROOT));
+    console.log(describeDocker(docker, HOME));
 
     const e = engine();
     fs.mkdirSync(DATA_DIR, { recursive: true });
@@ -106,7 +109,7 @@ async function up(): Promise<void> {
         network: { tailnetAddress: tailnet, publicAddress: network.publicAddress },
         dockerEndpoint: docker.endpoint,
     });
-    console.log(`Nomad dev agent: ${agent.address} (log ${path.relative(ROOT, agent.logFile)}${agent.started ? "" : ", already running"})`);
+    console.log(`Nomad dev agent: ${agent.address} (log ${path.relative(HOME, agent.logFile)}${agent.started ? "" : ", already running"})`);
 
     // A new agent has no jobs, whatever the state says: refresh first so that up recreates them.
     const args = ["up", "--yes", "--skip-preview", ...(agent.started ? ["--refresh"] : []), "--stack", DEV_STACK, "--config-file", e.o.configFile];
@@ -118,12 +121,37 @@ async function up(): Promise<void> {
         console.log(`waiting for deployments: ${pending.map((d) => `${d.job} (${d.status})`).join(", ")}`),
     );
     await report(agent.address, {
-        docker: describeDocker(docker, ROOT),
+        docker: describeDocker(docker, HOME),
         tailnetAddress: tailnet,
         publicAddress: network.publicAddress,
         bridge: network.bridge,
         deployments,
     });
+    await printCurlLines(e, { publicAddress: network.publicAddress, tailnetAddress: tailnet });
+}
+
+/** A curl line per URL of the `urls` output that works here: the right proxy's address, and its local CA. */
+async function printCurlLines(e: Engine, o: { publicAddress: string; tailnetAddress: string }): Promise<void> {
+    const urls = JSON.parse(e.must(["stack", "output", "urls", "--json", "--stack", DEV_STACK], { withConfigFile: false }) || "{}") as Record<string, string[]>;
+    const targets = curlTargets(urls, siteVisibilities(e.o.configFile), { ...o, dataDir: DATA_DIR });
+    if (!targets.length) {
+        return;
+    }
+    // Caddy makes its CA when it first issues a certificate, shortly after it starts.
+    const missing = await waitForCaRoots(
+        targets.map((t) => t.caCert),
+        30_000,
+    );
+    console.log("\nEach app through its proxy (TLS from the proxy's own local CA):");
+    for (const t of targets) {
+        console.log(`  ${t.line}`);
+    }
+    if (HTTP_PORT !== 4646 && targets.some((t) => t.app === "nomad")) {
+        console.log(`  (the Nomad route goes to port 4646 of the tailnet stand-in, as on the node; this agent is on ${HTTP_PORT}, so it answers 502)`);
+    }
+    for (const m of missing) {
+        console.log(`  (not there yet: ${path.relative(HOME, m)}; the proxy has not issued a certificate: nomad alloc logs -job caddy)`);
+    }
 }
 
 async function down(): Promise<void> {

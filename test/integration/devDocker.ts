@@ -42,9 +42,15 @@ export interface TestDocker {
 /** Bridge names of at most 15 characters, one per test file in this process. */
 let bridges = 0;
 
-/** A network and a daemon in `dir`. Call stopTestDocker in `after`, even when this failed. */
-export async function startTestDocker(dir: string): Promise<TestDocker> {
-    const network: DevNetwork = { bridge: `hyt${process.pid % 100000}x${bridges++}`, tailnetCidr: freeTailnetCidr(), publicAddress: "127.0.0.1" };
+/**
+ * A network and a daemon in `dir`. Call stopTestDocker in `after`, even when this failed.
+ * `ownPublicAddress` gives the file a public stand-in of its own (127.126.N.1, N from its
+ * tailnet /24), for suites whose public proxy binds :80/:443 next to a developer's estate.
+ */
+export async function startTestDocker(dir: string, o: { ownPublicAddress?: boolean } = {}): Promise<TestDocker> {
+    const tailnetCidr = freeTailnetCidr();
+    const publicAddress = o.ownPublicAddress ? `127.126.${tailnetCidr.split(".")[2]}.1` : "127.0.0.1";
+    const network: DevNetwork = { bridge: `hyt${process.pid % 100000}x${bridges++}`, tailnetCidr, publicAddress };
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, "network.json"), JSON.stringify(network));
     ensureDevNetwork(network);

@@ -1,31 +1,21 @@
-// The estate end to end on this machine: a real Nomad dev agent and the real Pulumi engine.
+// The estate end to end on this machine: the whole dev estate (a private Docker daemon, a real
+// Nomad dev agent with the docker driver) and the real Pulumi engine. estate-routes and
+// estate-changes run on an estate of their own, set up the same way (devEstate.ts).
 import * as assert from "assert";
-import * as crypto from "crypto";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
-import { startAgent, stopAgent } from "../../dev/agent";
 import { Engine } from "../../dev/engine";
-import { DEV_STACK, devSecretValues, prepareDevStack } from "../../dev/stack";
+import { DEV_STACK } from "../../dev/stack";
 import { Job } from "../../nomad";
 import { renderStack } from "../../render/renderStack";
 import { previewWithPolicyPack } from "../policy/cli";
-import { debianTool, projectTool, run } from "../support/tools";
+import { projectTool, run } from "../support/tools";
+import { api, DevEstate, newEstateDir, startDevEstate, stopDevEstate } from "./devEstate";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const EXPECTED_JOBS = ["caddy", "doggo", "gitea", "monitoring", "pihole", "restic", "restic-check", "shynet-app", "shynet-db", "syncthing"];
-const EXPECTED_VARIABLES = ["caddy", "gitea", "monitoring", "restic", "restic-check", "shynet-app", "shynet-db"].map((j) => `nomad/jobs/${j}`);
-// Away from the default 4646, so a developer's own `npm run dev` agent is left alone.
-const HTTP_PORT = 14646;
-
-async function api<T>(address: string, method: string, p: string, body?: unknown): Promise<T> {
-    const res = await fetch(`${address}${p}`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
-    const text = await res.text();
-    if (!res.ok) {
-        throw new Error(`${method} ${p}: ${res.status} ${text}`);
-    }
-    return (text ? JSON.parse(text) : undefined) as T;
-}
+// The proxy has none: with Caddy's internal CA (the dev stack's proxy.tls) it needs no token.
+const EXPECTED_VARIABLES = ["gitea", "monitoring", "restic", "restic-check", "shynet-app", "shynet-db"].map((j) => `nomad/jobs/${j}`);
 
 /** The steps of a `pulumi preview --json` that change something. */
 function changes(previewJson: string): { op: string; urn: string }[] {
@@ -35,9 +25,8 @@ function changes(previewJson: string): { op: string; urn: string }[] {
 
 describe("integration: the dev estate on a real Nomad with the real engine", function () {
     this.timeout(600_000);
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hydra-it-"));
-    const dataDir = path.join(dir, "data");
-    const resticRepo = path.join(dir, "restic-repo");
+    const dir = newEstateDir("estate");
+    let e: DevEstate;
     let address: string;
     let engine: Engine;
     let secrets: Record<string, string>;
@@ -50,44 +39,33 @@ describe("integration: the dev estate on a real Nomad with the real engine", fun
             timings[name] = Date.now() - start;
         }
     };
-    const prepare = (extraConfig?: Record<string, unknown>) =>
-        prepareDevStack(engine, { dataDir, nomadAddress: address, resticRepository: resticRepo, extraConfig });
+    const prepare = (extraConfig?: Record<string, unknown>) => e.prepare(extraConfig);
 
     before(async () => {
-        for (const tool of ["pulumi", "pulumi-language-nodejs", "pulumi-resource-pulumi-nodejs", "pulumi-analyzer-policy", "nomad"]) {
-            projectTool(tool);
-        }
-        fs.mkdirSync(dataDir, { recursive: true });
-        const agent = await startAgent({ dir: path.join(dir, "agent"), nomad: projectTool("nomad"), httpPort: HTTP_PORT });
-        address = agent.address;
-        engine = new Engine({
-            projectDir: ROOT,
-            backendDir: path.join(dir, "state"),
-            configFile: path.join(dir, `Pulumi.${DEV_STACK}.yaml`),
-            toolsBin: path.dirname(projectTool("pulumi")),
-            passphrase: crypto.randomBytes(16).toString("hex"),
-        });
-        prepare();
-        secrets = devSecretValues(engine);
+        e = await startDevEstate(dir);
+        ({ address, engine, secrets } = e);
+        Object.assign(timings, e.timings);
     });
 
     after(async () => {
-        await stopAgent(path.join(dir, "agent"));
+        await stopDevEstate(dir);
         if (Object.keys(timings).length) {
             console.log(`      timings (ms): ${JSON.stringify(timings)}`);
         }
-        fs.rmSync(dir, { recursive: true, force: true });
     });
 
     it("leaves the committed Pulumi.dev.yaml untouched while creating the stack", () => {
         const committed = fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8");
         assert.ok(!committed.includes("encryptionsalt"));
-        assert.ok(Object.keys(secrets).length >= 10, "the dev secrets are set with --secret");
+        // Every app secret, set with --secret; no Cloudflare token, since the proxies use Caddy's internal CA.
+        const keys = ["giteaSecretKey", "giteaInternalToken", "giteaLfsJwtSecret", "giteaOauth2JwtSecret", "shynetDbPassword", "shynetDjangoSecretKey"];
+        keys.push("grafanaAdminPassword", "resticPassword", "resticRepository");
+        assert.deepStrictEqual(Object.keys(secrets).sort(), keys.map((k) => `hydra:${k}`).sort());
         assert.match(fs.readFileSync(engine.o.configFile, "utf8"), /secure: v1:/);
     });
 
     it("pulumi up creates every job and variable", async () => {
-        timed("up", () => engine.must(["up", "--yes", "--skip-preview", "--stack", DEV_STACK]));
+        timed("up", () => e.up());
         const jobs = await api<{ ID: string }[]>(address, "GET", "/v1/jobs");
         for (const id of EXPECTED_JOBS) {
             assert.ok(
@@ -110,7 +88,7 @@ describe("integration: the dev estate on a real Nomad with the real engine", fun
             }
         }
         const stateFiles = fs
-            .readdirSync(path.join(dir, "state"), { recursive: true, withFileTypes: true })
+            .readdirSync(path.join(e.dir, "state"), { recursive: true, withFileTypes: true })
             .filter((e) => e.isFile() && e.name.endsWith(".json"));
         assert.ok(stateFiles.length > 0);
         for (const f of stateFiles) {
@@ -199,43 +177,11 @@ describe("integration: the dev estate on a real Nomad with the real engine", fun
             }
         }
         assert.ok(count >= 20, `validated ${count} jobs`);
-        const hcl = path.join(dir, "nomad.hcl");
+        const hcl = path.join(e.dir, "nomad.hcl");
         fs.writeFileSync(hcl, renderings[0].files.get("node/nomad.hcl")!);
         const v = run(projectTool("nomad"), ["config", "validate", hcl]);
         assert.strictEqual(v.status, 0, v.output);
         assert.match(v.output, /Configuration is valid/);
-    });
-
-    it("the backup job, forced, runs restic and snapshots a canary file from a backup path", async () => {
-        const restic = debianTool("restic");
-        fs.mkdirSync(path.join(dataDir, "gitea"), { recursive: true });
-        const canary = path.join(dataDir, "gitea", "canary.txt");
-        fs.writeFileSync(canary, `canary ${Date.now()}\n`);
-        await api(address, "PUT", "/v1/job/restic/periodic/force");
-        const deadline = Date.now() + 180_000;
-        let status = "";
-        while (Date.now() < deadline) {
-            const allocs = await api<{ JobID: string; ClientStatus: string }[]>(address, "GET", "/v1/allocations");
-            status = allocs
-                .filter((a) => a.JobID.startsWith("restic/periodic-"))
-                .map((a) => a.ClientStatus)
-                .join(",");
-            if (/complete|failed/.test(status)) {
-                break;
-            }
-            await new Promise((r) => setTimeout(r, 1000));
-        }
-        assert.strictEqual(status, "complete", `the backup run ended as ${status || "nothing"}`);
-        const env = { ...process.env, RESTIC_REPOSITORY: resticRepo, RESTIC_PASSWORD: secrets["hydra:resticPassword"] };
-        const { spawnSync } = await import("child_process");
-        const ls = spawnSync(restic, ["ls", "latest"], { env, encoding: "utf8" });
-        assert.strictEqual(ls.status, 0, ls.stderr);
-        assert.ok(ls.stdout.split("\n").includes(canary), `canary not in the snapshot:\n${ls.stdout}`);
-        const snaps = JSON.parse(spawnSync(restic, ["snapshots", "--json"], { env, encoding: "utf8" }).stdout);
-        assert.ok(
-            snaps.some((s: { tags?: string[] }) => s.tags?.includes("nomad")),
-            "tagged nomad",
-        );
     });
 
     it("pulumi destroy leaves no job and no variable", async () => {
