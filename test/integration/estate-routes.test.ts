@@ -156,6 +156,7 @@ describe("integration: the dev estate's routes, secrets, start order and SSH (re
             "shynet-db/db": { POSTGRES_PASSWORD: "hydra:shynetDbPassword" },
             "shynet-app/web": { DB_PASSWORD: "hydra:shynetDbPassword", DJANGO_SECRET_KEY: "hydra:shynetDjangoSecretKey" },
             "monitoring/grafana": { GF_SECURITY_ADMIN_PASSWORD: "hydra:grafanaAdminPassword" },
+            "pihole/app": { FTLCONF_webserver_api_password: "hydra:piholeWebPassword" },
         };
         for (const task of Object.values(STANDIN_SERVICES)) {
             const env = digests.get(task)!.env;
