@@ -33,6 +33,8 @@ export interface DevEstate {
     /** The stack's secret values by full key (hydra:giteaSecretKey, …). */
     secrets: Record<string, string>;
     timings: Record<string, number>;
+    /** When the set-up began (epoch ms): a file's wall time, for its report. */
+    startedAt: number;
     /** Rewrites the stack's config file: the committed settings, this estate's, and `extra` by full key. */
     prepare(extra?: Record<string, unknown>): void;
     /** `pulumi up`, which waits for every service job's deployment (nomad.waitForHealthy). */
@@ -122,6 +124,7 @@ export async function startDevEstate(dir: string): Promise<DevEstate> {
         engine,
         secrets: devSecretValues(engine),
         timings,
+        startedAt: t0,
         prepare,
         up() {
             const start = Date.now();
@@ -162,6 +165,45 @@ export async function api<T>(address: string, method: string, p: string, body?: 
         throw new Error(`${method} ${p}: ${res.status} ${text}`);
     }
     return (text ? JSON.parse(text) : undefined) as T;
+}
+
+type Registration = { Address: string; Port: number; JobID: string };
+
+/**
+ * Where a service is registered, waiting up to `timeoutMs` (a task restarted by a template change
+ * is briefly deregistered); on timeout, the error carries the job's allocations and last task events.
+ */
+export async function service(address: string, name: string, timeoutMs = 60_000): Promise<Registration> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+        const [svc] = await api<Registration[]>(address, "GET", `/v1/service/${name}`);
+        if (svc) {
+            return svc;
+        }
+        if (Date.now() > deadline) {
+            type Alloc = {
+                ID: string;
+                JobID: string;
+                ClientStatus: string;
+                TaskStates?: Record<string, { State: string; Events: { Type: string; DisplayMessage: string }[] }>;
+            };
+            const allocs = await api<Alloc[]>(address, "GET", "/v1/allocations");
+            const lines = allocs.map(
+                (a) =>
+                    `${a.JobID} ${a.ID.slice(0, 8)} ${a.ClientStatus}: ` +
+                    Object.entries(a.TaskStates ?? {})
+                        .map(
+                            ([t, st]) =>
+                                `${t} ${st.State} [${st.Events.slice(-3)
+                                    .map((ev) => `${ev.Type}: ${ev.DisplayMessage}`)
+                                    .join("; ")}]`,
+                        )
+                        .join(" | "),
+            );
+            throw new Error(`service ${name} is not registered after ${timeoutMs / 1000}s; allocations:\n${lines.join("\n")}`);
+        }
+        await new Promise((r) => setTimeout(r, 1000));
+    }
 }
 
 export interface CurlResult {

@@ -76,7 +76,7 @@ describe("integration: changing the dev estate (failed deployments, an app switc
 
     after(async () => {
         await stopDevEstate(dir);
-        console.log(`      timings (ms): ${JSON.stringify(e?.timings ?? {})}`);
+        console.log(`      timings (ms): ${JSON.stringify({ ...e?.timings, file: e ? Date.now() - e.startedAt : undefined })}`);
     });
 
     const upFixture = (healthy: boolean) => {

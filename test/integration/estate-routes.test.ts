@@ -6,7 +6,7 @@ import * as crypto from "crypto";
 import * as net from "net";
 import { Job } from "../../nomad";
 import { secretTemplate } from "../../vocabulary";
-import { api, curl, DevEstate, newEstateDir, startDevEstate, stopDevEstate } from "./devEstate";
+import { api, curl, DevEstate, newEstateDir, service, startDevEstate, stopDevEstate } from "./devEstate";
 
 const sha256 = (s: string | Buffer) => crypto.createHash("sha256").update(s).digest("hex");
 
@@ -72,9 +72,8 @@ describe("integration: the dev estate's routes, secrets, start order and SSH (re
     before(async () => {
         e = await startDevEstate(dir);
         e.up();
-        for (const [service, task] of Object.entries(STANDIN_SERVICES)) {
-            const [svc] = await api<{ Address: string; Port: number }[]>(e.address, "GET", `/v1/service/${service}`);
-            assert.ok(svc, `service ${service} is registered`);
+        for (const [name, task] of Object.entries(STANDIN_SERVICES)) {
+            const svc = await service(e.address, name);
             const res = await fetch(`http://${svc.Address}:${svc.Port}/.hydra/digests`, { signal: AbortSignal.timeout(15_000) });
             digests.set(task, (await res.json()) as Digests);
         }
@@ -82,7 +81,7 @@ describe("integration: the dev estate's routes, secrets, start order and SSH (re
 
     after(async () => {
         await stopDevEstate(dir);
-        console.log(`      timings (ms): ${JSON.stringify(e?.timings ?? {})}`);
+        console.log(`      timings (ms): ${JSON.stringify({ ...e?.timings, file: e ? Date.now() - e.startedAt : undefined })}`);
     });
 
     it("every https URL of the urls output answers 200 through its proxy, from the right app's stand-in, with the printed curl line", () => {
@@ -220,7 +219,7 @@ describe("integration: the dev estate's routes, secrets, start order and SSH (re
     });
 
     it("gitea's SSH answers on 4222 at the tailnet stand-in, and not at the public one", async () => {
-        const [svc] = await api<{ Address: string; Port: number }[]>(e.address, "GET", "/v1/service/gitea-ssh");
+        const svc = await service(e.address, "gitea-ssh");
         assert.deepStrictEqual([svc.Address, svc.Port], [e.tailnet, 4222]);
         assert.ok(await tcpConnects(e.tailnet, 4222), "tailnet :4222");
         assert.ok(!(await tcpConnects(e.publicAddress, 4222)), "public :4222 is closed");

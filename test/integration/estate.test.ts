@@ -49,6 +49,9 @@ describe("integration: the dev estate on a real Nomad with the real engine", fun
 
     after(async () => {
         await stopDevEstate(dir);
+        if (e) {
+            timings.file = Date.now() - e.startedAt;
+        }
         if (Object.keys(timings).length) {
             console.log(`      timings (ms): ${JSON.stringify(timings)}`);
         }
