@@ -21,6 +21,20 @@ function projectWithStack(stack: string, fixture: string): string {
     return dir;
 }
 
+/** `npm run render` as a user runs it, on a stack of a throwaway project, writing to <dir>/out. */
+function renderCli(dir: string, stack: string): { status: number; output: string } {
+    return run(path.join(ROOT, "node_modules", ".bin", "ts-node"), [
+        "--transpile-only",
+        path.join(ROOT, "render", "cli.ts"),
+        "--project",
+        dir,
+        "--stack",
+        stack,
+        "--out",
+        path.join(dir, "out"),
+    ]);
+}
+
 function renderTo(r: Rendering): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hydra-out-"));
     writeRendering(dir, r.files);
@@ -227,16 +241,7 @@ describe("rendered artifacts, checked by the real tools", function () {
         await assert.rejects(renderStack({ projectDir: dir, stack: "broken" }), (e: ConfigError) =>
             e.problems.some((p) => problemLine(p).startsWith('hydra:node.region: "blr-1" is not a DigitalOcean region slug')),
         );
-        const cli = run(path.join(ROOT, "node_modules", ".bin", "ts-node"), [
-            "--transpile-only",
-            path.join(ROOT, "render", "cli.ts"),
-            "--project",
-            dir,
-            "--stack",
-            "broken",
-            "--out",
-            path.join(dir, "out"),
-        ]);
+        const cli = renderCli(dir, "broken");
         assert.strictEqual(cli.status, 1);
         assert.match(cli.output, /hydra:node\.region: "blr-1" is not a DigitalOcean region slug such as "blr1"/);
         assert.ok(!fs.existsSync(path.join(dir, "out")), "nothing is written");
@@ -248,16 +253,7 @@ describe("rendered artifacts, checked by the real tools", function () {
         const doc = YAML.parse(fs.readFileSync(file, "utf8"));
         doc.config["hydra:apps"] = { pihole: { hostname: "git" } };
         fs.writeFileSync(file, YAML.stringify(doc));
-        const cli = run(path.join(ROOT, "node_modules", ".bin", "ts-node"), [
-            "--transpile-only",
-            path.join(ROOT, "render", "cli.ts"),
-            "--project",
-            dir,
-            "--stack",
-            "clash",
-            "--out",
-            path.join(dir, "out"),
-        ]);
+        const cli = renderCli(dir, "clash");
         assert.strictEqual(cli.status, 1);
         assert.match(cli.output, /^The estate's apps have 1 problem:\n {2}- app pihole: host name "git" is already used by app gitea\n$/);
         assert.ok(!/\bat .*\.ts:\d+/.test(cli.output), `a stack trace reached the user:\n${cli.output}`);
