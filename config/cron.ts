@@ -6,6 +6,7 @@
 // croner's own 6-field form starts with a second, so every spec is handed to it as 7 fields.
 import { Cron, CronPattern } from "croner";
 import { show } from "./problems";
+import { remembered } from "./remembered";
 
 const DESCRIPTORS = ["@yearly", "@annually", "@monthly", "@weekly", "@daily", "@hourly"];
 
@@ -49,7 +50,7 @@ function wrongField(seven: string[]): number {
 }
 
 /** Why `spec` is not a cron spec Nomad accepts, naming the field that is wrong; undefined when it is one. */
-export function cronProblem(spec: string): string | undefined {
+function cronProblemUncached(spec: string): string | undefined {
     const shown = show(spec);
     const trimmed = spec.trim();
     if (trimmed.startsWith("@")) {
@@ -78,3 +79,5 @@ export function cronProblem(spec: string): string | undefined {
     job.stop();
     return next === null ? `${shown} never comes round: no date from now on matches it` : undefined;
 }
+
+export const cronProblem = remembered(cronProblemUncached);

@@ -1,6 +1,7 @@
 // Time zones, checked against the IANA database the runtime carries (ICU's copy of it).
 import { closest } from "./closest";
 import { show } from "./problems";
+import { remembered } from "./remembered";
 
 /** ICU's canonical zone names, plus "UTC", which it lists as an alias only. */
 const ZONES: readonly string[] = [...Intl.supportedValuesOf("timeZone"), "UTC"];
@@ -26,7 +27,7 @@ function ianaForm(name: string): boolean {
  * older names (Asia/Calcutta, not Asia/Kolkata) and leaves out Etc/*, so a name ICU knows is
  * taken too when written in IANA's form; abbreviations such as "IST" are refused, being ambiguous.
  */
-export function timeZoneProblem(name: string): string | undefined {
+function timeZoneProblemUncached(name: string): string | undefined {
     if (LISTED.has(name) || (ianaForm(name) && resolve(name) !== undefined)) {
         return undefined;
     }
@@ -37,3 +38,5 @@ export function timeZoneProblem(name: string): string | undefined {
     const near = ianaForm(capitalised) && resolve(capitalised) !== undefined ? capitalised : closest(name, ZONES);
     return `${show(name)} is not an IANA time zone such as "Asia/Kolkata" or "UTC"${near ? `; did you mean "${near}"?` : ""}`;
 }
+
+export const timeZoneProblem = remembered(timeZoneProblemUncached);

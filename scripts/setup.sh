@@ -4,11 +4,10 @@
 #   1. Debian packages (apt-get when root; otherwise the exact command to run);
 #   2. the pinned pulumi, nomad and caddy (scripts/tools.sh, cached after the first build).
 #
-# Usage: scripts/setup.sh [test|dev]     (default: test)
+# Usage: scripts/setup.sh [test|unit|dev]     (default: test)
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ROOT=$(cd "$SCRIPT_DIR/.." && pwd)
 purpose=${1:-test}
 
 case $purpose in
@@ -18,12 +17,17 @@ test)
     packages=(cloud-init shellcheck restic curl iproute2 docker.io busybox-static)
     tools=()
     ;;
+unit)
+    # npm run test:unit: the artifact checks only.
+    packages=(cloud-init shellcheck)
+    tools=(caddy)
+    ;;
 dev)
     packages=(restic iproute2 docker.io busybox-static)
     tools=(pulumi pulumi-language-nodejs pulumi-resource-pulumi-nodejs pulumi-analyzer-policy nomad caddy)
     ;;
 *)
-    echo "usage: scripts/setup.sh [test|dev]" >&2
+    echo "usage: scripts/setup.sh [test|unit|dev]" >&2
     exit 2
     ;;
 esac
@@ -51,4 +55,9 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 "$SCRIPT_DIR/tools.sh" "${tools[@]}"
-echo "setup: ready for npm ${purpose/dev/run dev} in $((SECONDS - start))s"
+case $purpose in
+dev) command="npm run dev" ;;
+unit) command="npm run test:unit" ;;
+*) command="npm test" ;;
+esac
+echo "setup: ready for $command in $((SECONDS - start))s"

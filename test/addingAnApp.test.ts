@@ -3,21 +3,17 @@
 import * as assert from "assert";
 import * as path from "path";
 import { APPS } from "../apps";
-import { allSecretDeclarations, loadConfig } from "../config";
-import { buildEstate } from "../estate";
+import { allSecretDeclarations } from "../config";
 import { Job } from "../nomad";
 import { generatedFiles } from "../render/declarationFiles";
-import { runMocked } from "../render/mockRuntime";
 import { whoami } from "./fixtures/apps/whoami";
-import { fixtureConfig, stackConfig, withOverrides } from "./support/estateConfig";
+import { fixtureConfig, withOverrides } from "./support/estateConfig";
+import { mockedEstate } from "./support/mockedEstate";
 
 const apps = [...APPS, whoami];
 const ROOT = path.resolve(__dirname, "..");
 
-async function deploy(config: Record<string, unknown>) {
-    const { values, secretKeys } = stackConfig(config, apps);
-    return runMocked(() => buildEstate(loadConfig(apps), apps).outputs, { config: values, secretKeys });
-}
+const deploy = (config: Record<string, unknown>) => mockedEstate(config, apps);
 
 describe("adding an app with a generated and a required secret", () => {
     const base = () => withOverrides(fixtureConfig("full-digitalocean"), { "hydra:consul": { enabled: false } });

@@ -6,15 +6,13 @@ import { loadConfig } from "../config";
 import { buildEstate } from "../estate";
 import { runMocked, RunResult } from "../render/mockRuntime";
 import { fixtureConfig, stackConfig, withOverrides } from "./support/estateConfig";
+import { mockedEstate } from "./support/mockedEstate";
 
 const JOB = "pulumi-nodejs:dynamic/nomad:NomadJob";
 const VARIABLE = "pulumi-nodejs:dynamic/nomad:NomadVariable";
 const RECORD = "cloudflare:index/dnsRecord:DnsRecord";
 
-async function deploy(config: Record<string, unknown>, apps = APPS): Promise<RunResult> {
-    const { values, secretKeys } = stackConfig(config);
-    return runMocked(() => buildEstate(loadConfig(apps), apps).outputs, { config: values, secretKeys });
-}
+const deploy = (config: Record<string, unknown>, apps = APPS): Promise<RunResult> => mockedEstate(config, apps);
 
 const jobs = (run: RunResult): Job[] => run.ofType(JOB).map((r) => r.inputs.job as Job);
 const job = (run: RunResult, id: string): Job => {

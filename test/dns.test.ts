@@ -2,26 +2,15 @@ import * as assert from "assert";
 import { APPS } from "../apps";
 import { loadConfig } from "../config";
 import { HydraDns, RouteRecord } from "../components/HydraDns";
-import { buildEstate, Estate } from "../estate";
 import { runMocked, RunResult } from "../render/mockRuntime";
 import { fixtureConfig, stackConfig } from "./support/estateConfig";
+import { mockedEstate } from "./support/mockedEstate";
 
 const RECORD = "cloudflare:index/dnsRecord:DnsRecord";
 const ZONE = "cloudflare:index/zone:Zone";
 
 /** Runs the whole estate of a fixture. */
-async function withEstate(fixture: string): Promise<RunResult & { estate: Estate }> {
-    const { values, secretKeys } = stackConfig(fixtureConfig(fixture));
-    let estate!: Estate;
-    const run = await runMocked(
-        () => {
-            estate = buildEstate(loadConfig(APPS));
-            return estate.outputs;
-        },
-        { config: values, secretKeys },
-    );
-    return Object.assign(run, { estate });
-}
+const withEstate = (fixture: string) => mockedEstate(fixtureConfig(fixture));
 
 /** Runs the DNS component alone, with a fixture's settings and the given routes. */
 async function withRoutes(fixture: string, routes: RouteRecord[]): Promise<RunResult & { dns: HydraDns }> {

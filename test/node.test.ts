@@ -1,9 +1,7 @@
-import { APPS } from "../apps";
 import * as assert from "assert";
-import { loadConfig } from "../config";
-import { buildEstate, Estate } from "../estate";
-import { CLOUDFLARE_V4, CLOUDFLARE_V6, Registered, runMocked, RunResult, urnType } from "../render/mockRuntime";
-import { fixtureConfig, stackConfig, withOverrides } from "./support/estateConfig";
+import { CLOUDFLARE_V4, CLOUDFLARE_V6, Registered, RunResult, urnType } from "../render/mockRuntime";
+import { fixtureConfig, withOverrides } from "./support/estateConfig";
+import { mockedEstate } from "./support/mockedEstate";
 
 const DROPLET = "digitalocean:index/droplet:Droplet";
 const VOLUME = "digitalocean:index/volume:Volume";
@@ -13,18 +11,7 @@ const PROJECT = "digitalocean:index/project:Project";
 const FIREWALL = "digitalocean:index/firewall:Firewall";
 const RECORD = "cloudflare:index/dnsRecord:DnsRecord";
 
-async function deploy(config: Record<string, unknown>): Promise<RunResult & { estate?: Estate }> {
-    const { values, secretKeys } = stackConfig(config);
-    let estate: Estate | undefined;
-    const run = await runMocked(
-        () => {
-            estate = buildEstate(loadConfig(APPS));
-            return estate.outputs;
-        },
-        { config: values, secretKeys },
-    );
-    return Object.assign(run, { estate });
-}
+const deploy = (config: Record<string, unknown>) => mockedEstate(config);
 
 const minimal = () => fixtureConfig("minimal-digitalocean");
 

@@ -43,21 +43,42 @@ function appEntry(app: AppDeclaration, object: z.ZodObject) {
     return z.union([flag(), object], expected(`true, false or an object with ${fields}`)).describe(app.description);
 }
 
-/** The `hydra:apps` object for these apps. */
-export function appsSchema(apps: readonly AppDeclaration[]) {
+function buildAppsSchema(apps: readonly AppDeclaration[]) {
     const entries = Object.fromEntries(apps.map((app) => [app.name, appEntry(app, settingsObject(app)).optional()]));
     const unknown = (field: string, known: string[]) => `is not an app Hydra knows (${known.join(", ")})${didYouMean(field, known)}`;
     return strictObject(entries, { unknown }).describe("Which apps run (all by default): true/false, or an object with enabled and the app's settings.");
 }
 
+function buildDefaults(apps: readonly AppDeclaration[]): Record<string, AppSettings> {
+    return Object.fromEntries(apps.map((app) => [app.name, (settingsObject(app).safeParse({}).data as AppSettings | undefined) ?? { enabled: true }]));
+}
+
+// Building zod schemas costs more than parsing with them, and one app list is checked many times in tests and tools.
+const SCHEMAS = new WeakMap<readonly AppDeclaration[], { schema: ReturnType<typeof buildAppsSchema>; defaults: Record<string, AppSettings> }>();
+
+function forApps(apps: readonly AppDeclaration[]) {
+    let found = SCHEMAS.get(apps);
+    if (!found) {
+        found = { schema: buildAppsSchema(apps), defaults: buildDefaults(apps) };
+        SCHEMAS.set(apps, found);
+    }
+    return found;
+}
+
+/** The `hydra:apps` object for these apps. */
+export function appsSchema(apps: readonly AppDeclaration[]) {
+    return forApps(apps).schema;
+}
+
 /** Every app's settings, each app present (on unless config turns it off). */
 export function readApps(src: ConfigSource, apps: readonly AppDeclaration[]): Record<string, AppSettings> {
-    const parsed = readSection(src.problems, fullKey("apps"), appsSchema(apps), src.object("apps")) as Record<string, unknown>;
+    const { schema, defaults: allDefaults } = forApps(apps);
+    const parsed = readSection(src.problems, fullKey("apps"), schema, src.object("apps")) as Record<string, unknown>;
     const settings: Record<string, AppSettings> = {};
     for (const app of apps) {
-        const defaults = (settingsObject(app).safeParse({}).data as AppSettings | undefined) ?? { enabled: true };
+        const defaults = allDefaults[app.name];
         const v = parsed[app.name];
-        settings[app.name] = v === undefined ? defaults : typeof v === "boolean" ? { ...defaults, enabled: v } : (v as AppSettings);
+        settings[app.name] = v === undefined ? { ...defaults } : typeof v === "boolean" ? { ...defaults, enabled: v } : (v as AppSettings);
     }
     return settings;
 }
