@@ -10,6 +10,7 @@ import { HydraApp } from "./components/HydraApp";
 import { HydraDns } from "./components/HydraDns";
 import { HydraNode } from "./components/HydraNode";
 import { existingNode, NodeEndpoints } from "./components/nodeEndpoints";
+import { NomadJob } from "./nomad";
 import { AppOutputName, Route } from "./vocabulary";
 
 /** The stack outputs, each exported by index.ts. */
@@ -98,6 +99,7 @@ export function buildEstate(cfg: HydraConfig, apps: AppDefinition[] = APPS): Est
     const connection: NomadConnection = { address: cfg.nomad.address, token: cfg.nomad.token };
     const dependsOn = node instanceof HydraNode ? [node] : [];
 
+    const serviceJobs = new Map<string, NomadJob>();
     const hydraApps = plan.apps.map(
         (p) =>
             new HydraApp(
@@ -109,6 +111,7 @@ export function buildEstate(cfg: HydraConfig, apps: AppDefinition[] = APPS): Est
                     environment,
                     connection,
                     waitForHealthy: cfg.nomad.waitForHealthy,
+                    serviceJobs,
                 },
                 { dependsOn },
             ),

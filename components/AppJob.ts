@@ -20,6 +20,11 @@ export interface AppJobArgs {
     connection: NomadConnection;
     /** `pulumi up` waits until a service job's deployment is healthy, and fails when it is not. */
     waitForHealthy?: boolean;
+    /**
+     * The jobs providing the services this job waits for (`dependsOn`): it is registered after them,
+     * so with waitForHealthy its tasks first start once they are healthy, not merely registered.
+     */
+    after?: pulumi.Resource[];
 }
 
 /** One job of an app: its secrets in the Nomad Variable `nomad/jobs/<job>`, and the job after it. */
@@ -59,7 +64,7 @@ export class AppJob extends pulumi.ComponentResource {
                 ...(args.waitForHealthy && (spec.type ?? "service") === "service" ? { detach: false } : {}),
             },
             // The job's templates read the variable: it must exist first.
-            { parent: this, dependsOn: this.variable ? [this.variable] : [] },
+            { parent: this, dependsOn: [...(this.variable ? [this.variable] : []), ...(args.after ?? [])] },
         );
         this.registerOutputs({ jobId: this.job.jobId });
     }

@@ -2,8 +2,10 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { Secret } from "../config";
 import { JobSpec, SecretDeclaration, TYPE_TOKENS } from "../vocabulary";
+import { NomadJob } from "../nomad";
 import { AppJob, NomadConnection } from "./AppJob";
 import { JobEnvironment } from "./buildJob";
+import { registrations } from "./registrations";
 
 export interface HydraAppArgs {
     /** The app's jobs, planned once. Their secrets are references to `secrets`. */
@@ -16,6 +18,11 @@ export interface HydraAppArgs {
     connection: NomadConnection;
     /** `pulumi up` waits until each service job's deployment is healthy. */
     waitForHealthy?: boolean;
+    /**
+     * The job registering each service, shared by the estate's apps (created providers first):
+     * a job that waits for a service is registered after the job behind it.
+     */
+    serviceJobs: Map<string, NomadJob>;
 }
 
 /** One app of the estate: its generated secrets and its jobs (one AppJob each). */
@@ -32,21 +39,25 @@ export class HydraApp extends pulumi.ComponentResource {
             }
             return values.get(key)!;
         };
-        this.jobs = args.jobs.map(
-            (spec) =>
-                new AppJob(
-                    spec.name,
-                    {
-                        app: name,
-                        spec,
-                        secrets: Object.fromEntries(Object.entries(spec.secrets ?? {}).map(([item, ref]) => [item, resolve(ref.secret)])),
-                        environment: args.environment,
-                        connection: args.connection,
-                        waitForHealthy: args.waitForHealthy,
-                    },
-                    { parent: this },
-                ),
-        );
+        this.jobs = args.jobs.map((spec) => {
+            const job = new AppJob(
+                spec.name,
+                {
+                    app: name,
+                    spec,
+                    secrets: Object.fromEntries(Object.entries(spec.secrets ?? {}).map(([item, ref]) => [item, resolve(ref.secret)])),
+                    environment: args.environment,
+                    connection: args.connection,
+                    waitForHealthy: args.waitForHealthy,
+                    after: (spec.dependsOn ?? []).flatMap((service) => args.serviceJobs.get(service) ?? []),
+                },
+                { parent: this },
+            );
+            for (const service of registrations(spec)) {
+                args.serviceJobs.set(service.name, job.job);
+            }
+            return job;
+        });
         this.registerOutputs({ jobs: this.jobs.map((j) => j.job.jobId) });
     }
 

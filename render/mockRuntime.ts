@@ -43,6 +43,8 @@ export interface Registered {
     deleteBeforeReplace: boolean;
     additionalSecretOutputs: string[];
     provider: string;
+    /** URNs of the resources it depends on (dependsOn and the inputs' own dependencies). */
+    dependencies: string[];
 }
 
 export interface Invoked {
@@ -80,6 +82,7 @@ if (!proto.__hydraWrapped) {
                 deleteBeforeReplace: req.getDeletebeforereplace() === true,
                 additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
                 provider: req.getProvider(),
+                dependencies: req.getDependenciesList(),
             });
         }
         return original.call(this, req, callback);

@@ -172,6 +172,14 @@ describe("apps: the estate from one declaration each", () => {
         assert.strictEqual(items("nomad/jobs/shynet-db").db_password, items("nomad/jobs/shynet-app").db_password);
     });
 
+    it("registers the shynet app after its database's job, so `up` starts it once the database is healthy", () => {
+        const nomadJob = (id: string) => run.ofType(JOB).find((r) => (r.inputs.job as Job).ID === id)!;
+        const app = nomadJob("shynet-app");
+        assert.ok(app.dependencies.includes(nomadJob("shynet-db").urn), `shynet-app depends on ${app.dependencies.join(", ")}`);
+        assert.ok(!nomadJob("shynet-db").dependencies.includes(app.urn), "and not the other way round");
+        assert.strictEqual(nomadJob("shynet-db").inputs.detach, false, "the database's registration waits for its health");
+    });
+
     it("scrapes every app's metrics from Prometheus, with itself, node-exporter and Nomad", () => {
         const prom = job(run, "monitoring").TaskGroups[0].Tasks.find((t) => t.Name === "prometheus")!;
         const yml = prom.Templates!.find((t) => t.DestPath.endsWith("prometheus.yml"))!.EmbeddedTmpl!;
