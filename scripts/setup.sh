@@ -55,6 +55,10 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 "$SCRIPT_DIR/tools.sh" "${tools[@]}"
+if [ "$purpose" = test ]; then
+    # Only to validate renovate.json (test/integration/renovateConfig.test.ts).
+    "$SCRIPT_DIR/renovate.sh" install
+fi
 case $purpose in
 dev) command="npm run dev" ;;
 unit) command="npm run test:unit" ;;
