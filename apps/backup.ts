@@ -137,6 +137,9 @@ function resticJob(ctx: AppContext, name: string, cron: string, script: string):
 
 const forB2 = (value: (key: string) => string | undefined) => value("resticRepository")?.startsWith("b2:") ?? false;
 
+/** The backup app's periodic jobs, by what they do. */
+export const BACKUP_JOBS = { backup: "restic", check: "restic-check" } as const;
+
 export const backup = defineApp({
     name: "backup",
     description: "Nightly restic backup of every app's data (retention from config) and a weekly check",
@@ -162,8 +165,8 @@ export const backup = defineApp({
     jobs(ctx) {
         const b = ctx.cfg.backup;
         return [
-            resticJob(ctx, "restic", b.schedule, renderBackupScript(ctx.estate.backupPaths, b, ctx.estate.backupDumps)),
-            resticJob(ctx, "restic-check", b.checkSchedule, renderCheckScript()),
+            resticJob(ctx, BACKUP_JOBS.backup, b.schedule, renderBackupScript(ctx.estate.backupPaths, b, ctx.estate.backupDumps)),
+            resticJob(ctx, BACKUP_JOBS.check, b.checkSchedule, renderCheckScript()),
         ];
     },
 });

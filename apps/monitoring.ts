@@ -1,5 +1,7 @@
 import { discoveryFunction, ScrapeTarget, ServiceProvider } from "../vocabulary";
+import { renderAlertRules } from "./alertRules";
 import { defineApp } from "./app";
+import { BACKUP_JOBS } from "./backup";
 
 /** A pinned sqlite3 for dumping Grafana's database (its own image has none). */
 const SQLITE_IMAGE = "keinos/sqlite3:3.47.2";
@@ -7,8 +9,21 @@ const SQLITE_IMAGE = "keinos/sqlite3:3.47.2";
 /** The node's tailnet address, as Nomad sets it for the Prometheus port. */
 const NODE_IP = '{{ env "NOMAD_IP_prometheus_http" }}';
 
+/** Where the task finds the alert rules. */
+const ALERT_RULES_PATH = "/local/alerts.yml";
+
+/** Fixed addresses in place of Nomad's template code: a file promtool can check as it stands. */
+export interface SampleAddresses {
+    node: string;
+    /** Every service's address, "host:port". */
+    service: string;
+}
+
 /** A YAML flow list of the service's instances, filled in by Nomad's template engine. */
-function discovered(service: string, provider: ServiceProvider): string {
+function discovered(service: string, provider: ServiceProvider, sample?: SampleAddresses): string {
+    if (sample) {
+        return `["${sample.service}"]`;
+    }
     return `[{{ range $i, $s := ${discoveryFunction(provider)} "${service}" }}{{ if $i }}, {{ end }}"{{ $s.Address }}:{{ $s.Port }}"{{ end }}]`;
 }
 
@@ -16,28 +31,36 @@ function discovered(service: string, provider: ServiceProvider): string {
  * prometheus.yml: Prometheus itself, node-exporter, Nomad's own metrics, and
  * every app's scrape target found through service discovery. Pure.
  */
-export function renderPrometheusConfig(targets: ScrapeTarget[], provider: ServiceProvider): string {
+export function renderPrometheusConfig(targets: ScrapeTarget[], provider: ServiceProvider, sample?: SampleAddresses): string {
+    const node = sample?.node ?? NODE_IP;
     const lines = [
         "# Managed by Hydra. Nomad re-renders this when a target moves; Prometheus reloads on SIGHUP.",
         "global:",
         "  scrape_interval: 30s",
         "  evaluation_interval: 30s",
+        "rule_files:",
+        `  - ${ALERT_RULES_PATH}`,
         "scrape_configs:",
         "  - job_name: prometheus",
         "    static_configs:",
         '      - targets: ["localhost:9090"]',
         "  - job_name: node-exporter",
         "    static_configs:",
-        `      - targets: ["${NODE_IP}:9100"]`,
+        `      - targets: ["${node}:9100"]`,
         "  - job_name: nomad",
         "    metrics_path: /v1/metrics",
         "    params:",
         "      format: [prometheus]",
         "    static_configs:",
-        `      - targets: ["${NODE_IP}:4646"]`,
+        `      - targets: ["${node}:4646"]`,
     ];
     for (const t of [...targets].sort((a, b) => a.job.localeCompare(b.job))) {
-        lines.push(`  - job_name: ${t.job}`, `    metrics_path: ${t.path}`, "    static_configs:", `      - targets: ${discovered(t.service, provider)}`);
+        lines.push(
+            `  - job_name: ${t.job}`,
+            `    metrics_path: ${t.path}`,
+            "    static_configs:",
+            `      - targets: ${discovered(t.service, provider, sample)}`,
+        );
     }
     return lines.join("\n") + "\n";
 }
@@ -51,6 +74,7 @@ export const monitoring = defineApp({
     jobs(ctx) {
         const provider = ctx.cfg.consul.enabled ? "consul" : "nomad";
         const grafanaHost = ctx.hostname();
+        const backupOn = ctx.cfg.apps.backup?.enabled ?? false;
         return [
             {
                 name: "monitoring",
@@ -82,6 +106,20 @@ export const monitoring = defineApp({
                             {
                                 name: "prometheus.yml",
                                 content: renderPrometheusConfig(ctx.estate.scrapeTargets, provider),
+                                changeMode: "signal",
+                                signal: "SIGHUP",
+                            },
+                            {
+                                name: "alerts.yml",
+                                content: renderAlertRules({
+                                    // The proxy is the estate's own job, not an app's.
+                                    serviceJobs: [...ctx.estate.serviceJobs, ...(ctx.cfg.proxy.enabled ? ["caddy"] : []), "monitoring"],
+                                    batchJobs: backupOn ? Object.values(BACKUP_JOBS) : [],
+                                    dataDir: ctx.cfg.node.dataDir,
+                                    backupMaxAgeHours: 26,
+                                    backup: backupOn,
+                                }),
+                                literal: true,
                                 changeMode: "signal",
                                 signal: "SIGHUP",
                             },

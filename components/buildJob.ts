@@ -29,8 +29,12 @@ function fileTemplate(f: FileSpec): Template {
             : {}),
         Perms: f.perms ?? "0644",
         ...(f.env ? { Envvars: true } : {}),
+        // Delimiters no file of ours contains, so Nomad's template engine copies every byte.
+        ...(f.literal ? LITERAL_DELIMITERS : {}),
     };
 }
+
+export const LITERAL_DELIMITERS = { LeftDelim: "[[hydra:", RightDelim: ":hydra]]" } as const;
 
 /** An env file read from the job's variable: values JSON-quoted, which Nomad's env parser accepts. */
 function secretEnvTemplate(job: string, env: Record<string, string>): Template {

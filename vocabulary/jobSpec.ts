@@ -45,6 +45,8 @@ export interface FileSpec {
     env?: boolean;
     /** Run inside the task on re-render, e.g. a config reload. */
     script?: { command: string; args?: string[]; timeoutSeconds?: number };
+    /** Written as is: `{{` is the file's own syntax (Prometheus rule templates), not Nomad's. */
+    literal?: boolean;
 }
 
 export interface ResourcesSpec {
