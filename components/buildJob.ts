@@ -242,5 +242,8 @@ export function buildJob(spec: JobSpec, env: JobEnvironment): Job {
             ...(spec.periodic.timeZone ? { TimeZone: spec.periodic.timeZone } : {}),
         };
     }
+    if (spec.dispatch) {
+        job.ParameterizedJob = { Payload: "forbidden", MetaRequired: spec.dispatch.metaRequired, MetaOptional: spec.dispatch.metaOptional ?? [] };
+    }
     return job;
 }

@@ -15,12 +15,12 @@ case $purpose in
 test)
     # cloud-init, shellcheck: artifact checks; restic: the backup job; curl: tests that call URLs;
     # docker.io, busybox-static: the private Docker daemon and the stand-in image (dev/docker.ts).
-    packages=(cloud-init shellcheck restic curl iproute2 docker.io busybox-static)
+    packages=(cloud-init shellcheck restic jq curl iproute2 docker.io busybox-static)
     tools=()
     ;;
 unit)
-    # npm run test:unit: the artifact checks only.
-    packages=(cloud-init shellcheck)
+    # npm run test:unit: the artifact checks, and the restore script with the real restic.
+    packages=(cloud-init shellcheck restic jq)
     tools=(caddy)
     ;;
 dev)

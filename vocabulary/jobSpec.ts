@@ -151,6 +151,8 @@ export interface JobSpec {
     /** "service" (default) or a periodic "batch". */
     type?: "service" | "batch";
     periodic?: PeriodicSpec;
+    /** A batch job run on demand (`nomad job dispatch`) with these meta keys, instead of on a schedule. */
+    dispatch?: { metaRequired: string[]; metaOptional?: string[] };
     /** Task group name (default "app"). */
     group?: string;
     tasks: TaskSpec[];
