@@ -213,6 +213,8 @@ export function buildJob(spec: JobSpec, env: JobEnvironment): Job {
                     Delay: seconds(restart.delaySeconds),
                     Mode: restart.mode ?? "fail",
                 },
+                // A dispatched run reports to whoever dispatched it: never run it again elsewhere.
+                ...(spec.dispatch ? { ReschedulePolicy: { Attempts: 0, Unlimited: false } } : {}),
                 Tasks: [
                     ...(owned.length ? [ownDataTask(owned)] : []),
                     ...(spec.keepSecrets ? [keepSecretsTask(spec, spec.keepSecrets)] : []),
