@@ -1,7 +1,7 @@
 // hydra:firewall: who may reach SSH from the internet.
 import { z } from "zod";
 import { parseCidr } from "../addresses";
-import { textList } from "../fields";
+import { text, textList } from "../fields";
 import { fullKey } from "../keys";
 import { show } from "../problems";
 import { readSection, strictObject } from "../readSection";
@@ -13,6 +13,9 @@ function sshSource(cidr: string): string | undefined {
 
 export const firewallSchema = strictObject({
     sshFrom: textList(sshSource).prefault([]).describe("CIDRs allowed to reach SSH from the internet; empty means SSH over Tailscale only."),
+    recoverySshFrom: text(sshSource)
+        .optional()
+        .describe("Recovery switch: one CIDR that may reach SSH for the next up (when the tailnet join failed); unset it after."),
 });
 
 export type FirewallConfig = z.output<typeof firewallSchema>;
