@@ -60,7 +60,8 @@ export interface WriteFile {
 /** Bootstraps Nomad's ACLs with the operator's token, once; the token file is removed after. */
 function nomadAclBootstrap(): string {
     return `if [ -f "${NOMAD_TOKEN_FILE}" ]; then
-  export NOMAD_ADDR="http://$(tailscale ip -4 | head -n 1):4646"
+  NOMAD_ADDR="http://$(tailscale ip -4 | head -n 1):4646"
+  export NOMAD_ADDR
   deadline=$(( $(date +%s) + 300 ))
   # Retried until the server has a leader; a cluster bootstrapped before needs no second one.
   until out="$(nomad acl bootstrap "${NOMAD_TOKEN_FILE}" 2>&1 >/dev/null)" || grep -q "bootstrap already done" <<<"$out"; do

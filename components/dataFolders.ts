@@ -43,7 +43,6 @@ export function dataFoldersScript(folders: DataFolder[], dataDir: string, dataDe
     }
     // Folders on the root disk under an unmounted mount point would hide the volume's data later.
     return `if mountpoint -q "${dataDir}"; then
-  mkdir -p "${dataDir}"
 ${body}
   log "app data folders made under ${dataDir}"
 else

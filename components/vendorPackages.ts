@@ -53,7 +53,8 @@ export const HASHICORP_APT = "https://apt.releases.hashicorp.com";
 
 /** Adds both vendors' repositories (each on the suite it has) and installs `packages` from them. */
 export function vendorInstallScript(packages: string[]): string {
-    const names = packages.map((p) => p.split("=")[0]);
+    // Pinned packages are held, so an unattended upgrade never moves them; the rest get security updates.
+    const pinned = packages.filter((p) => p.includes("=")).map((p) => p.split("=")[0]);
     return `keyrings=/usr/share/keyrings
 tailscale_suite="$(vendor_suite Tailscale ${TAILSCALE_APT})"
 hashicorp_suite="$(vendor_suite HashiCorp ${HASHICORP_APT})"
@@ -64,5 +65,5 @@ echo "deb [signed-by=$keyrings/hashicorp-archive-keyring.gpg] ${HASHICORP_APT} \
 
 apt-get ${APT_OPTIONS} update
 apt-get ${APT_OPTIONS} install -y ${packages.join(" ")}
-apt-mark hold ${names.join(" ")}`;
+apt-mark hold ${pinned.join(" ")}`;
 }
