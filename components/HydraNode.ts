@@ -68,7 +68,9 @@ export class HydraNode extends pulumi.ComponentResource implements NodeEndpoints
             renderUserData(this.userDataOptions(args, volumeName, key, gossip, token));
         // Everything that replaces the droplet when it changes: the user-data (less the key), image, region.
         const bootInputs = pulumi.all([gossipKey, args.nomad.token]).apply(([gossip, token]) => ({
-            userData: createHash("sha256").update(userData(KEY_PLACEHOLDER, gossip, token)).digest("hex"),
+            userData: createHash("sha256")
+                .update(userData(KEY_PLACEHOLDER, gossip, token))
+                .digest("hex"),
             image: n.image,
             region: n.region,
         }));

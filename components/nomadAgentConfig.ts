@@ -70,7 +70,13 @@ export function renderNomadAgentConfig(o: NomadAgentOptions): string {
         `    interface = ${hclString(o.publicInterface)}`,
         "  }",
         ...(o.reservedMemoryMb
-            ? ["", "  # Kept for the host (Docker, Tailscale, the agents): tasks are never placed into it.", "  reserved {", `    memory = ${o.reservedMemoryMb}`, "  }"]
+            ? [
+                  "",
+                  "  # Kept for the host (Docker, Tailscale, the agents): tasks are never placed into it.",
+                  "  reserved {",
+                  `    memory = ${o.reservedMemoryMb}`,
+                  "  }",
+              ]
             : []),
         "}",
         "",

@@ -9,15 +9,10 @@ import { UBUNTU_LTS } from "../config";
  * - --force-confdef/--force-confold: HashiCorp's packages mark everything under etc/ as
  *   conffiles; a file already there would stop dpkg at its "keep or replace?" question.
  */
-export const APT_OPTIONS = [
-    "-o DPkg::Lock::Timeout=600",
-    "-o Dpkg::Options::=--force-confdef",
-    "-o Dpkg::Options::=--force-confold",
-].join(" ");
+export const APT_OPTIONS = ["-o DPkg::Lock::Timeout=600", "-o Dpkg::Options::=--force-confdef", "-o Dpkg::Options::=--force-confold"].join(" ");
 
 /** The same lock wait for every apt run on the node, cloud-init's own package installs included. */
 export const APT_CONF = '// Managed by Hydra: wait for the dpkg lock instead of failing.\nDPkg::Lock::Timeout "600";\n';
-
 
 /**
  * A shell function printing the suite to use from a vendor's apt repository: this release's

@@ -222,13 +222,19 @@ describe("HydraNode: first boot (mocked DigitalOcean and Tailscale APIs)", () =>
         assert.match(userData, /memory_oversubscription_enabled = true/);
         assert.match(userData, /acl \{\n\s+enabled = true/);
         assert.match(userData, /nomad acl bootstrap "\/etc\/hydra\/nomad-bootstrap-token"/);
-        assert.match(userData, /apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y tailscale nomad=1\.11\.2-1/);
+        assert.match(
+            userData,
+            /apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y tailscale nomad=1\.11\.2-1/,
+        );
     });
 
     it("opens SSH from the recovery CIDR, and says so", async () => {
         const run = await deploy(withOverrides(minimal(), { "hydra:firewall": { recoverySshFrom: "203.0.113.9/32" } }));
         const ssh = run.one(FIREWALL).inputs.inboundRules.filter((r: { portRange?: string }) => r.portRange === "22");
-        assert.deepStrictEqual(ssh.map((r: { sourceAddresses: string[] }) => r.sourceAddresses), [["203.0.113.9/32"]]);
+        assert.deepStrictEqual(
+            ssh.map((r: { sourceAddresses: string[] }) => r.sourceAddresses),
+            [["203.0.113.9/32"]],
+        );
         assert.match(run.one(DROPLET).inputs.userData, /PermitRootLogin no/);
     });
 });

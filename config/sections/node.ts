@@ -37,7 +37,9 @@ export const nodeSchema = strictObject({
     size: text(word('a DigitalOcean size slug such as "s-2vcpu-4gb"', /^[a-z0-9]+(-[a-z0-9]+)+$/))
         .prefault("s-2vcpu-4gb")
         .describe("Droplet size slug."),
-    image: text(ubuntuLts).prefault("ubuntu-26-04-x64").describe("An Ubuntu LTS image slug the bootstrap knows: ubuntu-26-04-x64, ubuntu-24-04-x64 or ubuntu-22-04-x64."),
+    image: text(ubuntuLts)
+        .prefault("ubuntu-26-04-x64")
+        .describe("An Ubuntu LTS image slug the bootstrap knows: ubuntu-26-04-x64, ubuntu-24-04-x64 or ubuntu-22-04-x64."),
     sshPublicKeys: textList((k) =>
         SSH_KEY.test(k.trim()) ? undefined : `is not an OpenSSH public key line ("ssh-ed25519 AAAA… comment"); paste the .pub file's content, not its path`,
     )

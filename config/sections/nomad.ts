@@ -43,15 +43,12 @@ export const nomadSchema = strictObject(
         version: text(version(NOMAD_VERSION))
             .prefault(NOMAD_VERSION)
             .describe(`Nomad package version installed on the node (default ${NOMAD_VERSION}, a supported release).`),
-        acl: flag()
-            .optional()
-            .describe("Nomad ACLs; on by default for a droplet (its first boot bootstraps them with nomadToken), off for target existing."),
+        acl: flag().optional().describe("Nomad ACLs; on by default for a droplet (its first boot bootstraps them with nomadToken), off for target existing."),
         reservedMemoryMb: wholeNumber(0, 65536).prefault(512).describe("Memory (MB) the Nomad client keeps for the host, outside scheduling."),
         waitForHealthy: flag().prefault(true).describe("pulumi up waits until each service job's deployment is healthy."),
     },
     { hints: { token: misplacedSecret("nomadToken") } },
 );
-
 
 export type NomadConfig = Omit<z.output<typeof nomadSchema>, "address" | "acl"> & {
     acl: boolean;
