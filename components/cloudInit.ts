@@ -63,13 +63,14 @@ function nomadAclBootstrap(): string {
   NOMAD_ADDR="http://$(tailscale ip -4 | head -n 1):4646"
   export NOMAD_ADDR
   deadline=$(( $(date +%s) + 300 ))
-  # Retried until the server has a leader; a cluster bootstrapped before needs no second one.
+  # Retried until the server has a leader (every second: until this succeeds, a call with the
+  # token is refused); a cluster bootstrapped before needs no second one.
   until out="$(nomad acl bootstrap "${NOMAD_TOKEN_FILE}" 2>&1 >/dev/null)" || grep -q "bootstrap already done" <<<"$out"; do
     if [ "$(date +%s)" -ge "$deadline" ]; then
       log "Nomad ACL bootstrap failed: $out"
       exit 1
     fi
-    sleep 5
+    sleep 1
   done
   shred -u "${NOMAD_TOKEN_FILE}"
   log "Nomad ACLs bootstrapped with the configured nomadToken"
