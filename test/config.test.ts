@@ -83,13 +83,15 @@ describe("config: good fixtures", () => {
     it("accepts the committed production stack once its secrets are set", () => {
         const doc = YAML.parse(fs.readFileSync(path.join(__dirname, "..", "Pulumi.hydra.yaml"), "utf8"));
         const placeholders = Object.fromEntries(
-            ["tailscaleAuthKey", "cloudflareDnsToken", "resticPassword", "resticRepository", "b2AccountId", "b2AccountKey"].map((k) => [
+            ["tailscaleAuthKey", "nomadToken", "cloudflareDnsToken", "resticPassword", "resticRepository", "b2AccountId", "b2AccountKey"].map((k) => [
                 `hydra:${k}`,
                 { secure: `${k}-placeholder` },
             ]),
         );
         const cfg = validateConfig(toRawConfig({ ...doc.config, ...placeholders }), FIXTURE_APPS);
         assert.strictEqual(cfg.node.image, "ubuntu-26-04-x64");
+        assert.strictEqual(cfg.nomad.acl, true, "ACLs on by default for a droplet");
+        assert.deepStrictEqual(cfg.tailscale.tags, ["tag:hydra"]);
     });
 });
 
