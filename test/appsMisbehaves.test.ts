@@ -14,7 +14,9 @@ import { fixtureConfig, stackConfig, withOverrides } from "./support/estateConfi
 function appJob(app: string, id = app): Job {
     const cfg = stackConfig(withOverrides(fixtureConfig("full-digitalocean"), { "hydra:consul": { enabled: false } })).cfg;
     const def = APPS.find((a) => a.name === app)!;
-    const spec = def.jobs(makeContext(cfg, def, { backupPaths: ["/data/gitea"], backupDumps: [], scrapeTargets: [], serviceJobs: [] })).find((s) => s.name === id)!;
+    const spec = def
+        .jobs(makeContext(cfg, def, { backupPaths: ["/data/gitea"], backupDumps: [], scrapeTargets: [], serviceJobs: [] }))
+        .find((s) => s.name === id)!;
     return buildJob(spec, { datacenter: "hydra", namespace: "default", region: "global", serviceProvider: "nomad" });
 }
 
