@@ -65,21 +65,20 @@ describe("alert rules, checked by promtool", function () {
         assert.ok(serviceJobs.includes("gitea") && serviceJobs.includes("caddy"), `every service job has a rule: ${serviceJobs}`);
         const running = serviceJobs
             .filter((j) => j !== "gitea")
-            .map((j) => ({ series: `nomad_nomad_job_summary_running{exported_job="${j}",task_group="app"}`, values: "1x2000" }));
+            .map((j) => ({ series: `nomad_nomad_job_summary_running{exported_job="${j}",task_group="app"}`, values: "1x40" }));
         const tests = {
             rule_files: ["alerts.yml"],
-            evaluation_interval: "1m",
+            evaluation_interval: "4m",
             tests: [
                 {
                     interval: "1m",
                     input_series: [
                         ...running,
-                        { series: 'up{job="gitea",instance="100.64.0.1:20000"}', values: "0x2000" },
-                        { series: 'up{job="nomad",instance="100.64.0.1:4646"}', values: "1x2000" },
-                        { series: `${BACKUP_METRICS.lastSuccess}`, values: "1000x2000" },
-                        { series: `${BACKUP_METRICS.lastRunOk}`, values: "1x2000" },
-                        { series: 'node_filesystem_avail_bytes{mountpoint="/data"}', values: "5x2000" },
-                        { series: 'node_filesystem_size_bytes{mountpoint="/data"}', values: "100x2000" },
+                        { series: 'up{job="gitea",instance="100.64.0.1:20000"}', values: "0x40" },
+                        { series: 'up{job="nomad",instance="100.64.0.1:4646"}', values: "1x40" },
+                        { series: `${BACKUP_METRICS.lastRunOk}`, values: "0x40" },
+                        { series: 'node_filesystem_avail_bytes{mountpoint="/data"}', values: "5x40" },
+                        { series: 'node_filesystem_size_bytes{mountpoint="/data"}', values: "100x40" },
                     ],
                     alert_rule_test: [
                         {
@@ -102,16 +101,16 @@ describe("alert rules, checked by promtool", function () {
                                 },
                             ],
                         },
-                        { eval_time: "25h", alertname: "BackupStale", exp_alerts: [] },
                         {
-                            eval_time: "27h",
-                            alertname: "BackupStale",
+                            eval_time: "30m",
+                            alertname: "BackupFailed",
                             exp_alerts: [
-                                { exp_labels: { severity: "critical" }, exp_annotations: { summary: "No successful restic backup for more than 26 hours." } },
+                                {
+                                    exp_labels: { severity: "critical" },
+                                    exp_annotations: { summary: "The last restic backup failed; see the restic job's allocation in Nomad." },
+                                },
                             ],
                         },
-                        { eval_time: "27h", alertname: "BackupFailed", exp_alerts: [] },
-                        { eval_time: "27h", alertname: "BackupNeverRan", exp_alerts: [] },
                         {
                             eval_time: "30m",
                             alertname: "DataVolumeNearlyFull",
@@ -122,6 +121,22 @@ describe("alert rules, checked by promtool", function () {
                                 },
                             ],
                         },
+                    ],
+                },
+                {
+                    // Samples 4 minutes apart (inside Prometheus's 5-minute lookback) over 30 hours.
+                    interval: "4m",
+                    input_series: [{ series: `${BACKUP_METRICS.lastSuccess}`, values: "1000x450" }],
+                    alert_rule_test: [
+                        { eval_time: "25h", alertname: "BackupStale", exp_alerts: [] },
+                        {
+                            eval_time: "27h",
+                            alertname: "BackupStale",
+                            exp_alerts: [
+                                { exp_labels: { severity: "critical" }, exp_annotations: { summary: "No successful restic backup for more than 26 hours." } },
+                            ],
+                        },
+                        { eval_time: "27h", alertname: "BackupNeverRan", exp_alerts: [] },
                     ],
                 },
             ],
@@ -137,7 +152,7 @@ describe("alert rules, checked by promtool", function () {
                     ...tests.tests[0],
                     input_series: [
                         ...tests.tests[0].input_series,
-                        { series: 'nomad_nomad_job_summary_running{exported_job="gitea",task_group="app"}', values: "1x2000" },
+                        { series: 'nomad_nomad_job_summary_running{exported_job="gitea",task_group="app"}', values: "1x40" },
                     ],
                 },
             ],
