@@ -45,7 +45,7 @@ export class Restore {
     private readonly conn: ReturnType<typeof connection>;
 
     constructor(
-        private readonly access: NomadAccess,
+        access: NomadAccess,
         private readonly log: (line: string) => void,
         private readonly timeoutSeconds = 1800,
     ) {
