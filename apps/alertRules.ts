@@ -32,7 +32,8 @@ interface Rule {
 }
 
 const quoted = (v: string) => JSON.stringify(v);
-const anyOf = (names: string[]) => quoted([...names].sort().join("|"));
+/** The jobs, and the runs a periodic job launches (`restic/periodic-1733...`). */
+const anyOf = (names: string[]) => quoted(`(${[...names].sort().join("|")})(/.+)?`);
 
 function targetRules(): Rule[] {
     // One rule for every scrape job prometheus.yml has: each alert carries the target's own labels.

@@ -1,6 +1,7 @@
 import { BackupConfig } from "../config";
 import { JobSpec, secretRef, SecretRef } from "../vocabulary";
 import { AppContext, BackupDump, defineApp } from "./app";
+import { RESTORE_META, renderRestoreScript } from "./restoreScript";
 
 /** Single-quotes a word for bash. */
 function shellQuote(s: string): string {
@@ -101,7 +102,10 @@ restic check
 `;
 }
 
-function resticJob(ctx: AppContext, name: string, cron: string, script: string): JobSpec {
+/** When a restic job runs: on a schedule, or only when dispatched (the restore). */
+type ResticRun = { cron: string } | { dispatch: NonNullable<JobSpec["dispatch"]> };
+
+function resticJob(ctx: AppContext, name: string, when: ResticRun, script: string, task = "backup"): JobSpec {
     const secretEnv: Record<string, string> = { RESTIC_PASSWORD: "restic_password", RESTIC_REPOSITORY: "restic_repository" };
     const secrets: Record<string, SecretRef> = { restic_password: ctx.secret("resticPassword"), restic_repository: ctx.secret("resticRepository") };
     if (ctx.hasSecret("b2AccountId") && ctx.hasSecret("b2AccountKey")) {
@@ -113,11 +117,11 @@ function resticJob(ctx: AppContext, name: string, cron: string, script: string):
     return {
         name,
         type: "batch",
-        periodic: { cron, timeZone: ctx.cfg.node.timezone, prohibitOverlap: true },
+        ...("cron" in when ? { periodic: { cron: when.cron, timeZone: ctx.cfg.node.timezone, prohibitOverlap: true } } : { dispatch: when.dispatch }),
         group: "script",
         tasks: [
             {
-                name: "backup",
+                name: task,
                 // On the host, as root: it must read every app's files under /data.
                 driver: "raw_exec",
                 command: "/bin/bash",
@@ -138,7 +142,7 @@ function resticJob(ctx: AppContext, name: string, cron: string, script: string):
 const forB2 = (value: (key: string) => string | undefined) => value("resticRepository")?.startsWith("b2:") ?? false;
 
 /** The backup app's periodic jobs, by what they do. */
-export const BACKUP_JOBS = { backup: "restic", check: "restic-check" } as const;
+export const BACKUP_JOBS = { backup: "restic", check: "restic-check", restore: "restic-restore" } as const;
 
 export const backup = defineApp({
     name: "backup",
@@ -165,8 +169,16 @@ export const backup = defineApp({
     jobs(ctx) {
         const b = ctx.cfg.backup;
         return [
-            resticJob(ctx, BACKUP_JOBS.backup, b.schedule, renderBackupScript(ctx.estate.backupPaths, b, ctx.estate.backupDumps)),
-            resticJob(ctx, BACKUP_JOBS.check, b.checkSchedule, renderCheckScript()),
+            resticJob(ctx, BACKUP_JOBS.backup, { cron: b.schedule }, renderBackupScript(ctx.estate.backupPaths, b, ctx.estate.backupDumps)),
+            resticJob(ctx, BACKUP_JOBS.check, { cron: b.checkSchedule }, renderCheckScript()),
+            // Run only by npm run restore (ops/restore.ts), which waits for it and reads its output.
+            resticJob(
+                ctx,
+                BACKUP_JOBS.restore,
+                { dispatch: { metaRequired: [RESTORE_META.paths], metaOptional: [RESTORE_META.snapshot, RESTORE_META.mode, RESTORE_META.target] } },
+                renderRestoreScript(),
+                "restore",
+            ),
         ];
     },
 });

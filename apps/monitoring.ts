@@ -114,7 +114,8 @@ export const monitoring = defineApp({
                                 content: renderAlertRules({
                                     // The proxy is the estate's own job, not an app's.
                                     serviceJobs: [...ctx.estate.serviceJobs, ...(ctx.cfg.proxy.enabled ? ["caddy"] : []), "monitoring"],
-                                    batchJobs: backupOn ? Object.values(BACKUP_JOBS) : [],
+                                    // A failed restore is reported to whoever ran npm run restore.
+                                    batchJobs: backupOn ? [BACKUP_JOBS.backup, BACKUP_JOBS.check] : [],
                                     dataDir: ctx.cfg.node.dataDir,
                                     backupMaxAgeHours: 26,
                                     backup: backupOn,

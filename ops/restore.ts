@@ -1,6 +1,7 @@
 // `npm run restore`: one app's data back from a snapshot, through the backup app's dispatch-only
 // restore job. The order keeps the data safe: check first (password, snapshot, target) while the
 // app still runs, then stop the app's jobs, restore, and start them again.
+import { BACKUP_JOBS } from "../apps/backup";
 import { RESTORE_EXIT, RESTORE_META } from "../apps/restoreScript";
 import { NomadClient } from "../nomad";
 import { connection, send } from "../nomad/http";
@@ -8,7 +9,7 @@ import type { AllocationStub } from "../nomad/api-types";
 import type { Job } from "../nomad/job-types";
 
 /** The restore job's ID (the backup app registers it). */
-export const RESTORE_JOB = "restic-restore";
+export const RESTORE_JOB = BACKUP_JOBS.restore;
 
 export interface RestoreRequest {
     app: string;

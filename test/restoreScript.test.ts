@@ -6,6 +6,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { RESTORE_EXIT, renderRestoreScript } from "../apps/restoreScript";
+import { Job } from "../nomad";
 import { debianTool } from "./support/tools";
 
 describe("the restore script, with the real restic", function () {
@@ -83,5 +84,23 @@ describe("the restore script, with the real restic", function () {
         const kept = fs.readdirSync(data()).filter((f) => f.startsWith("app.pre-restore-"));
         assert.strictEqual(kept.length, 1);
         assert.strictEqual(fs.readFileSync(path.join(data(), kept[0], "a.txt"), "utf8"), "changed since\n");
+    });
+});
+
+describe("the restore job", () => {
+    it("runs only when dispatched, once, with the script and the restic secrets", async () => {
+        const { mockedEstate } = await import("./support/mockedEstate");
+        const { fixtureConfig } = await import("./support/estateConfig");
+        const run = await mockedEstate(fixtureConfig("full-digitalocean"));
+        const jobs = run.ofType("pulumi-nodejs:dynamic/nomad:NomadJob").map((r) => r.inputs.job as Job);
+        const job = jobs.find((j) => j.ID === "restic-restore")!;
+        assert.ok(job, `jobs: ${jobs.map((j) => j.ID)}`);
+        assert.strictEqual(job.Periodic, undefined);
+        assert.deepStrictEqual(job.ParameterizedJob, { Payload: "forbidden", MetaRequired: ["paths"], MetaOptional: ["snapshot", "mode", "target"] });
+        const group = job.TaskGroups[0];
+        assert.deepStrictEqual(group.ReschedulePolicy, { Attempts: 0, Unlimited: false }, "a failed restore is not run again elsewhere");
+        const task = group.Tasks.find((t) => t.Name === "restore")!;
+        assert.strictEqual(task.Templates!.find((t) => t.DestPath === "local/restic-restore.sh")!.EmbeddedTmpl, renderRestoreScript());
+        assert.match(task.Templates!.find((t) => t.DestPath === "secrets/app.env")!.EmbeddedTmpl!, /RESTIC_PASSWORD=.*RESTIC_REPOSITORY=/s);
     });
 });

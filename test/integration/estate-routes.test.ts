@@ -175,7 +175,7 @@ describe("integration: the dev estate's routes, secrets, start order and SSH (re
         assert.ok(!vars.some((v) => v.Path === "nomad/jobs/caddy"), "no variable for the proxy");
         const caddy = JSON.stringify(await api<Job>(e.address, "GET", "/v1/job/caddy"));
         assert.ok(!caddy.includes("nomadVar") && !caddy.includes("CLOUDFLARE"), "the proxy job reads no secret");
-        for (const job of ["restic", "restic-check"]) {
+        for (const job of ["restic", "restic-check", "restic-restore"]) {
             const v = await api<{ Items: Record<string, string> }>(e.address, "GET", `/v1/var/nomad/jobs/${job}`);
             assert.deepStrictEqual(v.Items, { restic_password: e.secrets["hydra:resticPassword"], restic_repository: e.resticRepo });
         }
