@@ -8,6 +8,8 @@ import YAML from "yaml";
 export const BACKUP_METRICS = {
     lastSuccess: "hydra_backup_last_success_timestamp_seconds",
     lastRunOk: "hydra_backup_last_run_success",
+    /** 1 when the last restore drill restored and compared its files, 0 when it failed. */
+    drillOk: "hydra_restore_drill_success",
 } as const;
 
 export interface AlertRuleInputs {
@@ -96,6 +98,13 @@ function backupRules(i: AlertRuleInputs): Rule[] {
             for: "10m",
             labels: { severity: "critical" },
             annotations: { summary: `No successful restic backup for more than ${i.backupMaxAgeHours} hours.` },
+        },
+        {
+            alert: "RestoreDrillFailed",
+            expr: `${BACKUP_METRICS.drillOk} == 0`,
+            for: "0m",
+            labels: { severity: "critical" },
+            annotations: { summary: "The weekly restore drill failed: the backups may not restore; see the restic-drill job in Nomad." },
         },
         {
             alert: "BackupNeverRan",
