@@ -100,6 +100,7 @@ export function buildEstate(cfg: HydraConfig, apps: AppDefinition[] = APPS): Est
     const dependsOn = node instanceof HydraNode ? [node] : [];
 
     const serviceJobs = new Map<string, NomadJob>();
+    const sharedSecrets = new Map<string, pulumi.Input<string>>();
     const hydraApps = plan.apps.map(
         (p) =>
             new HydraApp(
@@ -112,6 +113,7 @@ export function buildEstate(cfg: HydraConfig, apps: AppDefinition[] = APPS): Est
                     connection,
                     waitForHealthy: cfg.nomad.waitForHealthy,
                     serviceJobs,
+                    sharedSecrets,
                 },
                 { dependsOn },
             ),

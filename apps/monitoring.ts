@@ -1,4 +1,4 @@
-import { discoveryFunction, ScrapeTarget, ServiceProvider } from "../vocabulary";
+import { discoveryFunction, FileSpec, ScrapeTarget, secretTemplate, ServiceProvider } from "../vocabulary";
 import { defineApp } from "./app";
 
 /** A pinned sqlite3 for dumping Grafana's database (its own image has none). */
@@ -6,6 +6,18 @@ const SQLITE_IMAGE = "keinos/sqlite3:3.47.2";
 
 /** The node's tailnet address, as Nomad sets it for the Prometheus port. */
 const NODE_IP = '{{ env "NOMAD_IP_prometheus_http" }}';
+
+const JOB = "monitoring";
+
+/** The monitoring job's variable item holding a target's bearer token. */
+export function scrapeTokenItem(target: ScrapeTarget): string {
+    return `scrape_token_${target.job.replace(/[^A-Za-z0-9_]/g, "_")}`;
+}
+
+/** The file in the task's secrets/ directory Prometheus reads a target's bearer token from. */
+function scrapeTokenFile(target: ScrapeTarget): string {
+    return `scrape-${target.job}.token`;
+}
 
 /** A YAML flow list of the service's instances, filled in by Nomad's template engine. */
 function discovered(service: string, provider: ServiceProvider): string {
@@ -37,7 +49,12 @@ export function renderPrometheusConfig(targets: ScrapeTarget[], provider: Servic
         `      - targets: ["${NODE_IP}:4646"]`,
     ];
     for (const t of [...targets].sort((a, b) => a.job.localeCompare(b.job))) {
-        lines.push(`  - job_name: ${t.job}`, `    metrics_path: ${t.path}`, "    static_configs:", `      - targets: ${discovered(t.service, provider)}`);
+        lines.push(`  - job_name: ${t.job}`, `    metrics_path: ${t.path}`);
+        if (t.token) {
+            // A file, not the token itself: the config holds no secret, and Prometheus reads the file per scrape.
+            lines.push("    authorization:", `      credentials_file: /secrets/${scrapeTokenFile(t)}`);
+        }
+        lines.push("    static_configs:", `      - targets: ${discovered(t.service, provider)}`);
     }
     return lines.join("\n") + "\n";
 }
@@ -49,11 +66,18 @@ export const monitoring = defineApp({
     secrets: [{ key: "grafanaAdminPassword", description: "Grafana's admin password", generate: { length: 32 } }],
     aggregates: true,
     jobs(ctx) {
+        // Each token a target demands, copied into this job's variable (the only one its templates may read).
+        const tokened = ctx.estate.scrapeTargets.filter((t) => t.token);
+        const tokenFiles: FileSpec[] = tokened.map((t) => ({
+            name: scrapeTokenFile(t),
+            content: secretTemplate(JOB, scrapeTokenItem(t)),
+            changeMode: "noop",
+        }));
         const provider = ctx.cfg.consul.enabled ? "consul" : "nomad";
         const grafanaHost = ctx.hostname();
         return [
             {
-                name: "monitoring",
+                name: JOB,
                 group: "apps",
                 tasks: [
                     {
@@ -85,6 +109,7 @@ export const monitoring = defineApp({
                                 changeMode: "signal",
                                 signal: "SIGHUP",
                             },
+                            ...tokenFiles,
                         ],
                         resources: { cpu: 300, memoryMb: 512 },
                     },
@@ -101,7 +126,10 @@ export const monitoring = defineApp({
                     { hostname: grafanaHost, visibility: "internal", port: "grafana_http" },
                     { hostname: "prometheus", visibility: "internal", port: "prometheus_http" },
                 ],
-                secrets: { grafana_admin_password: ctx.secret("grafanaAdminPassword") },
+                secrets: {
+                    grafana_admin_password: ctx.secret("grafanaAdminPassword"),
+                    ...Object.fromEntries(tokened.map((t) => [scrapeTokenItem(t), t.token!])),
+                },
                 backupPaths: [ctx.data("grafana"), ctx.data("secrets/monitoring.env")],
                 // The admin password is set in grafana.db on the first run only; keep it with the data.
                 keepSecrets: { items: ["grafana_admin_password"], file: ctx.data("secrets/monitoring.env") },

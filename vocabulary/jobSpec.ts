@@ -105,6 +105,11 @@ export interface RouteSpec {
 export interface MetricsSpec {
     port: string;
     path?: string;
+    /**
+     * The bearer token the endpoint demands (one of the job's declared secrets): the
+     * scraper gets it through its own job's variable, never in a job spec.
+     */
+    token?: SecretRef;
 }
 
 export interface PeriodicSpec {

@@ -1,0 +1,61 @@
+// Who may read what an app serves: Gitea's metrics behind a token Prometheus holds,
+// Grafana's datasource found through discovery, Syncthing's GUI behind a login.
+import * as assert from "assert";
+import { Job, Task } from "../nomad";
+import { RunResult } from "../render/mockRuntime";
+import { fixtureConfig, withOverrides } from "./support/estateConfig";
+import { mockedEstate } from "./support/mockedEstate";
+
+const JOB = "pulumi-nodejs:dynamic/nomad:NomadJob";
+const VARIABLE = "pulumi-nodejs:dynamic/nomad:NomadVariable";
+
+const full = () => withOverrides(fixtureConfig("full-digitalocean"), { "hydra:consul": { enabled: false } });
+const job = (run: RunResult, id: string): Job => run.ofType(JOB).find((r) => (r.inputs.job as Job).ID === id)!.inputs.job as Job;
+const task = (j: Job, name: string): Task => j.TaskGroups[0].Tasks.find((t) => t.Name === name)!;
+const items = (run: RunResult, id: string): Record<string, string> => run.ofType(VARIABLE).find((v) => v.inputs.path === `nomad/jobs/${id}`)!.inputs.items;
+const template = (t: Task, dest: string): string => {
+    const found = t.Templates!.find((x) => x.DestPath === dest);
+    assert.ok(found, `no template ${dest} in ${t.Name}: ${t.Templates!.map((x) => x.DestPath)}`);
+    return found.EmbeddedTmpl!;
+};
+
+describe("apps: access to what they serve", () => {
+    let run: RunResult;
+    before(async () => {
+        run = await mockedEstate(full());
+    });
+
+    describe("Gitea's /metrics", () => {
+        it("demands a token in app.ini, read from the job's variable", () => {
+            const ini = template(task(job(run, "gitea"), "web"), "secrets/app.ini");
+            assert.match(ini, /\[metrics\]\nENABLED = true\nTOKEN {3}= \{\{ with nomadVar "nomad\/jobs\/gitea" \}\}\{\{ \.metrics_token\.Value \}\}\{\{ end \}\}\n/);
+            assert.ok(items(run, "gitea").metrics_token.length >= 32, "a generated token");
+        });
+
+        it("is scraped with the same token, which reaches Prometheus only through its own variable and a template", () => {
+            assert.strictEqual(items(run, "monitoring").scrape_token_gitea, items(run, "gitea").metrics_token);
+            const prometheus = task(job(run, "monitoring"), "prometheus");
+            const config = template(prometheus, "local/prometheus.yml");
+            assert.match(config, / {2}- job_name: gitea\n {4}metrics_path: \/metrics\n {4}authorization:\n {6}credentials_file: \/secrets\/scrape-gitea\.token\n/);
+            assert.strictEqual(
+                template(prometheus, "secrets/scrape-gitea.token"),
+                '{{ with nomadVar "nomad/jobs/monitoring" }}{{ .scrape_token_gitea.Value }}{{ end }}',
+            );
+            const token = items(run, "gitea").metrics_token;
+            for (const r of run.ofType(JOB)) {
+                assert.ok(!JSON.stringify(r.inputs.job).includes(token), `job ${r.inputs.job.ID} holds the token`);
+            }
+        });
+
+        it("asks no token of the targets that demand none", () => {
+            const config = template(task(job(run, "monitoring"), "prometheus"), "local/prometheus.yml");
+            assert.strictEqual(config.match(/authorization:/g)?.length, 1);
+        });
+
+        it("leaves Prometheus without the token when Gitea is off", async () => {
+            const off = await mockedEstate(withOverrides(full(), { "hydra:apps": { gitea: { enabled: false } } }));
+            assert.strictEqual(items(off, "monitoring").scrape_token_gitea, undefined);
+            assert.doesNotMatch(template(task(job(off, "monitoring"), "prometheus"), "local/prometheus.yml"), /authorization/);
+        });
+    });
+});
