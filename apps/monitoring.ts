@@ -59,6 +59,29 @@ export function renderPrometheusConfig(targets: ScrapeTarget[], provider: Servic
     return lines.join("\n") + "\n";
 }
 
+/**
+ * Grafana's datasource provisioning file (Grafana reads every YAML file in
+ * provisioning/datasources at start): Prometheus, at the address discovery has
+ * for its service. Nomad re-renders it when Prometheus moves. Pure.
+ */
+export function renderGrafanaDatasources(provider: ServiceProvider): string {
+    const first = `{{ range $i, $s := ${discoveryFunction(provider)} "prometheus" }}{{ if eq $i 0 }}http://{{ $s.Address }}:{{ $s.Port }}{{ end }}{{ end }}`;
+    return (
+        [
+            "# Managed by Hydra.",
+            "apiVersion: 1",
+            "datasources:",
+            "  - name: Prometheus",
+            "    uid: prometheus",
+            "    type: prometheus",
+            "    access: proxy",
+            "    isDefault: true",
+            "    editable: false",
+            `    url: "${first}"`,
+        ].join("\n") + "\n"
+    );
+}
+
 export const monitoring = defineApp({
     name: "monitoring",
     description: "Grafana and Prometheus (scraping the node, Nomad and every app's metrics); internal",
@@ -91,6 +114,15 @@ export const monitoring = defineApp({
                             GF_ANALYTICS_REPORTING_ENABLED: "false",
                         },
                         secretEnv: { GF_SECURITY_ADMIN_PASSWORD: "grafana_admin_password" },
+                        // The image's provisioning folder is /etc/grafana/provisioning (GF_PATHS_PROVISIONING
+                        // in grafana/grafana: Dockerfile). Grafana reads it only at start, hence a restart.
+                        files: [
+                            {
+                                name: "datasources.yaml",
+                                content: renderGrafanaDatasources(provider),
+                                mountAt: "/etc/grafana/provisioning/datasources/hydra.yaml",
+                            },
+                        ],
                         mounts: [{ source: ctx.data("grafana"), target: "/var/lib/grafana", owner: "472:0" }],
                         resources: { cpu: 200, memoryMb: 256 },
                     },

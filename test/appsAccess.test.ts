@@ -58,4 +58,25 @@ describe("apps: access to what they serve", () => {
             assert.doesNotMatch(template(task(job(off, "monitoring"), "prometheus"), "local/prometheus.yml"), /authorization/);
         });
     });
+
+    describe("Grafana's datasource", () => {
+        for (const [consul, lookup] of [
+            [false, 'nomadService "prometheus"'],
+            [true, 'service "prometheus"'],
+        ] as const) {
+            it(`is Prometheus, provisioned from a template on ${lookup}`, async () => {
+                const r = consul ? await mockedEstate(fixtureConfig("full-digitalocean")) : run;
+                const grafana = task(job(r, "monitoring"), "grafana");
+                const yaml = template(grafana, "local/datasources.yaml");
+                assert.match(yaml, /^apiVersion: 1\ndatasources:\n {2}- name: Prometheus\n/m);
+                assert.match(yaml, / {4}type: prometheus\n/);
+                assert.ok(yaml.includes(`    url: "{{ range $i, $s := ${lookup} }}{{ if eq $i 0 }}http://{{ $s.Address }}:{{ $s.Port }}{{ end }}{{ end }}"\n`), yaml);
+                const mounts = grafana.Config!.mount as { source: string; target: string }[];
+                assert.ok(
+                    mounts.some((m) => m.source === "local/datasources.yaml" && m.target === "/etc/grafana/provisioning/datasources/hydra.yaml"),
+                    JSON.stringify(mounts),
+                );
+            });
+        }
+    });
 });
