@@ -61,6 +61,10 @@ export interface TaskSpec {
     image?: string;
     /** Command (raw_exec: the program; docker: overrides the entrypoint's command). */
     command?: string;
+    /** Docker only: replaces the image's entrypoint (a start script that must run first). */
+    entrypoint?: string[];
+    /** Docker only: kernel settings of the container's own network namespace. */
+    sysctls?: Record<string, string>;
     args?: string[];
     user?: string;
     env?: Record<string, string>;
