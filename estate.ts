@@ -144,6 +144,8 @@ export function buildEstate(cfg: HydraConfig, apps: AppDefinition[] = APPS): Est
         ? new HydraDns("dns", {
               domain: cfg.domain,
               manageZone: cfg.cloudflare.manageZone,
+              // Caddy's own CA is not one Cloudflare trusts: still encrypted, but unverified.
+              sslMode: cfg.proxy.tls === "internal" ? "full" : "strict",
               accountId: cfg.cloudflare.accountId,
               node: { name: cfg.node.name, address: node.nodeAddress },
               publicAddress: node.publicIpv4,
