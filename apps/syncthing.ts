@@ -21,7 +21,7 @@ printf '%s\\n' "$GUI_PASSWORD" | syncthing generate --gui-user="$GUI_USER" --gui
 unset GUI_PASSWORD GUI_USER
 config="\${STHOMEDIR:-/var/syncthing/config}/config.xml"
 if [ -f "$config" ]; then
-    tailnet="$NOMAD_IP_listen:${SYNC_PORT}"
+    tailnet="\${NOMAD_IP_listen:?}:${SYNC_PORT}"
     sed -i -e '/<listenAddress>/d' -e "s|<options>|<options><listenAddress>default</listenAddress><listenAddress>tcp://$tailnet</listenAddress><listenAddress>quic://$tailnet</listenAddress>|" "$config"
 fi
 exec syncthing

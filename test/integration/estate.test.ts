@@ -62,7 +62,15 @@ describe("integration: the dev estate on a real Nomad with the real engine", fun
         assert.ok(!committed.includes("encryptionsalt"));
         // Every app secret, set with --secret; no Cloudflare token, since the proxies use Caddy's internal CA.
         const keys = ["giteaSecretKey", "giteaInternalToken", "giteaLfsJwtSecret", "giteaOauth2JwtSecret", "shynetDbPassword", "shynetDjangoSecretKey"];
-        keys.push("grafanaAdminPassword", "piholeWebPassword", "resticPassword", "resticRepository");
+        keys.push(
+            "giteaMetricsToken",
+            "grafanaAdminPassword",
+            "piholeWebPassword",
+            "syncthingGuiUser",
+            "syncthingGuiPassword",
+            "resticPassword",
+            "resticRepository",
+        );
         assert.deepStrictEqual(Object.keys(secrets).sort(), keys.map((k) => `hydra:${k}`).sort());
         assert.match(fs.readFileSync(engine.o.configFile, "utf8"), /secure: v1:/);
     });
