@@ -65,7 +65,9 @@ export function renderPrometheusConfig(targets: ScrapeTarget[], provider: Servic
  * for its service. Nomad re-renders it when Prometheus moves. Pure.
  */
 export function renderGrafanaDatasources(provider: ServiceProvider): string {
-    const first = `{{ range $i, $s := ${discoveryFunction(provider)} "prometheus" }}{{ if eq $i 0 }}http://{{ $s.Address }}:{{ $s.Port }}{{ end }}{{ end }}`;
+    // Until Prometheus (same group, so same address) is registered, its port's own address: the first
+    // render then already matches the later one, and Grafana is not restarted by the registration.
+    const first = `{{ range $i, $s := ${discoveryFunction(provider)} "prometheus" }}{{ if eq $i 0 }}http://{{ $s.Address }}:{{ $s.Port }}{{ end }}{{ else }}http://{{ env "NOMAD_ADDR_prometheus_http" }}{{ end }}`;
     return (
         [
             "# Managed by Hydra.",

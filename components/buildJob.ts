@@ -63,7 +63,8 @@ function buildTask(spec: JobSpec, t: TaskSpec): Task {
             ...(t.args ? { args: t.args } : {}),
             ports: t.ports ?? (spec.ports ?? []).map((p) => p.label),
             ...(mounts.length ? { mount: mounts } : {}),
-            ...(t.sysctls ? { sysctl: t.sysctls } : {}),
+            // Nomad's JSON form of the HCL block: a list of one map.
+            ...(t.sysctls ? { sysctl: [t.sysctls] } : {}),
         };
     } else {
         config = { command: t.command, ...(t.args ? { args: t.args } : {}) };

@@ -81,7 +81,9 @@ describe("apps: access to what they serve", () => {
                 assert.match(yaml, /^apiVersion: 1\ndatasources:\n {2}- name: Prometheus\n/m);
                 assert.match(yaml, / {4}type: prometheus\n/);
                 assert.ok(
-                    yaml.includes(`    url: "{{ range $i, $s := ${lookup} }}{{ if eq $i 0 }}http://{{ $s.Address }}:{{ $s.Port }}{{ end }}{{ end }}"\n`),
+                    yaml.includes(
+                        `    url: "{{ range $i, $s := ${lookup} }}{{ if eq $i 0 }}http://{{ $s.Address }}:{{ $s.Port }}{{ end }}{{ else }}http://{{ env "NOMAD_ADDR_prometheus_http" }}{{ end }}"\n`,
+                    ),
                     yaml,
                 );
                 const mounts = grafana.Config!.mount as { source: string; target: string }[];
@@ -103,7 +105,7 @@ describe("apps: access to what they serve", () => {
                 '{{ with nomadVar "nomad/jobs/syncthing" }}\nGUI_USER={{ .gui_user.Value | toJSON }}\nGUI_PASSWORD={{ .gui_password.Value | toJSON }}\n{{ end }}\n',
             );
             assert.ok(template(web, "local/start.sh").startsWith("#!/bin/sh\n"));
-            assert.deepStrictEqual(web.Config!.sysctl, { "net.ipv4.ip_nonlocal_bind": "1" });
+            assert.deepStrictEqual(web.Config!.sysctl, [{ "net.ipv4.ip_nonlocal_bind": "1" }], "Nomad's JSON form of the block");
             const vars = items(run, "syncthing");
             assert.ok(vars.gui_user.length >= 8 && vars.gui_password.length >= 32, "generated login");
         });

@@ -157,7 +157,7 @@ describe("integration: the dev estate's routes, secrets, start order and SSH (re
         const grafana = job.TaskGroups![0].Tasks!.find((t) => t.Name === "grafana")!;
         const template = grafana.Templates!.find((t) => t.DestPath === "local/datasources.yaml")!.EmbeddedTmpl!;
         const svc = await service(e.address, "prometheus");
-        const rendered = template.replace(/\{\{ range .*\{\{ end \}\}\{\{ end \}\}/, `http://${svc.Address}:${svc.Port}`);
+        const rendered = template.replace(/\{\{ range .*\{\{ else \}\}.*\{\{ end \}\}/, `http://${svc.Address}:${svc.Port}`);
         assert.ok(!rendered.includes("{{"), rendered);
         assert.strictEqual(
             digests.get("monitoring/grafana")!.files["/etc/grafana/provisioning/datasources/hydra.yaml"],
