@@ -121,6 +121,7 @@ export function buildEstate(cfg: HydraConfig, apps: AppDefinition[] = APPS): Est
     const dependsOn = node instanceof HydraNode ? [node] : [];
 
     const serviceJobs = new Map<string, NomadJob>();
+    const sharedSecrets = new Map<string, pulumi.Input<string>>();
     const hydraApps = plan.apps.map(
         (p) =>
             new HydraApp(
@@ -133,6 +134,7 @@ export function buildEstate(cfg: HydraConfig, apps: AppDefinition[] = APPS): Est
                     connection,
                     waitForHealthy: cfg.nomad.waitForHealthy,
                     serviceJobs,
+                    sharedSecrets,
                 },
                 { dependsOn },
             ),
@@ -144,6 +146,8 @@ export function buildEstate(cfg: HydraConfig, apps: AppDefinition[] = APPS): Est
         ? new HydraDns("dns", {
               domain: cfg.domain,
               manageZone: cfg.cloudflare.manageZone,
+              // Caddy's own CA is not one Cloudflare trusts: still encrypted, but unverified.
+              sslMode: cfg.proxy.tls === "internal" ? "full" : "strict",
               accountId: cfg.cloudflare.accountId,
               node: { name: cfg.node.name, address: node.nodeAddress },
               publicAddress: node.publicIpv4,

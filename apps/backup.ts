@@ -21,7 +21,8 @@ function dumpLine(d: BackupDump): string {
 /**
  * The nightly script: dump the live databases, unlock, back up every app's paths
  * and dumps on this file system (without the live files the dumps stand for), apply
- * the retention, prune. Paths that do not exist yet are skipped with a note. A
+ * the retention (forget only: pruning rewrites packs and holds an exclusive lock, so
+ * it is weekly, in the check job). Paths that do not exist yet are skipped with a note. A
  * failed dump keeps the previous one, is reported, and fails the run after the
  * backup. Pure.
  */
@@ -88,16 +89,16 @@ fi
 restic backup --one-file-system --tag nomad ${excludes.length ? excludes.join(" ") + " " : ""}"\${paths[@]}"
 restic forget --tag nomad --group-by paths,tags \\
   --keep-daily ${b.keepDaily} --keep-weekly ${b.keepWeekly} --keep-monthly ${b.keepMonthly} --keep-yearly ${b.keepYearly}
-restic prune
 ${sorted.length ? 'exit "$failed"\n' : ""}`;
 }
 
-/** The weekly integrity check of the repository. Pure. */
+/** The weekly upkeep: drop the data no snapshot needs any more, then check the repository. Pure. */
 export function renderCheckScript(): string {
     return `#!/bin/bash
-# Hydra's weekly restic repository check.
+# Hydra's weekly restic prune (of what the nightly forget left unreferenced) and repository check.
 set -euo pipefail
 restic unlock
+restic prune
 restic check
 `;
 }
@@ -108,6 +109,12 @@ type ResticRun = { cron: string } | { dispatch: NonNullable<JobSpec["dispatch"]>
 function resticJob(ctx: AppContext, name: string, when: ResticRun, script: string, task = "backup"): JobSpec {
     const secretEnv: Record<string, string> = { RESTIC_PASSWORD: "restic_password", RESTIC_REPOSITORY: "restic_repository" };
     const secrets: Record<string, SecretRef> = { restic_password: ctx.secret("resticPassword"), restic_repository: ctx.secret("resticRepository") };
+    if (ctx.hasSecret("s3AccessKeyId") && ctx.hasSecret("s3SecretAccessKey")) {
+        secretEnv.AWS_ACCESS_KEY_ID = "s3_access_key_id";
+        secretEnv.AWS_SECRET_ACCESS_KEY = "s3_secret_access_key";
+        secrets.s3_access_key_id = ctx.secret("s3AccessKeyId");
+        secrets.s3_secret_access_key = ctx.secret("s3SecretAccessKey");
+    }
     if (ctx.hasSecret("b2AccountId") && ctx.hasSecret("b2AccountKey")) {
         secretEnv.B2_ACCOUNT_ID = "b2_account_id";
         secretEnv.B2_ACCOUNT_KEY = "b2_account_key";
@@ -140,13 +147,14 @@ function resticJob(ctx: AppContext, name: string, when: ResticRun, script: strin
 }
 
 const forB2 = (value: (key: string) => string | undefined) => value("resticRepository")?.startsWith("b2:") ?? false;
+const forS3 = (value: (key: string) => string | undefined) => value("resticRepository")?.startsWith("s3:") ?? false;
 
 /** The backup app's periodic jobs, by what they do. */
 export const BACKUP_JOBS = { backup: "restic", check: "restic-check", restore: "restic-restore" } as const;
 
 export const backup = defineApp({
     name: "backup",
-    description: "Nightly restic backup of every app's data (retention from config) and a weekly check",
+    description: "Nightly restic backup of every app's data (retention from config), a weekly prune and check",
     secrets: [
         {
             key: "resticPassword",
@@ -157,10 +165,22 @@ export const backup = defineApp({
         {
             key: "resticRepository",
             description: "Where the backups go, a restic repository",
-            required: { why: "with backup (e.g. b2:my-bucket:/hydra)" },
-            example: "b2:my-bucket:/hydra",
+            // Backblaze B2 through its S3-compatible API, as restic's docs recommend over their b2
+            // backend (restic: doc/030_preparing_a_new_repo.rst, "Backblaze B2").
+            required: { why: "with backup (e.g. s3:https://s3.us-west-004.backblazeb2.com/my-bucket/hydra)" },
+            example: "s3:https://s3.us-west-004.backblazeb2.com/my-bucket/hydra",
         },
-        { key: "b2AccountId", description: "Backblaze B2 key id", required: { why: "for a b2: repository", when: forB2 } },
+        {
+            key: "s3AccessKeyId",
+            description: "S3 access key id (Backblaze B2: the application key's keyID)",
+            required: { why: "for an s3: repository", when: forS3 },
+        },
+        {
+            key: "s3SecretAccessKey",
+            description: "S3 secret access key (Backblaze B2: the application key)",
+            required: { why: "for an s3: repository", when: forS3 },
+        },
+        { key: "b2AccountId", description: "Backblaze B2 key id (restic's b2 backend)", required: { why: "for a b2: repository", when: forB2 } },
         { key: "b2AccountKey", description: "Backblaze B2 application key", required: { why: "for a b2: repository", when: forB2 } },
     ],
     // The one secret a person must keep: without it no backup can be restored.

@@ -1,4 +1,4 @@
-import { discoveryFunction, ScrapeTarget, ServiceProvider } from "../vocabulary";
+import { discoveryFunction, FileSpec, ScrapeTarget, secretTemplate, ServiceProvider } from "../vocabulary";
 import { renderAlertRules } from "./alertRules";
 import { defineApp } from "./app";
 import { BACKUP_JOBS } from "./backup";
@@ -17,6 +17,18 @@ export interface SampleAddresses {
     node: string;
     /** Every service's address, "host:port". */
     service: string;
+}
+
+const JOB = "monitoring";
+
+/** The monitoring job's variable item holding a target's bearer token. */
+export function scrapeTokenItem(target: ScrapeTarget): string {
+    return `scrape_token_${target.job.replace(/[^A-Za-z0-9_]/g, "_")}`;
+}
+
+/** The file in the task's secrets/ directory Prometheus reads a target's bearer token from. */
+function scrapeTokenFile(target: ScrapeTarget): string {
+    return `scrape-${target.job}.token`;
 }
 
 /** A YAML flow list of the service's instances, filled in by Nomad's template engine. */
@@ -55,14 +67,39 @@ export function renderPrometheusConfig(targets: ScrapeTarget[], provider: Servic
         `      - targets: ["${node}:4646"]`,
     ];
     for (const t of [...targets].sort((a, b) => a.job.localeCompare(b.job))) {
-        lines.push(
-            `  - job_name: ${t.job}`,
-            `    metrics_path: ${t.path}`,
-            "    static_configs:",
-            `      - targets: ${discovered(t.service, provider, sample)}`,
-        );
+        lines.push(`  - job_name: ${t.job}`, `    metrics_path: ${t.path}`);
+        if (t.token) {
+            // A file, not the token itself: the config holds no secret, and Prometheus reads the file per scrape.
+            lines.push("    authorization:", `      credentials_file: /secrets/${scrapeTokenFile(t)}`);
+        }
+        lines.push("    static_configs:", `      - targets: ${discovered(t.service, provider, sample)}`);
     }
     return lines.join("\n") + "\n";
+}
+
+/**
+ * Grafana's datasource provisioning file (Grafana reads every YAML file in
+ * provisioning/datasources at start): Prometheus, at the address discovery has
+ * for its service. Nomad re-renders it when Prometheus moves. Pure.
+ */
+export function renderGrafanaDatasources(provider: ServiceProvider): string {
+    // Until Prometheus (same group, so same address) is registered, its port's own address: the first
+    // render then already matches the later one, and Grafana is not restarted by the registration.
+    const first = `{{ range $i, $s := ${discoveryFunction(provider)} "prometheus" }}{{ if eq $i 0 }}http://{{ $s.Address }}:{{ $s.Port }}{{ end }}{{ else }}http://{{ env "NOMAD_ADDR_prometheus_http" }}{{ end }}`;
+    return (
+        [
+            "# Managed by Hydra.",
+            "apiVersion: 1",
+            "datasources:",
+            "  - name: Prometheus",
+            "    uid: prometheus",
+            "    type: prometheus",
+            "    access: proxy",
+            "    isDefault: true",
+            "    editable: false",
+            `    url: "${first}"`,
+        ].join("\n") + "\n"
+    );
 }
 
 export const monitoring = defineApp({
@@ -72,12 +109,19 @@ export const monitoring = defineApp({
     secrets: [{ key: "grafanaAdminPassword", description: "Grafana's admin password", generate: { length: 32 } }],
     aggregates: true,
     jobs(ctx) {
+        // Each token a target demands, copied into this job's variable (the only one its templates may read).
+        const tokened = ctx.estate.scrapeTargets.filter((t) => t.token);
+        const tokenFiles: FileSpec[] = tokened.map((t) => ({
+            name: scrapeTokenFile(t),
+            content: secretTemplate(JOB, scrapeTokenItem(t)),
+            changeMode: "noop",
+        }));
         const provider = ctx.cfg.consul.enabled ? "consul" : "nomad";
         const grafanaHost = ctx.hostname();
         const backupOn = ctx.cfg.apps.backup?.enabled ?? false;
         return [
             {
-                name: "monitoring",
+                name: JOB,
                 group: "apps",
                 tasks: [
                     {
@@ -91,6 +135,15 @@ export const monitoring = defineApp({
                             GF_ANALYTICS_REPORTING_ENABLED: "false",
                         },
                         secretEnv: { GF_SECURITY_ADMIN_PASSWORD: "grafana_admin_password" },
+                        // The image's provisioning folder is /etc/grafana/provisioning (GF_PATHS_PROVISIONING
+                        // in grafana/grafana: Dockerfile). Grafana reads it only at start, hence a restart.
+                        files: [
+                            {
+                                name: "datasources.yaml",
+                                content: renderGrafanaDatasources(provider),
+                                mountAt: "/etc/grafana/provisioning/datasources/hydra.yaml",
+                            },
+                        ],
                         mounts: [{ source: ctx.data("grafana"), target: "/var/lib/grafana", owner: "472:0" }],
                         resources: { cpu: 200, memoryMb: 256 },
                     },
@@ -124,6 +177,7 @@ export const monitoring = defineApp({
                                 changeMode: "signal",
                                 signal: "SIGHUP",
                             },
+                            ...tokenFiles,
                         ],
                         resources: { cpu: 300, memoryMb: 512 },
                     },
@@ -140,7 +194,10 @@ export const monitoring = defineApp({
                     { hostname: grafanaHost, visibility: "internal", port: "grafana_http" },
                     { hostname: "prometheus", visibility: "internal", port: "prometheus_http" },
                 ],
-                secrets: { grafana_admin_password: ctx.secret("grafanaAdminPassword") },
+                secrets: {
+                    grafana_admin_password: ctx.secret("grafanaAdminPassword"),
+                    ...Object.fromEntries(tokened.map((t) => [scrapeTokenItem(t), t.token!])),
+                },
                 backupPaths: [ctx.data("grafana"), ctx.data("secrets/monitoring.env")],
                 // The admin password is set in grafana.db on the first run only; keep it with the data.
                 keepSecrets: { items: ["grafana_admin_password"], file: ctx.data("secrets/monitoring.env") },

@@ -62,10 +62,13 @@ function buildTask(spec: JobSpec, t: TaskSpec): Task {
         ];
         config = {
             image: t.image,
+            ...(t.entrypoint ? { entrypoint: t.entrypoint } : {}),
             ...(t.command ? { command: t.command } : {}),
             ...(t.args ? { args: t.args } : {}),
             ports: t.ports ?? (spec.ports ?? []).map((p) => p.label),
             ...(mounts.length ? { mount: mounts } : {}),
+            // Nomad's JSON form of the HCL block: a list of one map.
+            ...(t.sysctls ? { sysctl: [t.sysctls] } : {}),
         };
     } else {
         config = { command: t.command, ...(t.args ? { args: t.args } : {}) };

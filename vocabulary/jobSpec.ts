@@ -63,6 +63,10 @@ export interface TaskSpec {
     image?: string;
     /** Command (raw_exec: the program; docker: overrides the entrypoint's command). */
     command?: string;
+    /** Docker only: replaces the image's entrypoint (a start script that must run first). */
+    entrypoint?: string[];
+    /** Docker only: kernel settings of the container's own network namespace. */
+    sysctls?: Record<string, string>;
     args?: string[];
     user?: string;
     env?: Record<string, string>;
@@ -107,6 +111,11 @@ export interface RouteSpec {
 export interface MetricsSpec {
     port: string;
     path?: string;
+    /**
+     * The bearer token the endpoint demands (one of the job's declared secrets): the
+     * scraper gets it through its own job's variable, never in a job spec.
+     */
+    token?: SecretRef;
 }
 
 export interface PeriodicSpec {
