@@ -10,6 +10,8 @@ export const BACKUP_METRICS = {
     lastRunOk: "hydra_backup_last_run_success",
     /** 1 when the last restore drill restored and compared its files, 0 when it failed. */
     drillOk: "hydra_restore_drill_success",
+    /** 1 when the backup saved Nomad's state with `nomad operator snapshot save`, 0 when that failed. */
+    schedulerSnapshotOk: "hydra_scheduler_snapshot_success",
 } as const;
 
 export interface AlertRuleInputs {
@@ -105,6 +107,13 @@ function backupRules(i: AlertRuleInputs): Rule[] {
             for: "0m",
             labels: { severity: "critical" },
             annotations: { summary: "The weekly restore drill failed: the backups may not restore; see the restic-drill job in Nomad." },
+        },
+        {
+            alert: "SchedulerSnapshotFailed",
+            expr: `${BACKUP_METRICS.schedulerSnapshotOk} == 0`,
+            for: "0m",
+            labels: { severity: "warning" },
+            annotations: { summary: "The backup could not save Nomad's state (nomad operator snapshot save); the apps' data was still backed up." },
         },
         {
             alert: "BackupNeverRan",

@@ -168,9 +168,9 @@ export const monitoring = defineApp({
                                     // The proxy is the estate's own job, not an app's.
                                     serviceJobs: [...ctx.estate.serviceJobs, ...(ctx.cfg.proxy.enabled ? ["caddy"] : []), "monitoring"],
                                     // A failed restore is reported to whoever ran npm run restore.
-                                    batchJobs: backupOn ? [BACKUP_JOBS.backup, BACKUP_JOBS.check] : [],
+                                    batchJobs: backupOn ? [BACKUP_JOBS.backup, BACKUP_JOBS.check, BACKUP_JOBS.drill] : [],
                                     dataDir: ctx.cfg.node.dataDir,
-                                    backupMaxAgeHours: 26,
+                                    backupMaxAgeHours: ctx.cfg.backup.maxAgeHours,
                                     backup: backupOn,
                                 }),
                                 literal: true,

@@ -40,7 +40,20 @@ describe("apps: the estate from one declaration each", () => {
             jobs(run)
                 .map((j) => j.ID)
                 .sort(),
-            ["caddy", "doggo", "gitea", "monitoring", "pihole", "restic", "restic-check", "restic-restore", "shynet-app", "shynet-db", "syncthing"],
+            [
+                "caddy",
+                "doggo",
+                "gitea",
+                "monitoring",
+                "pihole",
+                "restic",
+                "restic-check",
+                "restic-drill",
+                "restic-restore",
+                "shynet-app",
+                "shynet-db",
+                "syncthing",
+            ],
         );
         for (const j of jobs(run)) {
             assert.deepStrictEqual(j.Datacenters, ["hydra"], j.ID);

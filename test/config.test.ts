@@ -45,7 +45,17 @@ describe("config: good fixtures", () => {
         assert.strictEqual(cfg.nomad.address, "http://floyd:4646");
         assert.strictEqual(cfg.nomad.waitForHealthy, true);
         assert.strictEqual(cfg.proxy.tls, "cloudflare");
-        assert.deepStrictEqual(cfg.backup, { schedule: "0 3 * * *", checkSchedule: "0 5 * * 0", keepDaily: 7, keepWeekly: 4, keepMonthly: 12, keepYearly: 3 });
+        assert.deepStrictEqual(cfg.backup, {
+            schedule: "0 3 * * *",
+            checkSchedule: "0 5 * * 0",
+            drillSchedule: "0 6 * * 0",
+            maxAgeHours: 26,
+            metricsDir: "/var/lib/prometheus/node-exporter",
+            keepDaily: 7,
+            keepWeekly: 4,
+            keepMonthly: 12,
+            keepYearly: 3,
+        });
     });
 
     it("fills each app's declared settings, and only those", () => {
