@@ -196,7 +196,11 @@ function resticJob(ctx: AppContext, name: string, when: ResticRun, script: strin
             },
         ],
         secrets,
-        restart: { attempts: 2, intervalSeconds: 1800, delaySeconds: 60, mode: "fail" },
+        // A dispatched run answers the person waiting for it: no retries, its failure is the answer.
+        restart:
+            "dispatch" in when
+                ? { attempts: 0, intervalSeconds: 1800, delaySeconds: 60, mode: "fail" }
+                : { attempts: 2, intervalSeconds: 1800, delaySeconds: 60, mode: "fail" },
     };
 }
 

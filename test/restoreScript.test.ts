@@ -99,6 +99,7 @@ describe("the restore job", () => {
         assert.deepStrictEqual(job.ParameterizedJob, { Payload: "forbidden", MetaRequired: ["paths"], MetaOptional: ["snapshot", "mode", "target"] });
         const group = job.TaskGroups[0];
         assert.deepStrictEqual(group.ReschedulePolicy, { Attempts: 0, Unlimited: false }, "a failed restore is not run again elsewhere");
+        assert.strictEqual(group.RestartPolicy!.Attempts, 0, "nor restarted: a refusal is the answer");
         const task = group.Tasks.find((t) => t.Name === "restore")!;
         assert.strictEqual(task.Templates!.find((t) => t.DestPath === "local/restic-restore.sh")!.EmbeddedTmpl, renderRestoreScript());
         assert.match(task.Templates!.find((t) => t.DestPath === "secrets/app.env")!.EmbeddedTmpl!, /RESTIC_PASSWORD=.*RESTIC_REPOSITORY=/s);
