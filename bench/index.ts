@@ -3,7 +3,8 @@
 // count), with medians, ratios and the cost per synthetic app.
 //
 //   render floor   a program that only loads @pulumi/pulumi and the four provider SDKs (ts-node)
-//   preview floor  the same engine on a one-resource TypeScript program (bench/floor/one-resource.ts)
+//   preview floor  the same engine on a one-resource program (bench/floor/one-resource.ts), compiled to
+//                  JavaScript (the ratios) and as TypeScript through ts-node (as `pulumi new` sets it up)
 //
 // Everything runs in a throwaway folder: its own file backend, a Nomad dev agent on free ports
 // (no Docker: jobs registered, not started). Usage:
@@ -82,7 +83,10 @@ async function renderRounds(o: ReturnType<typeof options>, out: string): Promise
     const samples = new Samples();
     const label = (n: number) => `render, ${n} synthetic apps`;
     for (let r = 0; r < o.runs; r++) {
-        samples.add("floor: SDK load (ts-node)", (await timed(node, [tsNode, "--transpile-only", path.join("bench", "floor", "sdk-load.ts")], { cwd: HERE })).ms);
+        samples.add(
+            "floor: SDK load (ts-node)",
+            (await timed(node, [tsNode, "--transpile-only", path.join("bench", "floor", "sdk-load.ts")], { cwd: HERE })).ms,
+        );
         for (const n of o.sizes) {
             const args = ["--out", path.join(out, `render-${n}`), "--synthetic-apps", String(n)];
             const cmd = compiled ? [path.join(o.root, "launch.js"), "render/cli", ...args] : [tsNode, "--transpile-only", "render/cli.ts", ...args];
@@ -104,12 +108,15 @@ async function previewRounds(o: ReturnType<typeof options>, dir: string): Promis
     console.log("Setting up: a Nomad dev agent, one stack per size, each brought up once");
     const estate = await estateStacks({ root: o.root, toolsBin, dir, sizes: o.previewSizes, log: console.log });
     try {
-        const floor = await floorStack({ root: HERE, toolsBin, dir });
+        const floors = [await floorStack({ root: HERE, toolsBin, dir, compiled: true }), await floorStack({ root: HERE, toolsBin, dir, compiled: false })];
         const samples = new Samples();
         const callsBefore = estate.proxy.calls;
         const smallest = o.previewSizes[0];
+        const floorLabel = (stack: string, what: string) => `${stack === "floor-js" ? "floor (compiled)" : "floor (ts-node)"}: ${what}`;
         for (let r = 0; r < o.runs; r++) {
-            samples.add("floor: preview, one resource", (await floor.pulumi.run(["preview", "--stack", floor.stack])).ms);
+            for (const f of floors) {
+                samples.add(floorLabel(f.stack, "preview"), (await f.pulumi.run(["preview", "--stack", f.stack])).ms);
+            }
             for (const [n, stack] of estate.stacks) {
                 const p = await estate.pulumi.run(["preview", "--stack", stack], { HYDRA_SYNTHETIC_APPS: String(n) });
                 if (!/\b\d+ unchanged\b/.test(p.stdout) || /\bto (create|update|delete|replace)\b/.test(p.stdout)) {
@@ -117,12 +124,17 @@ async function previewRounds(o: ReturnType<typeof options>, dir: string): Promis
                 }
                 samples.add(`preview, ${n} synthetic apps`, p.ms);
             }
-            samples.add("floor: up --skip-preview", (await floor.pulumi.run(["up", "--yes", "--skip-preview", "--stack", floor.stack])).ms);
+            for (const f of floors) {
+                samples.add(floorLabel(f.stack, "up"), (await f.pulumi.run(["up", "--yes", "--skip-preview", "--stack", f.stack])).ms);
+            }
             const up = ["up", "--yes", "--skip-preview", "--stack", estate.stacks.get(smallest)!];
-            samples.add(`up --skip-preview, ${smallest} synthetic`, (await estate.pulumi.run(up, { HYDRA_SYNTHETIC_APPS: String(smallest) })).ms);
+            samples.add(`up --skip-preview, ${smallest} synthetic apps`, (await estate.pulumi.run(up, { HYDRA_SYNTHETIC_APPS: String(smallest) })).ms);
             process.stdout.write(`  preview round ${r + 1}/${o.runs} done\n`);
         }
-        report("unchanged pulumi preview / up", samples, "floor: preview, one resource");
+        report("unchanged pulumi preview / up", samples, floorLabel("floor-js", "preview"));
+        console.log(
+            `  up ratio to its floor: ${(samples.median(`up --skip-preview, ${smallest} synthetic apps`) / samples.median(floorLabel("floor-js", "up"))).toFixed(2)}×`,
+        );
         perApp(samples, (n) => `preview, ${n} synthetic apps`, o.previewSizes);
         const calls = estate.proxy.calls - callsBefore;
         console.log(`  Nomad HTTP calls during all unchanged previews and ups above: ${calls}`);

@@ -9,6 +9,7 @@ import * as fs from "fs";
 import * as http from "http";
 import * as net from "net";
 import * as path from "path";
+import * as ts from "typescript";
 import * as YAML from "yaml";
 import { startAgent, stopAgent } from "../dev/agent";
 import { devSecrets } from "../dev/stack";
@@ -154,17 +155,29 @@ export async function estateStacks(o: { root: string; toolsBin: string; dir: str
     }
 }
 
-/** The floor project: bench/floor/one-resource.ts as a TypeScript Pulumi program with one stack. */
-export async function floorStack(o: { root: string; toolsBin: string; dir: string }): Promise<{ pulumi: BenchPulumi; stack: string }> {
-    const projectDir = path.join(o.dir, "floor");
+/**
+ * A floor project: bench/floor/one-resource.ts as a Pulumi program with one stack, either as
+ * TypeScript run by ts-node (what `pulumi new typescript` sets up) or compiled to JavaScript first.
+ */
+export async function floorStack(o: { root: string; toolsBin: string; dir: string; compiled: boolean }): Promise<{ pulumi: BenchPulumi; stack: string }> {
+    const name = o.compiled ? "floor-js" : "floor-ts";
+    const projectDir = path.join(o.dir, name);
     fs.mkdirSync(projectDir, { recursive: true });
     fs.symlinkSync(path.join(o.root, "node_modules"), path.join(projectDir, "node_modules"));
-    fs.copyFileSync(path.join(o.root, "bench", "floor", "one-resource.ts"), path.join(projectDir, "index.ts"));
-    fs.writeFileSync(path.join(projectDir, "package.json"), JSON.stringify({ name: "floor", main: "index.ts" }));
-    fs.writeFileSync(path.join(projectDir, "tsconfig.json"), JSON.stringify({ compilerOptions: { strict: true, target: "ES2022", module: "commonjs", skipLibCheck: true } }));
-    fs.writeFileSync(path.join(projectDir, "Pulumi.yaml"), "name: floor\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n");
-    const pulumi = new BenchPulumi(projectDir, o.toolsBin, path.join(o.dir, "floor-state"));
-    await pulumi.run(["stack", "init", "floor", "--secrets-provider", "passphrase"]);
-    await pulumi.run(["up", "--yes", "--skip-preview", "--stack", "floor"]);
-    return { pulumi, stack: "floor" };
+    const source = fs.readFileSync(path.join(o.root, "bench", "floor", "one-resource.ts"), "utf8");
+    const main = o.compiled ? "index.js" : "index.ts";
+    const text = o.compiled
+        ? ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText
+        : source;
+    fs.writeFileSync(path.join(projectDir, main), text);
+    fs.writeFileSync(path.join(projectDir, "package.json"), JSON.stringify({ name, main }));
+    fs.writeFileSync(
+        path.join(projectDir, "tsconfig.json"),
+        JSON.stringify({ compilerOptions: { strict: true, target: "ES2022", module: "commonjs", skipLibCheck: true } }),
+    );
+    fs.writeFileSync(path.join(projectDir, "Pulumi.yaml"), `name: ${name}\nruntime:\n  name: nodejs\n  options:\n    typescript: ${!o.compiled}\n`);
+    const pulumi = new BenchPulumi(projectDir, o.toolsBin, path.join(o.dir, `${name}-state`));
+    await pulumi.run(["stack", "init", name, "--secrets-provider", "passphrase"]);
+    await pulumi.run(["up", "--yes", "--skip-preview", "--stack", name]);
+    return { pulumi, stack: name };
 }

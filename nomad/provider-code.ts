@@ -31,8 +31,14 @@ export async function serializeProvider(provider: pulumi.dynamic.ResourceProvide
 /** Hash of the compiled .js modules in `dir`: the build's texts are used only for exactly these. */
 export function modulesHash(dir: string): string {
     const h = crypto.createHash("sha256");
-    for (const f of fs.readdirSync(dir).filter((f) => f.endsWith(".js")).sort()) {
-        h.update(f).update("\0").update(fs.readFileSync(path.join(dir, f))).update("\0");
+    for (const f of fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith(".js"))
+        .sort()) {
+        h.update(f)
+            .update("\0")
+            .update(fs.readFileSync(path.join(dir, f)))
+            .update("\0");
     }
     return h.digest("hex");
 }
