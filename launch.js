@@ -4,6 +4,7 @@
 //
 //   Pulumi.yaml `main: launch.js`   the Pulumi program (index.ts)
 //   node launch.js render/cli ...   any other entry point, with its arguments
+//   node launch.js --current        exit status 0 when bin/ is current (npm run build then does nothing)
 //   node launch.js --mark-built     the last step of `npm run build`
 "use strict";
 const fs = require("fs");
@@ -62,7 +63,11 @@ function skipMappingOfAnonymousStacks() {
 }
 
 function load(entry) {
-    if (buildIsCurrent()) {
+    const compiled = buildIsCurrent();
+    if (process.env.HYDRA_LAUNCH_DEBUG) {
+        console.error(`launch.js: ${entry} from ${compiled ? "the build in bin/" : "the sources (ts-node)"}`);
+    }
+    if (compiled) {
         skipMappingOfAnonymousStacks();
         return require(path.join(BIN, entry + ".js"));
     }
@@ -74,6 +79,8 @@ if (require.main === module) {
     const entry = process.argv[2];
     if (entry === "--mark-built") {
         fs.writeFileSync(STAMP, new Date().toISOString() + "\n");
+    } else if (entry === "--current") {
+        process.exitCode = buildIsCurrent() ? 0 : 1;
     } else if (!entry) {
         throw new Error("usage: node launch.js <entry point, e.g. render/cli> [arguments]");
     } else {

@@ -15,7 +15,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { estateStacks, floorStack } from "./preview-estate";
-import { median, seconds, timed } from "./timing";
+import { median, seconds, timed, Timed } from "./timing";
 
 const HERE = path.resolve(__dirname, "..");
 
@@ -43,29 +43,36 @@ function options(argv: string[]) {
     return o;
 }
 
-/** Named measurements, each a list of wall times, in the order first seen. */
+/** Named measurements (wall and CPU time of each run), in the order first seen. */
 class Samples {
-    readonly all = new Map<string, number[]>();
-    add(name: string, ms: number): void {
-        this.all.set(name, [...(this.all.get(name) ?? []), ms]);
+    readonly all = new Map<string, Timed[]>();
+    add(name: string, t: Timed): void {
+        this.all.set(name, [...(this.all.get(name) ?? []), t]);
     }
-    median(name: string): number {
-        return median(this.all.get(name) ?? [NaN]);
+    median(name: string, of: "ms" | "cpuMs" = "ms"): number {
+        return median((this.all.get(name) ?? []).map((t) => t[of]));
     }
 }
 
 function report(title: string, samples: Samples, floor: string): void {
-    console.log(`\n${title} (medians; ratio to "${floor}")`);
-    const f = samples.median(floor);
-    for (const [name, xs] of samples.all) {
-        const ratio = name === floor ? "" : `  ${(median(xs) / f).toFixed(2)}×`;
-        console.log(`  ${name.padEnd(34)} ${seconds(median(xs)).padStart(8)}${ratio.padEnd(8)}  (${xs.map(seconds).join(", ")})`);
+    console.log(`\n${title}: medians of wall and CPU time; ratios to "${floor}"`);
+    const ratio = (name: string, of: "ms" | "cpuMs") => (name === floor ? "" : `${(samples.median(name, of) / samples.median(floor, of)).toFixed(2)}×`);
+    for (const [name, ts] of samples.all) {
+        const wall = `wall ${seconds(samples.median(name)).padStart(8)} ${ratio(name, "ms").padEnd(6)}`;
+        const cpu = `CPU ${seconds(samples.median(name, "cpuMs")).padStart(8)} ${ratio(name, "cpuMs").padEnd(6)}`;
+        console.log(`  ${name.padEnd(36)} ${wall}  ${cpu}  (wall: ${ts.map((t) => seconds(t.ms)).join(", ")})`);
     }
 }
 
 /** Least-squares slope of median time over the number of synthetic apps, and each step's own slope. */
 function perApp(samples: Samples, label: (n: number) => string, sizes: number[]): void {
-    const pts = sizes.map((n) => [n, samples.median(label(n))]);
+    for (const of of ["ms", "cpuMs"] as const) {
+        perAppOf(samples, label, sizes, of);
+    }
+}
+
+function perAppOf(samples: Samples, label: (n: number) => string, sizes: number[], of: "ms" | "cpuMs"): void {
+    const pts = sizes.map((n) => [n, samples.median(label(n), of)]);
     if (pts.length < 2) {
         return;
     }
@@ -73,7 +80,7 @@ function perApp(samples: Samples, label: (n: number) => string, sizes: number[])
     const my = pts.reduce((a, [, y]) => a + y, 0) / pts.length;
     const slope = pts.reduce((a, [x, y]) => a + (x - mx) * (y - my), 0) / pts.reduce((a, [x]) => a + (x - mx) ** 2, 0);
     const steps = pts.slice(1).map(([x, y], i) => `${pts[i][0]}→${x}: ${((y - pts[i][1]) / (x - pts[i][0])).toFixed(1)} ms`);
-    console.log(`  cost per app: ${slope.toFixed(1)} ms (least squares); per step ${steps.join(", ")}`);
+    console.log(`  ${of === "ms" ? "wall" : "CPU"} cost per app: ${slope.toFixed(1)} ms (least squares); per step ${steps.join(", ")}`);
 }
 
 async function renderRounds(o: ReturnType<typeof options>, out: string): Promise<void> {
@@ -83,19 +90,16 @@ async function renderRounds(o: ReturnType<typeof options>, out: string): Promise
     const samples = new Samples();
     const label = (n: number) => `render, ${n} synthetic apps`;
     for (let r = 0; r < o.runs; r++) {
-        samples.add(
-            "floor: SDK load (ts-node)",
-            (await timed(node, [tsNode, "--transpile-only", path.join("bench", "floor", "sdk-load.ts")], { cwd: HERE })).ms,
-        );
+        samples.add("floor: SDK load (ts-node)", await timed(node, [tsNode, "--transpile-only", path.join("bench", "floor", "sdk-load.ts")], { cwd: HERE }));
         for (const n of o.sizes) {
             const args = ["--out", path.join(out, `render-${n}`), "--synthetic-apps", String(n)];
             const cmd = compiled ? [path.join(o.root, "launch.js"), "render/cli", ...args] : [tsNode, "--transpile-only", "render/cli.ts", ...args];
-            samples.add(label(n), (await timed(node, cmd, { cwd: o.root })).ms);
+            samples.add(label(n), await timed(node, cmd, { cwd: o.root }));
         }
         if (compiled) {
             // What a fresh clone (no build) or an edited source gets: the sources through ts-node.
             const args = ["--transpile-only", "render/cli.ts", "--out", path.join(out, "render-src")];
-            samples.add("render from sources (ts-node)", (await timed(node, [tsNode, ...args], { cwd: o.root })).ms);
+            samples.add("render from sources (ts-node)", await timed(node, [tsNode, ...args], { cwd: o.root }));
         }
         process.stdout.write(`  render round ${r + 1}/${o.runs} done\n`);
     }
@@ -115,20 +119,20 @@ async function previewRounds(o: ReturnType<typeof options>, dir: string): Promis
         const floorLabel = (stack: string, what: string) => `${stack === "floor-js" ? "floor (compiled)" : "floor (ts-node)"}: ${what}`;
         for (let r = 0; r < o.runs; r++) {
             for (const f of floors) {
-                samples.add(floorLabel(f.stack, "preview"), (await f.pulumi.run(["preview", "--stack", f.stack])).ms);
+                samples.add(floorLabel(f.stack, "preview"), await f.pulumi.run(["preview", "--stack", f.stack]));
             }
             for (const [n, stack] of estate.stacks) {
                 const p = await estate.pulumi.run(["preview", "--stack", stack], { HYDRA_SYNTHETIC_APPS: String(n) });
                 if (!/\b\d+ unchanged\b/.test(p.stdout) || /\bto (create|update|delete|replace)\b/.test(p.stdout)) {
                     throw new Error(`the preview of ${stack} is not unchanged:\n${p.stdout.slice(-2000)}`);
                 }
-                samples.add(`preview, ${n} synthetic apps`, p.ms);
+                samples.add(`preview, ${n} synthetic apps`, p);
             }
             for (const f of floors) {
-                samples.add(floorLabel(f.stack, "up"), (await f.pulumi.run(["up", "--yes", "--skip-preview", "--stack", f.stack])).ms);
+                samples.add(floorLabel(f.stack, "up"), await f.pulumi.run(["up", "--yes", "--skip-preview", "--stack", f.stack]));
             }
             const up = ["up", "--yes", "--skip-preview", "--stack", estate.stacks.get(smallest)!];
-            samples.add(`up --skip-preview, ${smallest} synthetic apps`, (await estate.pulumi.run(up, { HYDRA_SYNTHETIC_APPS: String(smallest) })).ms);
+            samples.add(`up --skip-preview, ${smallest} synthetic apps`, await estate.pulumi.run(up, { HYDRA_SYNTHETIC_APPS: String(smallest) }));
             process.stdout.write(`  preview round ${r + 1}/${o.runs} done\n`);
         }
         report("unchanged pulumi preview / up", samples, floorLabel("floor-js", "preview"));
