@@ -10,6 +10,7 @@
 // (no Docker: jobs registered, not started). Usage:
 //   npm run bench -- [--runs 5] [--sizes 0,50,100,200] [--preview-sizes 0,50,100,200]
 //                    [--no-render] [--no-preview] [--root DIR (another checkout, e.g. an older commit)]
+//                    [--no-build (measure the checkout as it is: without a build, the sources via ts-node)]
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -20,7 +21,7 @@ import { median, seconds, timed, Timed } from "./timing";
 const HERE = path.resolve(__dirname, "..");
 
 function options(argv: string[]) {
-    const o = { runs: 5, sizes: [0, 50, 100, 200], previewSizes: [0, 50, 100, 200], render: true, preview: true, root: HERE };
+    const o = { runs: 5, sizes: [0, 50, 100, 200], previewSizes: [0, 50, 100, 200], render: true, preview: true, build: true, root: HERE };
     const list = (v: string) => v.split(",").map(Number);
     for (let i = 0; i < argv.length; i++) {
         const a = argv[i];
@@ -32,6 +33,8 @@ function options(argv: string[]) {
             o.previewSizes = list(argv[++i]);
         } else if (a === "--no-render") {
             o.render = false;
+        } else if (a === "--no-build") {
+            o.build = false;
         } else if (a === "--no-preview") {
             o.preview = false;
         } else if (a === "--root") {
@@ -152,7 +155,7 @@ async function previewRounds(o: ReturnType<typeof options>, dir: string): Promis
 
 async function main(): Promise<void> {
     const o = options(process.argv.slice(2));
-    if (fs.existsSync(path.join(o.root, "launch.js"))) {
+    if (o.build && fs.existsSync(path.join(o.root, "launch.js"))) {
         // Measure the current sources: build them first (not timed).
         const b = spawnSync("npm", ["run", "--silent", "build"], { cwd: o.root, stdio: "inherit" });
         if (b.status !== 0) {
