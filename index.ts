@@ -1,11 +1,13 @@
 // Hydra: the whole home-server estate as one Pulumi program.
-import { APPS } from "./apps";
+import { APPS, syntheticAppsFromEnv } from "./apps";
 import { loadConfig } from "./config";
 import { buildEstate, reportPending } from "./estate";
 
 // Validation fails here, listing every problem, before any resource is registered.
-const config = loadConfig(APPS);
-const estate = buildEstate(config);
+// Synthetic apps only when the benchmark asks for them (HYDRA_SYNTHETIC_APPS).
+const apps = [...APPS, ...syntheticAppsFromEnv(process.env.HYDRA_SYNTHETIC_APPS)];
+const config = loadConfig(apps);
+const estate = buildEstate(config, apps);
 reportPending(estate);
 
 export const target = estate.outputs.target;

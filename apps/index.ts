@@ -11,3 +11,4 @@ import { syncthing } from "./syncthing";
 export const APPS: AppDefinition[] = [gitea, pihole, doggo, shynet, monitoring, syncthing, backup];
 
 export { AppContext, AppDefinition, defineApp, EstateFacts } from "./app";
+export { syntheticApps, syntheticAppsFromEnv } from "./synthetic";

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { nomadJobProvider } from "./job-provider";
+import { providerCode } from "./provider-code";
 import type { Job } from "./types";
 
 /** Like pulumi.Input, applied at every level of a plain object type (so Outputs can sit inside a job). */
@@ -53,7 +54,7 @@ export interface NomadJobArgs {
  * A Nomad job managed over Nomad's HTTP API by a dynamic provider (no plugin).
  * Type token: `pulumi-nodejs:dynamic/nomad:NomadJob`.
  */
-export class NomadJob extends pulumi.dynamic.Resource {
+export class NomadJob extends pulumi.CustomResource {
     /** The job's ID in Nomad. */
     declare public readonly jobId: pulumi.Output<string>;
     /** The job's JobModifyIndex as last seen (used for EnforceIndex on update). */
@@ -81,9 +82,11 @@ export class NomadJob extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: NomadJobArgs, opts?: pulumi.CustomResourceOptions) {
         super(
-            nomadJobProvider,
+            // What pulumi.dynamic.Resource registers, with the provider's code serialized once per build.
+            "pulumi-nodejs:dynamic/nomad:NomadJob",
             name,
             {
+                __provider: providerCode("job", nomadJobProvider),
                 job: args.job,
                 jobspec: args.jobspec,
                 hcl2Variables: args.hcl2Variables,
@@ -110,8 +113,6 @@ export class NomadJob extends pulumi.dynamic.Resource {
                 deploymentStatus: undefined,
             },
             pulumi.mergeOptions(opts, { additionalSecretOutputs: ["token"] }),
-            "nomad",
-            "NomadJob",
         );
     }
 }

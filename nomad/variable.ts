@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { nomadVariableProvider } from "./variable-provider";
+import { providerCode } from "./provider-code";
 
 export interface NomadVariableArgs {
     /** e.g. "nomad/jobs/gitea" (readable by that job's tasks without a policy). */
@@ -20,7 +21,7 @@ export interface NomadVariableArgs {
  * A Nomad Variable written with check-and-set over the HTTP API.
  * Type token: `pulumi-nodejs:dynamic/nomad:NomadVariable`.
  */
-export class NomadVariable extends pulumi.dynamic.Resource {
+export class NomadVariable extends pulumi.CustomResource {
     declare public readonly path: pulumi.Output<string>;
     declare public readonly items: pulumi.Output<Record<string, string>>;
     declare public readonly namespace: pulumi.Output<string>;
@@ -30,9 +31,11 @@ export class NomadVariable extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: NomadVariableArgs, opts?: pulumi.CustomResourceOptions) {
         super(
-            nomadVariableProvider,
+            // What pulumi.dynamic.Resource registers, with the provider's code serialized once per build.
+            "pulumi-nodejs:dynamic/nomad:NomadVariable",
             name,
             {
+                __provider: providerCode("variable", nomadVariableProvider),
                 path: args.path,
                 items: pulumi.secret(args.items),
                 namespace: args.namespace,
@@ -43,8 +46,6 @@ export class NomadVariable extends pulumi.dynamic.Resource {
                 modifyIndex: undefined,
             },
             pulumi.mergeOptions(opts, { additionalSecretOutputs: ["items", "token"] }),
-            "nomad",
-            "NomadVariable",
         );
     }
 }

@@ -1,11 +1,21 @@
 // `npm run render [-- --stack NAME] [--out DIR]`: what a stack would deploy, as files, without credentials.
 import * as pulumi from "@pulumi/pulumi";
+import * as fs from "fs";
 import * as path from "path";
 import { ConfigError } from "../config";
 import { renderStack, writeRendering } from "./renderStack";
 
+/** The folder with Pulumi.yaml above this file: render/ runs from the sources or from bin/render/. */
+function projectRoot(): string {
+    let dir = __dirname;
+    while (!fs.existsSync(path.join(dir, "Pulumi.yaml")) && path.dirname(dir) !== dir) {
+        dir = path.dirname(dir);
+    }
+    return dir;
+}
+
 function parseArgs(argv: string[]): { stack: string; out: string; project: string; syntheticApps: number } {
-    const o = { stack: "hydra", out: "out", project: path.resolve(__dirname, ".."), syntheticApps: 0 };
+    const o = { stack: "hydra", out: "out", project: projectRoot(), syntheticApps: 0 };
     for (let i = 0; i < argv.length; i++) {
         const [flag, inline] = argv[i].split("=", 2);
         const value = () => inline ?? argv[++i];

@@ -4,7 +4,7 @@ import { RESOURCE_TYPES } from "../vocabulary";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { APPS, AppDefinition, defineApp } from "../apps";
+import { APPS, syntheticApps } from "../apps";
 import { ConfigError, HydraConfig, RawConfig, rawFromStackConfig, validateConfig } from "../config";
 import { renderCaddyfile } from "../components/caddyfile";
 import { CONSUL_CONFIG_DIR, NOMAD_CONFIG_DIR } from "../components/nodeUnits";
@@ -78,26 +78,6 @@ export function validateForRender(raw: RawConfig, apps: readonly AppDeclaration[
             }
         }
     }
-}
-
-/** Plain public apps, to see how rendering grows with the size of the estate. */
-export function syntheticApps(n: number): AppDefinition[] {
-    return Array.from({ length: n }, (_, i) =>
-        defineApp({
-            name: `synth-${i}`,
-            description: "synthetic app for measurements",
-            settings: { hostname: `synth-${i}` },
-            jobs: (ctx) => [
-                {
-                    name: `synth-${i}`,
-                    tasks: [{ name: "web", image: "traefik/whoami:v1.10.4" }],
-                    ports: [{ label: "http", to: 80 }],
-                    routes: [{ hostname: ctx.hostname(), visibility: "public", port: "http" }],
-                    backupPaths: [`/data/synth-${i}`],
-                },
-            ],
-        }),
-    );
 }
 
 function mockState(type: string, name: string, inputs: Record<string, any>): Record<string, any> {
