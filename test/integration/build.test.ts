@@ -6,11 +6,11 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { nomadJobProvider, nomadVariableProvider } from "../nomad";
-import { serializeProvider } from "../nomad/provider-code";
-import { renderStack } from "../render/renderStack";
+import { nomadJobProvider, nomadVariableProvider } from "../../nomad";
+import { serializeProvider } from "../../nomad/provider-code";
+import { renderStack } from "../../render/renderStack";
 
-const ROOT = path.resolve(__dirname, "..");
+const ROOT = path.resolve(__dirname, "..", "..");
 
 /** Runs an entry point through launch.js; returns which program ran and what it printed. */
 function launch(args: string[]): { from: string; stdout: string } {
