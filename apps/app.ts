@@ -18,6 +18,8 @@ export interface EstateFacts {
     scrapeTargets: ScrapeTarget[];
     /** The service jobs (always running) of every app planned before this one. */
     serviceJobs: string[];
+    /** Every app planned before this one: its jobs and its scrape jobs. */
+    apps: { name: string; jobs: string[]; scrapeJobs: string[] }[];
 }
 
 export interface AppContext {

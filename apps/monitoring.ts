@@ -2,6 +2,7 @@ import { discoveryFunction, FileSpec, ScrapeTarget, secretTemplate, ServiceProvi
 import { renderAlertRules } from "./alertRules";
 import { defineApp } from "./app";
 import { BACKUP_JOBS } from "./backup";
+import { DASHBOARD_DIR, renderDashboardProvider, renderEstateDashboard } from "./grafanaDashboard";
 
 /** A pinned sqlite3 for dumping Grafana's database (its own image has none). */
 const SQLITE_IMAGE = "keinos/sqlite3:3.47.2";
@@ -142,6 +143,22 @@ export const monitoring = defineApp({
                                 name: "datasources.yaml",
                                 content: renderGrafanaDatasources(provider),
                                 mountAt: "/etc/grafana/provisioning/datasources/hydra.yaml",
+                            },
+                            { name: "dashboards.yaml", content: renderDashboardProvider(), mountAt: "/etc/grafana/provisioning/dashboards/hydra.yaml" },
+                            {
+                                name: "estate-dashboard.json",
+                                // The apps planned before this one, and this one (monitoring is planned among the last).
+                                content: renderEstateDashboard(
+                                    [
+                                        ...ctx.estate.apps,
+                                        { name: "proxy", jobs: ctx.cfg.proxy.enabled ? ["caddy"] : [], scrapeJobs: [] },
+                                        { name: "monitoring", jobs: ["monitoring"], scrapeJobs: ["prometheus", "node-exporter", "nomad"] },
+                                        { name: "backup", jobs: backupOn ? [BACKUP_JOBS.backup, BACKUP_JOBS.check, BACKUP_JOBS.drill] : [], scrapeJobs: [] },
+                                    ].filter((a) => a.jobs.length),
+                                ),
+                                mountAt: `${DASHBOARD_DIR}/hydra-estate.json`,
+                                // Grafana's legends use {{ }} too.
+                                literal: true,
                             },
                         ],
                         mounts: [{ source: ctx.data("grafana"), target: "/var/lib/grafana", owner: "472:0" }],

@@ -49,7 +49,13 @@ function planningOrder(apps: AppDefinition[]): AppDefinition[] {
 export function planApps(cfg: HydraConfig, apps: AppDefinition[]): AppPlan {
     const enabled = apps.filter((a) => cfg.apps[a.name]?.enabled ?? true);
     const problems: string[] = [];
-    const facts: EstateFacts = { backupPaths: cfg.proxy.enabled ? [`${cfg.node.dataDir}/caddy`] : [], backupDumps: [], scrapeTargets: [], serviceJobs: [] };
+    const facts: EstateFacts = {
+        backupPaths: cfg.proxy.enabled ? [`${cfg.node.dataDir}/caddy`] : [],
+        backupDumps: [],
+        scrapeTargets: [],
+        serviceJobs: [],
+        apps: [],
+    };
     const planned = new Map<string, PlannedApp>();
     for (const app of planningOrder(enabled)) {
         // Each app sees a snapshot of what the apps before it declared.
@@ -58,6 +64,7 @@ export function planApps(cfg: HydraConfig, apps: AppDefinition[]): AppPlan {
             backupDumps: [...facts.backupDumps],
             scrapeTargets: [...facts.scrapeTargets],
             serviceJobs: [...facts.serviceJobs],
+            apps: [...facts.apps],
         };
         let jobs: JobSpec[];
         try {
@@ -76,6 +83,7 @@ export function planApps(cfg: HydraConfig, apps: AppDefinition[]): AppPlan {
         facts.backupDumps.push(...jobs.flatMap((j) => (j.backupDumps ?? []).map((d) => ({ ...d, job: j.name }))));
         facts.scrapeTargets.push(...jobs.flatMap((j) => scrapeTargets(j)));
         facts.serviceJobs.push(...jobs.filter((j) => (j.type ?? "service") === "service").map((j) => j.name));
+        facts.apps.push({ name: app.name, jobs: jobs.map((j) => j.name), scrapeJobs: jobs.flatMap((j) => scrapeTargets(j)).map((t) => t.job) });
         planned.set(app.name, { app, jobs, routes: [] });
     }
     const ordered = enabled.flatMap((a) => planned.get(a.name) ?? []);

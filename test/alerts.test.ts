@@ -162,3 +162,30 @@ describe("alert rules, checked by promtool", function () {
         assert.match(bad.output, /alertname: JobNotRunning/);
     });
 });
+
+describe("the estate dashboard Grafana is provisioned with", () => {
+    it("has one row per app, and every query is valid PromQL (promtool, as recording rules)", async () => {
+        const estate = await mockedEstate(fixtureConfig("full-digitalocean"));
+        const job = estate
+            .ofType(JOB)
+            .map((r) => r.inputs.job as Job)
+            .find((j) => j.ID === "monitoring")!;
+        const grafana = job.TaskGroups[0].Tasks.find((t) => t.Name === "grafana")!;
+        const file = grafana.Templates!.find((t) => t.DestPath.endsWith("estate-dashboard.json"))!;
+        assert.ok(file.LeftDelim && file.LeftDelim !== "{{", "Nomad copies the legends' {{ }} as they are");
+        const dashboard = JSON.parse(file.EmbeddedTmpl!) as { panels: { type: string; title: string; targets?: { expr: string }[] }[] };
+        const rows = dashboard.panels.filter((p) => p.type === "row").map((p) => p.title);
+        assert.deepStrictEqual(rows, ["gitea", "pihole", "doggo", "shynet", "syncthing", "proxy", "monitoring", "backup"]);
+        const exprs = dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr));
+        const rules = { groups: [{ name: "dashboard", rules: exprs.map((expr, i) => ({ record: `dashboard:query${i}`, expr })) }] };
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hydra-dashboard-"));
+        fs.writeFileSync(path.join(dir, "queries.yml"), YAML.stringify(rules));
+        const ok = run(promtool(), ["check", "rules", path.join(dir, "queries.yml")]);
+        assert.strictEqual(ok.status, 0, ok.output);
+        fs.writeFileSync(
+            path.join(dir, "broken.yml"),
+            YAML.stringify({ groups: [{ name: "x", rules: [{ record: "x:y", expr: exprs[0].replace("(", "((") }] }] }),
+        );
+        assert.notStrictEqual(run(promtool(), ["check", "rules", path.join(dir, "broken.yml")]).status, 0, "the check can fail");
+    });
+});

@@ -15,7 +15,7 @@ function appJob(app: string, id = app, patch: Record<string, unknown> = {}): Job
     const cfg = stackConfig(withOverrides(fixtureConfig("full-digitalocean"), { "hydra:consul": { enabled: false }, ...patch })).cfg;
     const def = APPS.find((a) => a.name === app)!;
     const spec = def
-        .jobs(makeContext(cfg, def, { backupPaths: ["/data/gitea"], backupDumps: [], scrapeTargets: [], serviceJobs: [] }))
+        .jobs(makeContext(cfg, def, { backupPaths: ["/data/gitea"], backupDumps: [], scrapeTargets: [], serviceJobs: [], apps: [] }))
         .find((s) => s.name === id)!;
     return buildJob(spec, { datacenter: "hydra", namespace: "default", region: "global", serviceProvider: "nomad" });
 }
