@@ -5,8 +5,8 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { renderDrillScript } from "../apps/drillScript";
-import { debianTool } from "./support/tools";
+import { renderDrillScript } from "../../apps/drillScript";
+import { debianTool } from "../support/tools";
 
 describe("the restore drill script, with the real restic", function () {
     this.timeout(60_000);

@@ -5,9 +5,9 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { RESTORE_EXIT, renderRestoreScript } from "../apps/restoreScript";
-import { Job } from "../nomad";
-import { debianTool } from "./support/tools";
+import { RESTORE_EXIT, renderRestoreScript } from "../../apps/restoreScript";
+import { Job } from "../../nomad";
+import { debianTool } from "../support/tools";
 
 describe("the restore script, with the real restic", function () {
     this.timeout(60_000);
@@ -89,8 +89,8 @@ describe("the restore script, with the real restic", function () {
 
 describe("the restore job", () => {
     it("runs only when dispatched, once, with the script and the restic secrets", async () => {
-        const { mockedEstate } = await import("./support/mockedEstate");
-        const { fixtureConfig } = await import("./support/estateConfig");
+        const { mockedEstate } = await import("../support/mockedEstate");
+        const { fixtureConfig } = await import("../support/estateConfig");
         const run = await mockedEstate(fixtureConfig("full-digitalocean"));
         const jobs = run.ofType("pulumi-nodejs:dynamic/nomad:NomadJob").map((r) => r.inputs.job as Job);
         const job = jobs.find((j) => j.ID === "restic-restore")!;
