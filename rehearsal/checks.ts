@@ -1,0 +1,149 @@
+// What a first boot must have done, asked of the booted node, and the boot log's cause when not.
+import { Node } from "./node";
+
+export interface Check {
+    name: string;
+    ok: boolean;
+    detail: string;
+}
+
+export interface DataFolder {
+    path: string;
+    /** "uid:gid" the app runs as, when the app declares one. */
+    owner?: string;
+}
+
+// Lines of the boot log that say why a boot stopped.
+const CAUSE =
+    /conffile|end of file on stdin|could not get lock|lock-frontend|does not have a release file|no longer has a release file|^E: |^W: |dpkg: error|errors were encountered|failed|error|not found|Traceback/i;
+
+/** The lines of cloud-init's output log that explain a failure (at most `max`, the last ones). */
+export function causeLines(outputLog: string, max = 12): string[] {
+    return outputLog
+        .split("\n")
+        .filter((l) => CAUSE.test(l) && !/^\s*$/.test(l))
+        .slice(-max);
+}
+
+/** Nomad's listeners: every local address a nomad process listens on (from `ss -ltnpH`). */
+export function nomadListenAddresses(ss: string): string[] {
+    return ss
+        .split("\n")
+        .filter((l) => l.includes('"nomad"'))
+        .map((l) => l.trim().split(/\s+/)[3] ?? "")
+        .filter((a) => a);
+}
+
+const cloudInitResult = async (node: Node) => {
+    const r = await node.exec(["cat", "/run/cloud-init/result.json"]);
+    try {
+        return (JSON.parse(r.out) as { v1: { errors: string[] } }).v1.errors;
+    } catch {
+        return [`no /run/cloud-init/result.json (${r.out.trim().slice(0, 200)})`];
+    }
+};
+
+async function nomadApi(node: Node, address: string, p: string, token?: string): Promise<unknown> {
+    const headers = token ? ["-H", `X-Nomad-Token: ${token}`] : [];
+    const r = await node.exec(["curl", "-sf", "--max-time", "5", ...headers, `http://${address}:4646${p}`]);
+    if (r.status !== 0) {
+        throw new Error(`GET ${p}: curl exit ${r.status} ${r.out.trim()}`);
+    }
+    return JSON.parse(r.out);
+}
+
+/** A management token when the agent has ACLs on (bootstrapping this throwaway cluster), else none. */
+async function nomadToken(node: Node, address: string): Promise<string | undefined> {
+    const r = await node.exec(["curl", "-s", "--max-time", "5", "-X", "POST", `http://${address}:4646/v1/acl/bootstrap`]);
+    try {
+        return (JSON.parse(r.out) as { SecretID?: string }).SecretID;
+    } catch {
+        return undefined;
+    }
+}
+
+interface NomadNode {
+    ID: string;
+    Status: string;
+    HostNetworks?: Record<string, unknown>;
+    NodeResources?: { NodeNetworks?: { Addresses?: { Alias: string; Address: string }[] }[] };
+}
+
+/** The node's host networks as Nomad fingerprinted them: alias → address. */
+async function hostNetworks(node: Node, address: string, deadline: number): Promise<Record<string, string>> {
+    const token = await nomadToken(node, address);
+    let last = "";
+    while (Date.now() < deadline) {
+        try {
+            const nodes = (await nomadApi(node, address, "/v1/nodes", token)) as { ID: string; Status: string }[];
+            const ready = nodes.find((n) => n.Status === "ready");
+            if (ready) {
+                const n = (await nomadApi(node, address, `/v1/node/${ready.ID}`, token)) as NomadNode;
+                const found: Record<string, string> = {};
+                for (const net of n.NodeResources?.NodeNetworks ?? []) {
+                    for (const a of net.Addresses ?? []) {
+                        found[a.Alias] = a.Address;
+                    }
+                }
+                return found;
+            }
+            last = `nodes: ${JSON.stringify(nodes.map((x) => x.Status))}`;
+        } catch (e) {
+            last = (e as Error).message;
+        }
+        await new Promise((r) => setTimeout(r, 3000));
+    }
+    throw new Error(`no ready Nomad node: ${last}`);
+}
+
+export interface CheckOptions {
+    tailnetAddress: string;
+    /** Host networks the agent config names (e.g. tailscale, public). */
+    hostNetworks: string[];
+    dataFolders: DataFolder[];
+    /** How long Nomad may take to register its node, from now. */
+    nomadWaitMs?: number;
+}
+
+export async function runChecks(node: Node, o: CheckOptions): Promise<Check[]> {
+    const checks: Check[] = [];
+    const add = (name: string, ok: boolean, detail: string) => checks.push({ name, ok, detail: detail.trim() });
+
+    const status = await node.exec(["cloud-init", "status", "--long"]);
+    const errors = await cloudInitResult(node);
+    add(
+        "cloud-init finished with status done and no errors",
+        /status: done/.test(status.out) && errors.length === 0,
+        `${status.out.split("\n").find((l) => l.startsWith("status:")) ?? status.out}; errors: ${JSON.stringify(errors)}`,
+    );
+
+    const sshd = await node.exec(["sh", "-c", "mkdir -p /run/sshd && sshd -t"]);
+    add("sshd -t accepts the hardened config", sshd.status === 0, sshd.out || "sshd -t: ok");
+
+    for (const unit of ["docker", "nomad"]) {
+        const r = await node.exec(["systemctl", "is-active", unit]);
+        add(`${unit} is active`, r.out.trim() === "active", r.out);
+    }
+
+    const ss = await node.exec(["ss", "-ltnpH"]);
+    const listens = nomadListenAddresses(ss.out);
+    const only = listens.length > 0 && listens.every((a) => a.startsWith(`${o.tailnetAddress}:`));
+    add(`Nomad listens only on the tailnet address ${o.tailnetAddress}`, only, listens.join(" ") || "nomad listens nowhere");
+
+    try {
+        const found = await hostNetworks(node, o.tailnetAddress, Date.now() + (o.nomadWaitMs ?? 90_000));
+        const missing = o.hostNetworks.filter((n) => !found[n]);
+        const tailnetOk = found.tailscale === undefined || found.tailscale === o.tailnetAddress;
+        add(`Nomad fingerprinted the host networks ${o.hostNetworks.join(", ")}`, missing.length === 0 && tailnetOk, JSON.stringify(found));
+    } catch (e) {
+        add(`Nomad fingerprinted the host networks ${o.hostNetworks.join(", ")}`, false, (e as Error).message);
+    }
+
+    for (const f of o.dataFolders) {
+        const r = await node.exec(["stat", "-c", "%F %u:%g", f.path]);
+        const [kind, owner] = r.out.trim().split(/ (?=\d+:\d+$)/);
+        const ok = r.status === 0 && kind === "directory" && (f.owner === undefined || owner === f.owner);
+        add(`${f.path} exists${f.owner ? ` owned by ${f.owner}` : ""}`, ok, r.status === 0 ? `${kind}, owner ${owner}` : r.out);
+    }
+    return checks;
+}

@@ -1,0 +1,41 @@
+// `npm run rehearse [-- --stack NAME] [--control none|conffile|dpkgLock|missingSuite]`:
+// boots the stack's rendered user-data in a systemd container and prints what held.
+// Run it as root, under the estate lock (it shares the dev estate's machine resources).
+import * as os from "os";
+import * as path from "path";
+import { Control, CONTROLS } from "./controls";
+import { describeRehearsal, rehearse } from "./rehearse";
+import { stackInput } from "./stackInput";
+
+export const rehearsalCacheDir = (): string => process.env.HYDRA_REHEARSAL_CACHE ?? path.join(os.homedir(), ".cache", "hydra-rehearsal");
+
+async function main(): Promise<void> {
+    let stack = "hydra";
+    let control: Control = "none";
+    const argv = process.argv.slice(2);
+    for (let i = 0; i < argv.length; i++) {
+        if (argv[i] === "--stack") {
+            stack = argv[++i];
+        } else if (argv[i] === "--control" && argv[i + 1] in CONTROLS) {
+            control = argv[++i] as Control;
+        } else {
+            throw new Error(`unknown argument ${argv[i]} (use --stack NAME, --control ${Object.keys(CONTROLS).join("|")})`);
+        }
+    }
+    const projectDir = path.resolve(__dirname, "..");
+    const r = await rehearse({
+        input: await stackInput(projectDir, stack),
+        control,
+        cacheDir: rehearsalCacheDir(),
+        projectDir,
+        log: (l) => console.log(`rehearsal: ${l}`),
+    });
+    console.log(describeRehearsal(r));
+    console.log(`\nLast lines of the boot log:\n${r.outputTail}`);
+    process.exit(r.ok ? 0 : 1);
+}
+
+main().catch((e: unknown) => {
+    console.error(e);
+    process.exit(2);
+});
