@@ -122,7 +122,12 @@ export async function runChecks(node: Node, o: CheckOptions): Promise<Check[]> {
 
     for (const unit of ["docker", "nomad"]) {
         const r = await node.exec(["systemctl", "is-active", unit]);
-        add(`${unit} is active`, r.out.trim() === "active", r.out);
+        const active = r.out.trim() === "active";
+        // The unit's own error lines, not systemd's restart notices.
+        const journal = active
+            ? ""
+            : (await node.exec(["sh", "-c", `journalctl -u ${unit} --no-pager -o cat | grep -iE 'error|fatal|failed to|refus' | grep -v '^docker.service\\|^nomad.service' | tail -n 4`])).out;
+        add(`${unit} is active`, active, `${r.out.trim()}${journal ? `; journal: ${journal.trim().split("\n").join(" | ")}` : ""}`);
     }
 
     const ss = await node.exec(["ss", "-ltnpH"]);

@@ -4,11 +4,11 @@
 # installed (the container reaches no Debian mirror, so cloud-init's `packages` step
 # must find them installed). Cached by a hash of this script and the package list.
 #
-# Usage: rehearsal/image.sh CACHE_DIR [PACKAGE...]    prints the path of the rootfs tarball
+# Usage: rehearsal/image.sh CACHE_DIR LOCALE [PACKAGE...]    prints the path of the rootfs tarball
 set -euo pipefail
 
-cache=$1
-shift
+cache=$1 locale=$2
+shift 2
 suite=bookworm
 # The packages a DigitalOcean Ubuntu image has and the user-data relies on, plus the
 # user-data's own `packages` (passed in by the harness).
@@ -16,7 +16,7 @@ base=(cloud-init openssh-server iptables ca-certificates curl gnupg sudo locales
     e2fsprogs mount util-linux procps kmod iproute2 python3 less)
 mapfile -t packages < <(printf '%s\n' "${base[@]}" "$@" | sort -u)
 
-key=$( (cat "${BASH_SOURCE[0]}" && printf '%s\n' "${packages[@]}") | sha256sum | cut -c1-16)
+key=$( (cat "${BASH_SOURCE[0]}" && printf '%s\n' "$locale" "${packages[@]}") | sha256sum | cut -c1-16)
 out="$cache/rootfs-$key.tar"
 if [ -f "$out" ]; then
     echo "$out"
@@ -57,6 +57,12 @@ chroot "$r" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-insta
         exit 1
     }
 echo "image: packages in $((SECONDS - start))s" >&2
+# The user-data's locale, generated as Ubuntu's images have it (Debian's locale-gen ignores
+# the locale cloud-init names, so cloud-init alone cannot make it here).
+if [ "$locale" != C.UTF-8 ]; then
+    sed -i "s/^# *\($locale .*\)/\1/" "$r/etc/locale.gen"
+    chroot "$r" locale-gen >/dev/null
+fi
 umount "$r/dev" "$r/proc"
 rm -f "$r/usr/sbin/policy-rc.d"
 

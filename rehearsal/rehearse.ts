@@ -9,7 +9,7 @@ import { tailnetAddress } from "../dev/network";
 import { debianPackage, dockerPackages, startTestDocker, stopTestDocker } from "../test/integration/devDocker";
 import { Check, causeLines, runChecks } from "./checks";
 import { Control, CONTROLS, controlledUserData } from "./controls";
-import { startNode } from "./node";
+import { Node, startNode } from "./node";
 import { startRepoServer } from "./repoServer";
 import { RehearsalInput } from "./stackInput";
 
@@ -58,13 +58,29 @@ function nomadBinary(projectDir: string): string {
 }
 
 /** The root filesystem as a Docker image on `docker` (imported once per content hash). */
-function nodeImage(cacheDir: string, packages: string[], docker: (args: string[]) => string): string {
-    const tar = execFileSync(path.join(HERE, "image.sh"), [cacheDir, ...packages], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+function nodeImage(cacheDir: string, locale: string, packages: string[], docker: (args: string[]) => string): string {
+    const tar = execFileSync(path.join(HERE, "image.sh"), [cacheDir, locale, ...packages], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
     const name = `hydra-rehearsal-node:${path.basename(tar, ".tar").replace(/^rootfs-/, "")}`;
     if (!docker(["image", "ls", "-q", name]).trim()) {
         docker(["import", tar, name]);
     }
     return name;
+}
+
+/**
+ * Waits for cloud-final.service (a oneshot that stays active) to be done: `cloud-init status
+ * --wait` returns as soon as an earlier stage reported an error, with the bootstrap still running.
+ */
+async function waitForFinalStage(node: Node, deadline: number): Promise<string> {
+    let state = "";
+    while (Date.now() < deadline) {
+        state = (await node.exec(["systemctl", "show", "-p", "ActiveState", "--value", "cloud-final.service"])).out.trim();
+        if (state === "active" || state === "failed") {
+            return state;
+        }
+        await new Promise((r) => setTimeout(r, 2000));
+    }
+    return `still ${state || "not started"} (timed out)`;
 }
 
 export function requireRehearsalHost(): void {
@@ -86,7 +102,7 @@ export async function rehearse(o: RehearsalOptions): Promise<Rehearsal> {
     const t0 = Date.now();
     const log = o.log ?? (() => undefined);
     const { userData, removed } = controlledUserData(o.control, o.input.userData);
-    const doc = YAML.parse(userData) as { packages?: string[]; mounts?: string[][] };
+    const doc = YAML.parse(userData) as { packages?: string[]; mounts?: string[][]; locale?: string };
     const nomadVersion = /nomad=([0-9][0-9A-Za-z.+~-]*)-1\b/.exec(userData)?.[1];
     if (!nomadVersion) {
         throw new Error("the user-data pins no nomad=<version>-1 package: the rehearsal's stand-in nomad package needs its version");
@@ -100,7 +116,7 @@ export async function rehearse(o: RehearsalOptions): Promise<Rehearsal> {
     let server: Awaited<ReturnType<typeof startRepoServer>> | undefined;
     try {
         let t = Date.now();
-        const image = nodeImage(o.cacheDir, doc.packages ?? [], td.docker);
+        const image = nodeImage(o.cacheDir, doc.locale ?? "C.UTF-8", doc.packages ?? [], td.docker);
         ms.image = since(t);
         log(`image ${image} in ${ms.image} ms`);
 
@@ -128,21 +144,16 @@ export async function rehearse(o: RehearsalOptions): Promise<Rehearsal> {
             holdDpkgLock: o.control === "dpkgLock",
         });
         const timeout = o.bootTimeoutSeconds ?? 900;
-        // Give systemd a moment to be PID 1 before asking cloud-init.
-        let wait = await node.exec(["timeout", String(timeout), "cloud-init", "status", "--wait"], (timeout + 30) * 1000);
-        for (let i = 0; i < 10 && /not running|No such|is not running/i.test(wait.out) && wait.status !== 0; i++) {
-            await new Promise((r) => setTimeout(r, 1000));
-            wait = await node.exec(["timeout", String(timeout), "cloud-init", "status", "--wait"], (timeout + 30) * 1000);
-        }
+        const finished = await waitForFinalStage(node, t + timeout * 1000);
         ms.boot = since(t);
-        log(`cloud-init finished waiting in ${ms.boot} ms (exit ${wait.status})`);
+        log(`cloud-init's final stage ${finished} after ${ms.boot} ms`);
 
         t = Date.now();
         const checks = await runChecks(node, {
             tailnetAddress: STANDIN_TAILNET_ADDRESS,
             hostNetworks: o.input.hostNetworks,
             dataFolders: o.input.dataFolders,
-            nomadWaitMs: wait.status === 0 ? 90_000 : 5_000,
+            nomadWaitMs: finished === "active" ? 90_000 : 5_000,
         });
         ms.checks = since(t);
         const output = (await node.exec(["cat", "/var/log/cloud-init-output.log"])).out;
