@@ -130,19 +130,21 @@ export async function runChecks(node: Node, o: CheckOptions): Promise<Check[]> {
         add(`${unit} is active`, active, `${r.out.trim()}${journal ? `; journal: ${journal.trim().split("\n").join(" | ")}` : ""}`);
     }
 
-    const ss = await node.exec(["ss", "-ltnpH"]);
-    const listens = nomadListenAddresses(ss.out);
-    const only = listens.length > 0 && listens.every((a) => a.startsWith(`${o.tailnetAddress}:`));
-    add(`Nomad listens only on the tailnet address ${o.tailnetAddress}`, only, listens.join(" ") || "nomad listens nowhere");
-
     try {
         const found = await hostNetworks(node, o.tailnetAddress, Date.now() + (o.nomadWaitMs ?? 90_000));
         const missing = o.hostNetworks.filter((n) => !found[n]);
         const tailnetOk = found.tailscale === undefined || found.tailscale === o.tailnetAddress;
         add(`Nomad fingerprinted the host networks ${o.hostNetworks.join(", ")}`, missing.length === 0 && tailnetOk, JSON.stringify(found));
     } catch (e) {
-        add(`Nomad fingerprinted the host networks ${o.hostNetworks.join(", ")}`, false, (e as Error).message);
+        const journal = (await node.exec(["sh", "-c", "journalctl -u nomad --no-pager -o cat | grep -iE 'error|fatal|failed' | tail -n 3"])).out;
+        add(`Nomad fingerprinted the host networks ${o.hostNetworks.join(", ")}`, false, `${(e as Error).message}; nomad's log: ${journal.trim().split("\n").join(" | ")}`);
     }
+
+    const ss = await node.exec(["ss", "-ltnpH"]);
+    const listens = nomadListenAddresses(ss.out);
+    // Asked after the node registered, so the HTTP API (4646) is up too.
+    const only = listens.includes(`${o.tailnetAddress}:4646`) && listens.every((a) => a.startsWith(`${o.tailnetAddress}:`));
+    add(`Nomad listens only on the tailnet address ${o.tailnetAddress}`, only, listens.join(" ") || "nomad listens nowhere");
 
     for (const f of o.dataFolders) {
         const r = await node.exec(["stat", "-c", "%F %u:%g", f.path]);

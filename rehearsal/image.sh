@@ -87,5 +87,7 @@ ln -sf /dev/null "$r/etc/systemd/system/systemd-networkd-wait-online.service"
 
 tar -C "$r" -cf "$out.tmp" .
 mv "$out.tmp" "$out"
+# Older builds are of no further use.
+find "$cache" -maxdepth 1 -name 'rootfs-*.tar' ! -name "rootfs-$key.tar" -delete
 echo "image: built in $((SECONDS - start))s" >&2
 echo "$out"

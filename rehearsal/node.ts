@@ -47,6 +47,8 @@ const SYSTEMD_FLAGS = [
     "--env=container=docker",
     "--stop-signal=SIGRTMIN+3",
     "--device=/dev/net/tun",
+    // /proc/sys is read-only here: set what dockerd would write (it writes only when not 1).
+    "--sysctl=net.ipv4.ip_forward=1",
 ];
 
 // Holds dpkg's fcntl locks (apt's kind, not flock) for two minutes, as unattended-upgrades

@@ -63,6 +63,12 @@ function nodeImage(cacheDir: string, locale: string, packages: string[], docker:
     const name = `hydra-rehearsal-node:${path.basename(tar, ".tar").replace(/^rootfs-/, "")}`;
     if (!docker(["image", "ls", "-q", name]).trim()) {
         docker(["import", tar, name]);
+        // Older builds take gigabytes in the vfs store.
+        for (const old of docker(["image", "ls", "hydra-rehearsal-node", "--format", "{{.Repository}}:{{.Tag}}"]).split("\n")) {
+            if (old.trim() && old.trim() !== name) {
+                docker(["rmi", old.trim()]);
+            }
+        }
     }
     return name;
 }
