@@ -101,6 +101,8 @@ export interface CheckOptions {
     /** Host networks the agent config names (e.g. tailscale, public). */
     hostNetworks: string[];
     dataFolders: DataFolder[];
+    /** The volume the user-data mounts (by-id path) and where; none when it mounts none. */
+    volume?: { device: string; dir: string };
     /** How long Nomad may take to register its node, from now. */
     nomadWaitMs?: number;
 }
@@ -126,7 +128,13 @@ export async function runChecks(node: Node, o: CheckOptions): Promise<Check[]> {
         // The unit's own error lines, not systemd's restart notices.
         const journal = active
             ? ""
-            : (await node.exec(["sh", "-c", `journalctl -u ${unit} --no-pager -o cat | grep -iE 'error|fatal|failed to|refus' | grep -v '^docker.service\\|^nomad.service' | tail -n 4`])).out;
+            : (
+                  await node.exec([
+                      "sh",
+                      "-c",
+                      `journalctl -u ${unit} --no-pager -o cat | grep -iE 'error|fatal|failed to|refus' | grep -v '^docker.service\\|^nomad.service' | tail -n 4`,
+                  ])
+              ).out;
         add(`${unit} is active`, active, `${r.out.trim()}${journal ? `; journal: ${journal.trim().split("\n").join(" | ")}` : ""}`);
     }
 
@@ -137,7 +145,11 @@ export async function runChecks(node: Node, o: CheckOptions): Promise<Check[]> {
         add(`Nomad fingerprinted the host networks ${o.hostNetworks.join(", ")}`, missing.length === 0 && tailnetOk, JSON.stringify(found));
     } catch (e) {
         const journal = (await node.exec(["sh", "-c", "journalctl -u nomad --no-pager -o cat | grep -iE 'error|fatal|failed' | tail -n 3"])).out;
-        add(`Nomad fingerprinted the host networks ${o.hostNetworks.join(", ")}`, false, `${(e as Error).message}; nomad's log: ${journal.trim().split("\n").join(" | ")}`);
+        add(
+            `Nomad fingerprinted the host networks ${o.hostNetworks.join(", ")}`,
+            false,
+            `${(e as Error).message}; nomad's log: ${journal.trim().split("\n").join(" | ")}`,
+        );
     }
 
     const ss = await node.exec(["ss", "-ltnpH"]);
@@ -145,6 +157,18 @@ export async function runChecks(node: Node, o: CheckOptions): Promise<Check[]> {
     // Asked after the node registered, so the HTTP API (4646) is up too.
     const only = listens.includes(`${o.tailnetAddress}:4646`) && listens.every((a) => a.startsWith(`${o.tailnetAddress}:`));
     add(`Nomad listens only on the tailnet address ${o.tailnetAddress}`, only, listens.join(" ") || "nomad listens nowhere");
+
+    if (o.volume) {
+        // `nofail` boots without the volume: the apps' data would land on the root disk unseen.
+        const r = await node.exec(["findmnt", "-n", "-o", "SOURCE,FSTYPE", o.volume.dir]);
+        const [source, fstype] = r.out.trim().split(/\s+/);
+        const device = (await node.exec(["readlink", "-f", o.volume.device])).out.trim();
+        add(
+            `the volume ${o.volume.device} is mounted at ${o.volume.dir}`,
+            r.status === 0 && (source === device || source === o.volume.device) && fstype === "ext4",
+            r.out || `${o.volume.dir} is not a mount point`,
+        );
+    }
 
     for (const f of o.dataFolders) {
         const r = await node.exec(["stat", "-c", "%F %u:%g", f.path]);

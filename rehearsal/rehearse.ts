@@ -159,6 +159,7 @@ export async function rehearse(o: RehearsalOptions): Promise<Rehearsal> {
             tailnetAddress: STANDIN_TAILNET_ADDRESS,
             hostNetworks: o.input.hostNetworks,
             dataFolders: o.input.dataFolders,
+            volume: doc.mounts?.[0] ? { device: doc.mounts[0][0], dir: doc.mounts[0][1] } : undefined,
             nomadWaitMs: finished === "active" ? 90_000 : 5_000,
         });
         ms.checks = since(t);
