@@ -52,11 +52,13 @@ const SYSTEMD_FLAGS = [
 ];
 
 // Holds dpkg's fcntl locks (apt's kind, not flock) for two minutes, as unattended-upgrades
-// does at first boot; started when the bootstrap writes its first vendor source list.
+// does at first boot; started when the bootstrap writes its first vendor source list (the
+// image has none), so it meets the bootstrap's apt-get rather than cloud-init's own.
 const LOCK_PATH_UNIT = `[Unit]
 Description=Rehearsal: hold the dpkg lock when the bootstrap adds a vendor repository
 [Path]
 PathExistsGlob=/etc/apt/sources.list.d/*.list
+PathExistsGlob=/etc/apt/sources.list.d/*.sources
 [Install]
 WantedBy=multi-user.target
 `;
