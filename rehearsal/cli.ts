@@ -3,13 +3,10 @@
 // `--user-data FILE` boots that file instead (with the stack's checks), to try a change by hand.
 // Run it as root, under the estate lock (it shares the dev estate's machine resources).
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { Control, CONTROLS } from "./controls";
-import { describeRehearsal, rehearse } from "./rehearse";
+import { describeRehearsal, rehearsalCacheDir, rehearse } from "./rehearse";
 import { stackInput } from "./stackInput";
-
-export const rehearsalCacheDir = (): string => process.env.HYDRA_REHEARSAL_CACHE ?? path.join(os.homedir(), ".cache", "hydra-rehearsal");
 
 async function main(): Promise<void> {
     let stack = "hydra";

@@ -3,6 +3,7 @@
 // checks a droplet's first boot must pass. Needs root (loop devices, a bridge, dockerd).
 import { execFileSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { tailnetAddress } from "../dev/network";
@@ -19,6 +20,9 @@ export const STANDIN_TAILNET_ADDRESS = "100.101.102.103";
 const CODENAME = "bookworm";
 const VENDOR_HOSTS = ["apt.releases.hashicorp.com", "pkgs.tailscale.com", "download.docker.com"];
 const HERE = __dirname;
+
+/** Image, repositories and Docker data kept between rehearsals. */
+export const rehearsalCacheDir = (): string => process.env.HYDRA_REHEARSAL_CACHE ?? path.join(os.homedir(), ".cache", "hydra-rehearsal");
 
 export interface RehearsalOptions {
     input: RehearsalInput;

@@ -4,9 +4,8 @@
 // control must fail, with its cause in the boot log. Needs root; fails (never skips) without.
 import * as assert from "assert";
 import * as path from "path";
-import { rehearsalCacheDir } from "../../rehearsal/cli";
 import { Control } from "../../rehearsal/controls";
-import { describeRehearsal, Rehearsal, rehearse, requireRehearsalHost } from "../../rehearsal/rehearse";
+import { describeRehearsal, Rehearsal, rehearsalCacheDir, rehearse, requireRehearsalHost } from "../../rehearsal/rehearse";
 import { RehearsalInput, stackInput } from "../../rehearsal/stackInput";
 
 const PROJECT = path.resolve(__dirname, "../..");
