@@ -41,7 +41,9 @@ async function main(): Promise<void> {
     process.exit(r.ok ? 0 : 1);
 }
 
-main().catch((e: unknown) => {
-    console.error(e);
-    process.exit(2);
-});
+if (require.main === module) {
+    main().catch((e: unknown) => {
+        console.error(e);
+        process.exit(2);
+    });
+}
