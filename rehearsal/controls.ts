@@ -2,13 +2,15 @@
 // text substitution, so the rehearsal shows the boot that safeguard prevents.
 
 /** What a rehearsal run changes from the real first boot. */
-export type Control = "none" | "conffile" | "dpkgLock" | "missingSuite";
+export type Control = "none" | "conffile" | "dpkgLock" | "missingSuite" | "lockHeld";
 
 export const CONTROLS: Record<Control, string> = {
     none: "the user-data as rendered",
     conffile: "dpkg's conffile answers (--force-confdef/--force-confold) removed from the user-data",
     dpkgLock: "apt's dpkg lock timeout removed from the user-data, and the lock held while the bootstrap installs",
     missingSuite: "the vendor repositories without a suite for this release",
+    // Not a negative control: with its lock timeout, the user-data must boot through this.
+    lockHeld: "the user-data as rendered, with dpkg's lock held for two minutes while the bootstrap installs",
 };
 
 // `-o Dpkg::Options::=--force-confold` on a command line, quoted or not, and the same

@@ -151,7 +151,7 @@ export async function rehearse(o: RehearsalOptions): Promise<Rehearsal> {
             vendorHosts: VENDOR_HOSTS,
             caCert: path.join(repoDir, "tls/ca.crt"),
             dir: path.join(o.cacheDir, "run", o.control),
-            holdDpkgLock: o.control === "dpkgLock",
+            holdDpkgLock: o.control === "dpkgLock" || o.control === "lockHeld",
         });
         const timeout = o.bootTimeoutSeconds ?? 900;
         const finished = await waitForFinalStage(node, t + timeout * 1000);

@@ -11,7 +11,7 @@ import { RehearsalInput, stackInput } from "../../rehearsal/stackInput";
 const PROJECT = path.resolve(__dirname, "../..");
 
 /** What each control's boot log must say. */
-const EXPECTED_CAUSE: Record<Exclude<Control, "none">, RegExp> = {
+const EXPECTED_CAUSE: Record<Exclude<Control, "none" | "lockHeld">, RegExp> = {
     conffile: /end of file on stdin at conffile prompt/,
     dpkgLock: /Could not get lock \/var\/lib\/dpkg\/lock/,
     // apt's own words, or the bootstrap's when it probes for the suite first.
