@@ -1,7 +1,7 @@
 // `npm run rehearse [-- --stack NAME] [--control none|conffile|dpkgLock|missingSuite]`:
 // boots the stack's rendered user-data in a systemd container and prints what held.
 // `--user-data FILE` boots that file instead (with the stack's checks), to try a change by hand.
-// Run it as root, under the estate lock (it shares the dev estate's machine resources).
+// Run it as root.
 import * as fs from "fs";
 import * as path from "path";
 import { Control, CONTROLS } from "./controls";
