@@ -66,6 +66,8 @@ const LOCK_SERVICE_UNIT = `[Unit]
 Description=Rehearsal: dpkg lock holder (stands in for unattended-upgrades)
 [Service]
 Type=simple
+# Stays active after the two minutes, so the path unit does not start it again.
+RemainAfterExit=yes
 ExecStart=/usr/bin/python3 -c "import fcntl, time; fs = [open(p, 'w') for p in ('/var/lib/dpkg/lock-frontend', '/var/lib/dpkg/lock')]; [fcntl.lockf(f, fcntl.LOCK_EX) for f in fs]; time.sleep(120)"
 `;
 
