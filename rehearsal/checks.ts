@@ -19,10 +19,13 @@ const CAUSE =
 
 /** The lines of cloud-init's output log that explain a failure (at most `max`, the last ones). */
 export function causeLines(outputLog: string, max = 12): string[] {
-    return outputLog
-        .split("\n")
-        .filter((l) => CAUSE.test(l) && !/^\s*$/.test(l))
-        .slice(-max);
+    return (
+        outputLog
+            .split("\n")
+            // apt's "Waiting for cache lock" progress repeats every few seconds: not a cause.
+            .filter((l) => CAUSE.test(l) && !/^\s*$/.test(l) && !l.startsWith("Waiting for cache lock"))
+            .slice(-max)
+    );
 }
 
 /** Nomad's listeners: every local address a nomad process listens on (from `ss -ltnpH`). */
