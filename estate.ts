@@ -5,13 +5,14 @@ import { AppPlan, planApps } from "./apps/plan";
 import { HydraConfig, Secret, Target } from "./config";
 import { NomadConnection } from "./components/AppJob";
 import { JobEnvironment } from "./components/buildJob";
-import { CaddyProxy } from "./components/CaddyProxy";
+import { CaddyProxy, CaddyProxyArgs, caddySpec } from "./components/CaddyProxy";
+import { dataFolders } from "./components/dataFolders";
 import { HydraApp } from "./components/HydraApp";
 import { HydraDns } from "./components/HydraDns";
 import { HydraNode } from "./components/HydraNode";
 import { existingNode, NodeEndpoints } from "./components/nodeEndpoints";
 import { NomadJob } from "./nomad";
-import { AppOutputName, Route } from "./vocabulary";
+import { AppOutputName, JobSpec, Route } from "./vocabulary";
 
 /** The stack outputs, each exported by index.ts. */
 export interface EstateOutputs extends Partial<Record<AppOutputName, Secret>> {
@@ -76,6 +77,32 @@ export function buildEstate(cfg: HydraConfig, apps: AppDefinition[] = APPS): Est
         throw new EstateError(plan.problems);
     }
 
+    const environment: JobEnvironment = {
+        datacenter: cfg.nomad.datacenter,
+        namespace: cfg.nomad.namespace,
+        region: cfg.nomad.region,
+        serviceProvider: cfg.consul.enabled ? "consul" : "nomad",
+    };
+    const connection: NomadConnection = { address: cfg.nomad.address, token: cfg.nomad.token };
+    const proxyArgs: CaddyProxyArgs | undefined =
+        cfg.proxy.enabled && plan.routes.length
+            ? {
+                  routes: plan.routes,
+                  domain: cfg.domain,
+                  image: cfg.proxy.image,
+                  tls: cfg.proxy.tls,
+                  cloudflareToken: cfg.proxy.cloudflareToken,
+                  waitForHealthy: cfg.nomad.waitForHealthy,
+                  acmeEmail: cfg.proxy.acmeEmail,
+                  adminRoutes: plan.adminRoutes,
+                  environment,
+                  connection,
+                  dataDir: cfg.node.dataDir,
+              }
+            : undefined;
+    // Every job the node will run: its data folders are made at first boot.
+    const jobs: JobSpec[] = [...plan.apps.flatMap((p) => p.jobs), ...(proxyArgs ? [caddySpec(proxyArgs)] : [])];
+
     const node: NodeEndpoints =
         cfg.target === "digitalocean"
             ? new HydraNode(cfg.node.name, {
@@ -87,19 +114,14 @@ export function buildEstate(cfg: HydraConfig, apps: AppDefinition[] = APPS): Est
                   consul: cfg.consul,
                   // Web traffic only from Cloudflare when every public route goes through it.
                   webBehindCloudflare: cfg.cloudflare.enabled && plan.routes.every((r) => r.visibility === "internal" || r.proxied),
+                  dataFolders: dataFolders(jobs, cfg.node.dataDir),
+                  memoryOversubscription: jobs.some((j) => j.tasks.some((t) => t.resources?.memoryMaxMb !== undefined)),
               })
             : existingNode(cfg);
-
-    const environment: JobEnvironment = {
-        datacenter: cfg.nomad.datacenter,
-        namespace: cfg.nomad.namespace,
-        region: cfg.nomad.region,
-        serviceProvider: cfg.consul.enabled ? "consul" : "nomad",
-    };
-    const connection: NomadConnection = { address: cfg.nomad.address, token: cfg.nomad.token };
     const dependsOn = node instanceof HydraNode ? [node] : [];
 
     const serviceJobs = new Map<string, NomadJob>();
+    const sharedSecrets = new Map<string, pulumi.Input<string>>();
     const hydraApps = plan.apps.map(
         (p) =>
             new HydraApp(
@@ -112,36 +134,20 @@ export function buildEstate(cfg: HydraConfig, apps: AppDefinition[] = APPS): Est
                     connection,
                     waitForHealthy: cfg.nomad.waitForHealthy,
                     serviceJobs,
+                    sharedSecrets,
                 },
                 { dependsOn },
             ),
     );
 
-    const proxy =
-        cfg.proxy.enabled && plan.routes.length
-            ? new CaddyProxy(
-                  "proxy",
-                  {
-                      routes: plan.routes,
-                      domain: cfg.domain,
-                      image: cfg.proxy.image,
-                      tls: cfg.proxy.tls,
-                      cloudflareToken: cfg.proxy.cloudflareToken,
-                      waitForHealthy: cfg.nomad.waitForHealthy,
-                      acmeEmail: cfg.proxy.acmeEmail,
-                      adminRoutes: plan.adminRoutes,
-                      environment,
-                      connection,
-                      dataDir: cfg.node.dataDir,
-                  },
-                  { dependsOn },
-              )
-            : undefined;
+    const proxy = proxyArgs ? new CaddyProxy("proxy", proxyArgs, { dependsOn }) : undefined;
 
     const dns = cfg.cloudflare.enabled
         ? new HydraDns("dns", {
               domain: cfg.domain,
               manageZone: cfg.cloudflare.manageZone,
+              // Caddy's own CA is not one Cloudflare trusts: still encrypted, but unverified.
+              sslMode: cfg.proxy.tls === "internal" ? "full" : "strict",
               accountId: cfg.cloudflare.accountId,
               node: { name: cfg.node.name, address: node.nodeAddress },
               publicAddress: node.publicIpv4,

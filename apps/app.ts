@@ -16,6 +16,8 @@ export interface EstateFacts {
     backupDumps: BackupDump[];
     /** The metrics endpoints of every app planned before this one. */
     scrapeTargets: ScrapeTarget[];
+    /** The service jobs (always running) of every app planned before this one. */
+    serviceJobs: string[];
 }
 
 export interface AppContext {

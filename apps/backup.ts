@@ -1,6 +1,10 @@
+import * as path from "path";
 import { BackupConfig } from "../config";
 import { JobSpec, secretRef, SecretRef } from "../vocabulary";
 import { AppContext, BackupDump, defineApp } from "./app";
+import { BACKUP_METRICS } from "./alertRules";
+import { metricWriterLines, renderDrillScript } from "./drillScript";
+import { RESTORE_META, renderRestoreScript } from "./restoreScript";
 
 /** Single-quotes a word for bash. */
 function shellQuote(s: string): string {
@@ -17,16 +21,29 @@ function dumpLine(d: BackupDump): string {
     return `dump_exec ${shellQuote(d.file)} ${shellQuote(d.job)} ${shellQuote(d.task)} ${cmd}`;
 }
 
+/** Files the backup makes itself and saves with the apps' data. */
+export interface BackupOwnFiles {
+    /** Written fresh each run, for the restore drill to compare. */
+    canary?: string;
+    /** `nomad operator snapshot save` output. */
+    schedulerSnapshot?: string;
+}
+
 /**
  * The nightly script: dump the live databases, unlock, back up every app's paths
  * and dumps on this file system (without the live files the dumps stand for), apply
- * the retention, prune. Paths that do not exist yet are skipped with a note. A
+ * the retention (forget only: pruning rewrites packs and holds an exclusive lock, so
+ * it is weekly, in the check job). Paths that do not exist yet are skipped with a note. A
  * failed dump keeps the previous one, is reported, and fails the run after the
  * backup. Pure.
  */
-export function renderBackupScript(paths: string[], b: BackupConfig, dumps: BackupDump[] = []): string {
+export function renderBackupScript(paths: string[], b: BackupConfig, dumps: BackupDump[] = [], own: BackupOwnFiles = {}): string {
+    const { canary, schedulerSnapshot } = own;
     const sorted = [...dumps].sort((x, y) => x.file.localeCompare(y.file));
-    const list = [...new Set([...paths, ...sorted.map((d) => d.file)])].sort().map(shellQuote).join(" ");
+    const list = [...new Set([...paths, ...sorted.map((d) => d.file), ...[canary, schedulerSnapshot].filter((f) => f !== undefined)])]
+        .sort()
+        .map(shellQuote)
+        .join(" ");
     const excludes = [...new Set(sorted.flatMap((d) => d.excludes ?? []))].sort().map((e) => `--exclude ${shellQuote(e)}`);
     const dumpSection = sorted.length
         ? `
@@ -64,13 +81,40 @@ ${sorted.map(dumpLine).join("\n")}
     return `#!/bin/bash
 # Hydra's nightly restic backup (rendered from every app's backup paths and dumps).
 set -euo pipefail
-${dumpSection}
+${metricWriterLines(b.metricsDir)}
+# Any failure from here on is reported to Prometheus (BackupFailed) before the job fails.
+trap 'write_metric hydra_backup_result ${BACKUP_METRICS.lastRunOk} 0' ERR
+${
+    canary
+        ? `# What the weekly restore drill compares: new each run, so a drill sees whether the last run reached the repository.
+mkdir -p "$(dirname ${shellQuote(canary)})"
+printf '%s %s\\n' "$(date -u +%FT%TZ)" "$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \\n')" >${shellQuote(canary)}
+`
+        : ""
+}${dumpSection}
 # A new repository (first run) is initialised; an existing one is left alone.
 if ! restic cat config >/dev/null 2>&1; then
   restic init
 fi
 restic unlock
 
+${
+    schedulerSnapshot
+        ? `# The scheduler's state (jobs, variables, ACLs) is saved with the data; a failure is a warning,
+# because the apps' data matters more (a dev agent keeps its state in memory and has no snapshot).
+if [ -n "\${NOMAD_ADDR:-}" ] && command -v nomad >/dev/null; then
+  mkdir -p ${shellQuote(path.posix.dirname(schedulerSnapshot))}
+  chmod 0700 ${shellQuote(path.posix.dirname(schedulerSnapshot))}
+  if nomad operator snapshot save ${shellQuote(schedulerSnapshot)} >/dev/null 2>"\${NOMAD_TASK_DIR}/snapshot.err"; then
+    write_metric hydra_scheduler_snapshot ${BACKUP_METRICS.schedulerSnapshotOk} 1
+  else
+    echo "warning: nomad operator snapshot save failed: $(tail -n 1 "\${NOMAD_TASK_DIR}/snapshot.err")" >&2
+    write_metric hydra_scheduler_snapshot ${BACKUP_METRICS.schedulerSnapshotOk} 0
+  fi
+fi
+`
+        : ""
+}
 paths=()
 for p in ${list}; do
   if [ -e "$p" ]; then
@@ -85,25 +129,42 @@ if [ "\${#paths[@]}" -eq 0 ]; then
 fi
 
 restic backup --one-file-system --tag nomad ${excludes.length ? excludes.join(" ") + " " : ""}"\${paths[@]}"
-restic forget --tag nomad --group-by paths,tags \\
+# Grouped by host and tag, not by paths: a new app's folder does not start a new retention group.
+restic forget --tag nomad --group-by host,tags \\
   --keep-daily ${b.keepDaily} --keep-weekly ${b.keepWeekly} --keep-monthly ${b.keepMonthly} --keep-yearly ${b.keepYearly}
-restic prune
-${sorted.length ? 'exit "$failed"\n' : ""}`;
+write_metric hydra_backup_time ${BACKUP_METRICS.lastSuccess} "$(date +%s)"
+${sorted.length ? 'if [ "$failed" -ne 0 ]; then\n  write_metric hydra_backup_result ' + BACKUP_METRICS.lastRunOk + " 0\n  exit 1\nfi\n" : ""}write_metric hydra_backup_result ${BACKUP_METRICS.lastRunOk} 1
+`;
 }
 
-/** The weekly integrity check of the repository. Pure. */
+/** The weekly upkeep: drop the data no snapshot needs any more, then check the repository. Pure. */
 export function renderCheckScript(): string {
     return `#!/bin/bash
-# Hydra's weekly restic repository check.
+# Hydra's weekly restic prune (of what the nightly forget left unreferenced) and repository check.
 set -euo pipefail
 restic unlock
+restic prune
 restic check
 `;
 }
 
-function resticJob(ctx: AppContext, name: string, cron: string, script: string): JobSpec {
+/** When a restic job runs: on a schedule, or only when dispatched (the restore). */
+type ResticRun = { cron: string } | { dispatch: NonNullable<JobSpec["dispatch"]> };
+
+function resticJob(ctx: AppContext, name: string, when: ResticRun, script: string, task = "backup", nomadApi = false): JobSpec {
     const secretEnv: Record<string, string> = { RESTIC_PASSWORD: "restic_password", RESTIC_REPOSITORY: "restic_repository" };
     const secrets: Record<string, SecretRef> = { restic_password: ctx.secret("resticPassword"), restic_repository: ctx.secret("resticRepository") };
+    if (nomadApi && ctx.hasSecret("nomadToken")) {
+        // A snapshot needs a management token (Nomad's ACLs); it is the deployer's, kept in this job's variable.
+        secretEnv.NOMAD_TOKEN = "nomad_token";
+        secrets.nomad_token = ctx.secret("nomadToken");
+    }
+    if (ctx.hasSecret("s3AccessKeyId") && ctx.hasSecret("s3SecretAccessKey")) {
+        secretEnv.AWS_ACCESS_KEY_ID = "s3_access_key_id";
+        secretEnv.AWS_SECRET_ACCESS_KEY = "s3_secret_access_key";
+        secrets.s3_access_key_id = ctx.secret("s3AccessKeyId");
+        secrets.s3_secret_access_key = ctx.secret("s3SecretAccessKey");
+    }
     if (ctx.hasSecret("b2AccountId") && ctx.hasSecret("b2AccountKey")) {
         secretEnv.B2_ACCOUNT_ID = "b2_account_id";
         secretEnv.B2_ACCOUNT_KEY = "b2_account_key";
@@ -113,18 +174,22 @@ function resticJob(ctx: AppContext, name: string, cron: string, script: string):
     return {
         name,
         type: "batch",
-        periodic: { cron, timeZone: ctx.cfg.node.timezone, prohibitOverlap: true },
+        ...("cron" in when ? { periodic: { cron: when.cron, timeZone: ctx.cfg.node.timezone, prohibitOverlap: true } } : { dispatch: when.dispatch }),
         group: "script",
         tasks: [
             {
-                name: "backup",
+                name: task,
                 // On the host, as root: it must read every app's files under /data.
                 driver: "raw_exec",
                 command: "/bin/bash",
                 args: [`\${NOMAD_TASK_DIR}/${name}.sh`],
                 // A raw_exec task has no HOME, so restic would run without its cache and fetch
                 // every index from the repository each night (restic: doc/manual_rest.rst, "Caching").
-                env: { RESTIC_CACHE_DIR: "/var/cache/restic" },
+                env: {
+                    RESTIC_CACHE_DIR: "/var/cache/restic",
+                    // The local agent, for `nomad operator snapshot save` (its address as the node advertises it).
+                    ...(nomadApi ? { NOMAD_ADDR: "http://${attr.nomad.advertise.address}" } : {}),
+                },
                 secretEnv,
                 files: [{ name: `${name}.sh`, content: script, perms: "0755", changeMode: "noop" }],
                 resources: { cpu: 500, memoryMb: 512 },
@@ -136,11 +201,17 @@ function resticJob(ctx: AppContext, name: string, cron: string, script: string):
 }
 
 const forB2 = (value: (key: string) => string | undefined) => value("resticRepository")?.startsWith("b2:") ?? false;
+const forS3 = (value: (key: string) => string | undefined) => value("resticRepository")?.startsWith("s3:") ?? false;
+
+/** The backup app's periodic jobs, by what they do. */
+export const BACKUP_JOBS = { backup: "restic", check: "restic-check", drill: "restic-drill", restore: "restic-restore" } as const;
 
 export const backup = defineApp({
     name: "backup",
-    description: "Nightly restic backup of every app's data (retention from config) and a weekly check",
+    description: "Nightly restic backup of every app's data (retention from config), a weekly prune and check",
     secrets: [
+        // The estate's own key, declared here too so that the backup job may read it.
+        { key: "nomadToken", description: "Nomad ACL token, for the backup's snapshot of the scheduler's state" },
         {
             key: "resticPassword",
             description: "restic repository password, also a secret stack output: if the state is lost, the backups must still be readable",
@@ -150,10 +221,22 @@ export const backup = defineApp({
         {
             key: "resticRepository",
             description: "Where the backups go, a restic repository",
-            required: { why: "with backup (e.g. b2:my-bucket:/hydra)" },
-            example: "b2:my-bucket:/hydra",
+            // Backblaze B2 through its S3-compatible API, as restic's docs recommend over their b2
+            // backend (restic: doc/030_preparing_a_new_repo.rst, "Backblaze B2").
+            required: { why: "with backup (e.g. s3:https://s3.us-west-004.backblazeb2.com/my-bucket/hydra)" },
+            example: "s3:https://s3.us-west-004.backblazeb2.com/my-bucket/hydra",
         },
-        { key: "b2AccountId", description: "Backblaze B2 key id", required: { why: "for a b2: repository", when: forB2 } },
+        {
+            key: "s3AccessKeyId",
+            description: "S3 access key id (Backblaze B2: the application key's keyID)",
+            required: { why: "for an s3: repository", when: forS3 },
+        },
+        {
+            key: "s3SecretAccessKey",
+            description: "S3 secret access key (Backblaze B2: the application key)",
+            required: { why: "for an s3: repository", when: forS3 },
+        },
+        { key: "b2AccountId", description: "Backblaze B2 key id (restic's b2 backend)", required: { why: "for a b2: repository", when: forB2 } },
         { key: "b2AccountKey", description: "Backblaze B2 application key", required: { why: "for a b2: repository", when: forB2 } },
     ],
     // The one secret a person must keep: without it no backup can be restored.
@@ -161,9 +244,31 @@ export const backup = defineApp({
     aggregates: true,
     jobs(ctx) {
         const b = ctx.cfg.backup;
+        const canary = ctx.data(".hydra-canary");
         return [
-            resticJob(ctx, "restic", b.schedule, renderBackupScript(ctx.estate.backupPaths, b, ctx.estate.backupDumps)),
-            resticJob(ctx, "restic-check", b.checkSchedule, renderCheckScript()),
+            resticJob(
+                ctx,
+                BACKUP_JOBS.backup,
+                { cron: b.schedule },
+                renderBackupScript(ctx.estate.backupPaths, b, ctx.estate.backupDumps, { canary, schedulerSnapshot: ctx.data("nomad/state.snap") }),
+                "backup",
+                true,
+            ),
+            resticJob(ctx, BACKUP_JOBS.check, { cron: b.checkSchedule }, renderCheckScript()),
+            resticJob(
+                ctx,
+                BACKUP_JOBS.drill,
+                { cron: b.drillSchedule },
+                renderDrillScript({ canary, maxAgeHours: b.maxAgeHours, sample: 20, metricsDir: b.metricsDir }),
+            ),
+            // Run only by npm run restore (ops/restore.ts), which waits for it and reads its output.
+            resticJob(
+                ctx,
+                BACKUP_JOBS.restore,
+                { dispatch: { metaRequired: [RESTORE_META.paths], metaOptional: [RESTORE_META.snapshot, RESTORE_META.mode, RESTORE_META.target] } },
+                renderRestoreScript(),
+                "restore",
+            ),
         ];
     },
 });

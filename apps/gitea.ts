@@ -3,7 +3,7 @@ import { defineApp } from "./app";
 
 const JOB = "gitea";
 
-/** Gitea's app.ini: the four secrets are template references, read from the job's variable at render time. */
+/** Gitea's app.ini: the five secrets are template references, read from the job's variable at render time. */
 function appIni(o: { domain: string; host: string; sshHost: string }): string {
     const ref = (item: string) => secretTemplate(JOB, item);
     return `APP_NAME = Gitea
@@ -40,6 +40,7 @@ DISABLE_REGISTRATION = true
 
 [metrics]
 ENABLED = true
+TOKEN   = ${ref("metrics_token")}
 
 [log]
 MODE  = console
@@ -57,6 +58,8 @@ export const gitea = defineApp({
         // Gitea decodes these as 32 bytes of raw base64url: 43 characters.
         { key: "giteaLfsJwtSecret", description: "Gitea LFS_JWT_SECRET (43 base64url characters)", generate: { length: 43 } },
         { key: "giteaOauth2JwtSecret", description: "Gitea oauth2 JWT_SECRET (43 base64url characters)", generate: { length: 43 } },
+        // /metrics is on the public route: without a token anyone could read it.
+        { key: "giteaMetricsToken", description: "Gitea's metrics TOKEN (Prometheus sends it as a bearer token)", generate: { length: 48 } },
     ],
     jobs(ctx) {
         const host = ctx.hostname();
@@ -92,6 +95,7 @@ export const gitea = defineApp({
                     internal_token: ctx.secret("giteaInternalToken"),
                     lfs_jwt_secret: ctx.secret("giteaLfsJwtSecret"),
                     oauth2_jwt_secret: ctx.secret("giteaOauth2JwtSecret"),
+                    metrics_token: ctx.secret("giteaMetricsToken"),
                 },
                 backupPaths: [ctx.data("gitea"), ctx.data("secrets/gitea.env")],
                 // SECRET_KEY encrypts what Gitea stores (2FA secrets, among others): a restore needs it.
@@ -106,7 +110,9 @@ export const gitea = defineApp({
                         excludes: [`${ctx.data("gitea")}/gitea/gitea.db*`],
                     },
                 ],
-                metrics: { port: "http", path: "/metrics" },
+                // Gitea answers /metrics only to "Authorization: Bearer <TOKEN>" once TOKEN is set
+                // (go-gitea/gitea: routers/web/metrics.go), on every path to it, the public route included.
+                metrics: { port: "http", path: "/metrics", token: ctx.secret("giteaMetricsToken") },
             },
         ];
     },

@@ -1,5 +1,7 @@
-import { discoveryFunction, ScrapeTarget, ServiceProvider } from "../vocabulary";
+import { discoveryFunction, FileSpec, ScrapeTarget, secretTemplate, ServiceProvider } from "../vocabulary";
+import { renderAlertRules } from "./alertRules";
 import { defineApp } from "./app";
+import { BACKUP_JOBS } from "./backup";
 
 /** A pinned sqlite3 for dumping Grafana's database (its own image has none). */
 const SQLITE_IMAGE = "keinos/sqlite3:3.47.2";
@@ -7,8 +9,33 @@ const SQLITE_IMAGE = "keinos/sqlite3:3.47.2";
 /** The node's tailnet address, as Nomad sets it for the Prometheus port. */
 const NODE_IP = '{{ env "NOMAD_IP_prometheus_http" }}';
 
+/** Where the task finds the alert rules. */
+const ALERT_RULES_PATH = "/local/alerts.yml";
+
+/** Fixed addresses in place of Nomad's template code: a file promtool can check as it stands. */
+export interface SampleAddresses {
+    node: string;
+    /** Every service's address, "host:port". */
+    service: string;
+}
+
+const JOB = "monitoring";
+
+/** The monitoring job's variable item holding a target's bearer token. */
+export function scrapeTokenItem(target: ScrapeTarget): string {
+    return `scrape_token_${target.job.replace(/[^A-Za-z0-9_]/g, "_")}`;
+}
+
+/** The file in the task's secrets/ directory Prometheus reads a target's bearer token from. */
+function scrapeTokenFile(target: ScrapeTarget): string {
+    return `scrape-${target.job}.token`;
+}
+
 /** A YAML flow list of the service's instances, filled in by Nomad's template engine. */
-function discovered(service: string, provider: ServiceProvider): string {
+function discovered(service: string, provider: ServiceProvider, sample?: SampleAddresses): string {
+    if (sample) {
+        return `["${sample.service}"]`;
+    }
     return `[{{ range $i, $s := ${discoveryFunction(provider)} "${service}" }}{{ if $i }}, {{ end }}"{{ $s.Address }}:{{ $s.Port }}"{{ end }}]`;
 }
 
@@ -16,30 +43,63 @@ function discovered(service: string, provider: ServiceProvider): string {
  * prometheus.yml: Prometheus itself, node-exporter, Nomad's own metrics, and
  * every app's scrape target found through service discovery. Pure.
  */
-export function renderPrometheusConfig(targets: ScrapeTarget[], provider: ServiceProvider): string {
+export function renderPrometheusConfig(targets: ScrapeTarget[], provider: ServiceProvider, sample?: SampleAddresses): string {
+    const node = sample?.node ?? NODE_IP;
     const lines = [
         "# Managed by Hydra. Nomad re-renders this when a target moves; Prometheus reloads on SIGHUP.",
         "global:",
         "  scrape_interval: 30s",
         "  evaluation_interval: 30s",
+        "rule_files:",
+        `  - ${ALERT_RULES_PATH}`,
         "scrape_configs:",
         "  - job_name: prometheus",
         "    static_configs:",
         '      - targets: ["localhost:9090"]',
         "  - job_name: node-exporter",
         "    static_configs:",
-        `      - targets: ["${NODE_IP}:9100"]`,
+        `      - targets: ["${node}:9100"]`,
         "  - job_name: nomad",
         "    metrics_path: /v1/metrics",
         "    params:",
         "      format: [prometheus]",
         "    static_configs:",
-        `      - targets: ["${NODE_IP}:4646"]`,
+        `      - targets: ["${node}:4646"]`,
     ];
     for (const t of [...targets].sort((a, b) => a.job.localeCompare(b.job))) {
-        lines.push(`  - job_name: ${t.job}`, `    metrics_path: ${t.path}`, "    static_configs:", `      - targets: ${discovered(t.service, provider)}`);
+        lines.push(`  - job_name: ${t.job}`, `    metrics_path: ${t.path}`);
+        if (t.token) {
+            // A file, not the token itself: the config holds no secret, and Prometheus reads the file per scrape.
+            lines.push("    authorization:", `      credentials_file: /secrets/${scrapeTokenFile(t)}`);
+        }
+        lines.push("    static_configs:", `      - targets: ${discovered(t.service, provider, sample)}`);
     }
     return lines.join("\n") + "\n";
+}
+
+/**
+ * Grafana's datasource provisioning file (Grafana reads every YAML file in
+ * provisioning/datasources at start): Prometheus, at the address discovery has
+ * for its service. Nomad re-renders it when Prometheus moves. Pure.
+ */
+export function renderGrafanaDatasources(provider: ServiceProvider): string {
+    // Until Prometheus (same group, so same address) is registered, its port's own address: the first
+    // render then already matches the later one, and Grafana is not restarted by the registration.
+    const first = `{{ range $i, $s := ${discoveryFunction(provider)} "prometheus" }}{{ if eq $i 0 }}http://{{ $s.Address }}:{{ $s.Port }}{{ end }}{{ else }}http://{{ env "NOMAD_ADDR_prometheus_http" }}{{ end }}`;
+    return (
+        [
+            "# Managed by Hydra.",
+            "apiVersion: 1",
+            "datasources:",
+            "  - name: Prometheus",
+            "    uid: prometheus",
+            "    type: prometheus",
+            "    access: proxy",
+            "    isDefault: true",
+            "    editable: false",
+            `    url: "${first}"`,
+        ].join("\n") + "\n"
+    );
 }
 
 export const monitoring = defineApp({
@@ -49,11 +109,19 @@ export const monitoring = defineApp({
     secrets: [{ key: "grafanaAdminPassword", description: "Grafana's admin password", generate: { length: 32 } }],
     aggregates: true,
     jobs(ctx) {
+        // Each token a target demands, copied into this job's variable (the only one its templates may read).
+        const tokened = ctx.estate.scrapeTargets.filter((t) => t.token);
+        const tokenFiles: FileSpec[] = tokened.map((t) => ({
+            name: scrapeTokenFile(t),
+            content: secretTemplate(JOB, scrapeTokenItem(t)),
+            changeMode: "noop",
+        }));
         const provider = ctx.cfg.consul.enabled ? "consul" : "nomad";
         const grafanaHost = ctx.hostname();
+        const backupOn = ctx.cfg.apps.backup?.enabled ?? false;
         return [
             {
-                name: "monitoring",
+                name: JOB,
                 group: "apps",
                 tasks: [
                     {
@@ -67,6 +135,15 @@ export const monitoring = defineApp({
                             GF_ANALYTICS_REPORTING_ENABLED: "false",
                         },
                         secretEnv: { GF_SECURITY_ADMIN_PASSWORD: "grafana_admin_password" },
+                        // The image's provisioning folder is /etc/grafana/provisioning (GF_PATHS_PROVISIONING
+                        // in grafana/grafana: Dockerfile). Grafana reads it only at start, hence a restart.
+                        files: [
+                            {
+                                name: "datasources.yaml",
+                                content: renderGrafanaDatasources(provider),
+                                mountAt: "/etc/grafana/provisioning/datasources/hydra.yaml",
+                            },
+                        ],
                         mounts: [{ source: ctx.data("grafana"), target: "/var/lib/grafana", owner: "472:0" }],
                         resources: { cpu: 200, memoryMb: 256 },
                     },
@@ -85,6 +162,22 @@ export const monitoring = defineApp({
                                 changeMode: "signal",
                                 signal: "SIGHUP",
                             },
+                            {
+                                name: "alerts.yml",
+                                content: renderAlertRules({
+                                    // The proxy is the estate's own job, not an app's.
+                                    serviceJobs: [...ctx.estate.serviceJobs, ...(ctx.cfg.proxy.enabled ? ["caddy"] : []), "monitoring"],
+                                    // A failed restore is reported to whoever ran npm run restore.
+                                    batchJobs: backupOn ? [BACKUP_JOBS.backup, BACKUP_JOBS.check, BACKUP_JOBS.drill] : [],
+                                    dataDir: ctx.cfg.node.dataDir,
+                                    backupMaxAgeHours: ctx.cfg.backup.maxAgeHours,
+                                    backup: backupOn,
+                                }),
+                                literal: true,
+                                changeMode: "signal",
+                                signal: "SIGHUP",
+                            },
+                            ...tokenFiles,
                         ],
                         resources: { cpu: 300, memoryMb: 512 },
                     },
@@ -101,7 +194,10 @@ export const monitoring = defineApp({
                     { hostname: grafanaHost, visibility: "internal", port: "grafana_http" },
                     { hostname: "prometheus", visibility: "internal", port: "prometheus_http" },
                 ],
-                secrets: { grafana_admin_password: ctx.secret("grafanaAdminPassword") },
+                secrets: {
+                    grafana_admin_password: ctx.secret("grafanaAdminPassword"),
+                    ...Object.fromEntries(tokened.map((t) => [scrapeTokenItem(t), t.token!])),
+                },
                 backupPaths: [ctx.data("grafana"), ctx.data("secrets/monitoring.env")],
                 // The admin password is set in grafana.db on the first run only; keep it with the data.
                 keepSecrets: { items: ["grafana_admin_password"], file: ctx.data("secrets/monitoring.env") },

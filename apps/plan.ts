@@ -49,7 +49,7 @@ function planningOrder(apps: AppDefinition[]): AppDefinition[] {
 export function planApps(cfg: HydraConfig, apps: AppDefinition[]): AppPlan {
     const enabled = apps.filter((a) => cfg.apps[a.name]?.enabled ?? true);
     const problems: string[] = [];
-    const facts: EstateFacts = { backupPaths: cfg.proxy.enabled ? [`${cfg.node.dataDir}/caddy`] : [], backupDumps: [], scrapeTargets: [] };
+    const facts: EstateFacts = { backupPaths: cfg.proxy.enabled ? [`${cfg.node.dataDir}/caddy`] : [], backupDumps: [], scrapeTargets: [], serviceJobs: [] };
     const planned = new Map<string, PlannedApp>();
     for (const app of planningOrder(enabled)) {
         // Each app sees a snapshot of what the apps before it declared.
@@ -57,6 +57,7 @@ export function planApps(cfg: HydraConfig, apps: AppDefinition[]): AppPlan {
             backupPaths: [...new Set(facts.backupPaths)].sort(),
             backupDumps: [...facts.backupDumps],
             scrapeTargets: [...facts.scrapeTargets],
+            serviceJobs: [...facts.serviceJobs],
         };
         let jobs: JobSpec[];
         try {
@@ -74,6 +75,7 @@ export function planApps(cfg: HydraConfig, apps: AppDefinition[]): AppPlan {
         facts.backupPaths.push(...jobs.flatMap((j) => j.backupPaths ?? []));
         facts.backupDumps.push(...jobs.flatMap((j) => (j.backupDumps ?? []).map((d) => ({ ...d, job: j.name }))));
         facts.scrapeTargets.push(...jobs.flatMap((j) => scrapeTargets(j)));
+        facts.serviceJobs.push(...jobs.filter((j) => (j.type ?? "service") === "service").map((j) => j.name));
         planned.set(app.name, { app, jobs, routes: [] });
     }
     const ordered = enabled.flatMap((a) => planned.get(a.name) ?? []);

@@ -23,6 +23,12 @@ export interface HydraAppArgs {
      * a job that waits for a service is registered after the job behind it.
      */
     serviceJobs: Map<string, NomadJob>;
+    /**
+     * The value of each secret an app has resolved, shared by the estate's apps: a job may
+     * carry another app's secret (Prometheus holds Gitea's metrics token), and both must
+     * get the one value its declaring app made. The declaring app is created first.
+     */
+    sharedSecrets: Map<string, pulumi.Input<string>>;
 }
 
 /** One app of the estate: its generated secrets and its jobs (one AppJob each). */
@@ -33,9 +39,18 @@ export class HydraApp extends pulumi.ComponentResource {
         super(TYPE_TOKENS.app, name, {}, opts);
         // One value per key, even when several jobs read it (shynet's database password).
         const values = new Map<string, pulumi.Input<string>>();
+        const declared = new Set(args.secrets.map((s) => s.key));
         const resolve = (key: string): pulumi.Input<string> => {
             if (!values.has(key)) {
-                values.set(key, this.secretValue(name, key, args));
+                const value = declared.has(key) ? this.secretValue(name, key, args) : args.sharedSecrets.get(key);
+                if (value === undefined) {
+                    // Planning puts apps that gather from others after them; reaching this is a bug.
+                    throw new Error(`app ${name}: secret ${key} belongs to an app that is not created yet`);
+                }
+                values.set(key, value);
+                if (declared.has(key)) {
+                    args.sharedSecrets.set(key, value);
+                }
             }
             return values.get(key)!;
         };

@@ -8,6 +8,13 @@ export interface HydraDnsArgs {
     domain: string;
     /** Create the zone (protected) or look it up by name. */
     manageZone: boolean;
+    /**
+     * Cloudflare's SSL mode for a managed zone (its "ssl" setting): "strict" (Full, strict)
+     * when the origin has publicly trusted certificates, "full" when its CA is its own.
+     * Never "flexible": Cloudflare would talk HTTP to the origin, and the proxy's HTTPS
+     * redirect would loop.
+     */
+    sslMode?: "strict" | "full";
     accountId?: string;
     /** The node's own record, e.g. floyd → reserved IP (never proxied: SSH and admin use it). */
     node: { name: string; address: pulumi.Input<string> };
@@ -63,6 +70,7 @@ export class HydraDns extends pulumi.ComponentResource {
                 { parent: this, protect: true },
             );
             this.zoneId = this.zone.id;
+            new cloudflare.ZoneSetting(`${name}-ssl`, { zoneId: this.zoneId, settingId: "ssl", value: args.sslMode ?? "strict" }, { parent: this });
         } else {
             this.zoneId = cloudflare.getZoneOutput({ filter: { name: args.domain } }, { parent: this }).apply((z) => z.id);
         }

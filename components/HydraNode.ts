@@ -1,10 +1,12 @@
+import { createHash } from "crypto";
 import * as cloudflare from "@pulumi/cloudflare";
 import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as tailscale from "@pulumi/tailscale";
 import { ConsulConfig, FirewallConfig, NodeConfig, NomadConfig, TailscaleConfig } from "../config";
-import { renderUserData } from "./cloudInit";
+import { renderUserData, UserDataOptions } from "./cloudInit";
+import { DataFolder } from "./dataFolders";
 import { firewallRules } from "./firewallRules";
 import { NodeEndpoints } from "./nodeEndpoints";
 
@@ -19,7 +21,14 @@ export interface HydraNodeArgs {
     webBehindCloudflare: boolean;
     /** DigitalOcean project name and its environment. */
     project?: { name?: string; environment?: string };
+    /** The enabled apps' data folders (the proxy's included), made at first boot. */
+    dataFolders: DataFolder[];
+    /** Some job sets memory_max, so the scheduler must allow oversubscription. */
+    memoryOversubscription: boolean;
 }
+
+/** Stands in for the auth key where the user-data is hashed: the key is what the hash decides. */
+const KEY_PLACEHOLDER = "tskey-placeholder";
 
 /** DigitalOcean's stable path for an attached volume. */
 export function volumeDevice(volumeName: string): string {
@@ -51,14 +60,24 @@ export class HydraNode extends pulumi.ComponentResource implements NodeEndpoints
         const parent = { parent: this };
         const n = args.node;
 
-        const authKey = this.tailnetAuthKey(name, args.tailscale);
         const gossipKey = args.consul.enabled
             ? (args.consul.gossipKey ?? new random.RandomId(`${name}-consul-gossip`, { byteLength: 32 }, parent).b64Std)
             : undefined;
+        const volumeName = `${n.name}-data`;
+        const userData = (key: string, gossip: string | undefined, token: string | undefined): string =>
+            renderUserData(this.userDataOptions(args, volumeName, key, gossip, token));
+        // Everything that replaces the droplet when it changes: the user-data (less the key), image, region.
+        const bootInputs = pulumi.all([gossipKey, args.nomad.token]).apply(([gossip, token]) => ({
+            userData: createHash("sha256")
+                .update(userData(KEY_PLACEHOLDER, gossip, token))
+                .digest("hex"),
+            image: n.image,
+            region: n.region,
+        }));
+        const authKey = this.tailnetAuthKey(name, args.tailscale, bootInputs);
 
         const sshKeys = n.sshPublicKeys.map((publicKey, i) => new digitalocean.SshKey(`${name}-ssh-${i}`, { name: `${n.name}-${i}`, publicKey }, parent));
 
-        const volumeName = `${n.name}-data`;
         // The data outlives everything else: protected, and kept even if someone unprotects and destroys.
         this.volume = new digitalocean.Volume(
             `${name}-data`,
@@ -73,24 +92,7 @@ export class HydraNode extends pulumi.ComponentResource implements NodeEndpoints
             { ...parent, protect: true, retainOnDelete: true },
         );
 
-        this.userData = pulumi.secret(
-            pulumi.all([authKey, gossipKey]).apply(([key, gossip]) =>
-                renderUserData({
-                    hostname: n.name,
-                    domain: args.domain,
-                    adminUser: n.adminUser,
-                    sshPublicKeys: n.sshPublicKeys,
-                    timezone: n.timezone,
-                    locale: n.locale,
-                    tailscale: { authKey: key, hostname: args.tailscale.hostname, tags: args.tailscale.tags },
-                    nomad: { version: args.nomad.version, datacenter: args.nomad.datacenter, region: args.nomad.region, acl: args.nomad.acl },
-                    consul: args.consul.enabled && gossip ? { version: args.consul.version, gossipKey: gossip } : undefined,
-                    publicInterface: n.publicInterface,
-                    dataDir: n.dataDir,
-                    dataDevice: volumeDevice(volumeName),
-                }),
-            ),
-        );
+        this.userData = pulumi.secret(pulumi.all([authKey, gossipKey, args.nomad.token]).apply(([key, gossip, token]) => userData(key, gossip, token)));
 
         this.droplet = new digitalocean.Droplet(
             `${name}-droplet`,
@@ -119,7 +121,13 @@ export class HydraNode extends pulumi.ComponentResource implements NodeEndpoints
         const cloudflareRanges = args.webBehindCloudflare
             ? cloudflare.getIpRangesOutput({}, parent).apply((r) => [...r.ipv4Cidrs, ...r.ipv6Cidrs])
             : pulumi.output<string[] | undefined>(undefined);
-        const rules = cloudflareRanges.apply((ranges) => firewallRules({ cloudflareRanges: ranges, sshFrom: args.firewall.sshFrom }));
+        const recovery = args.firewall.recoverySshFrom;
+        if (recovery) {
+            pulumi.log.warn(`firewall.recoverySshFrom is set: SSH is open from ${recovery}. Unset it once the node is back on the tailnet.`, this);
+        }
+        const rules = cloudflareRanges.apply((ranges) =>
+            firewallRules({ cloudflareRanges: ranges, sshFrom: args.firewall.sshFrom, recoverySshFrom: recovery }),
+        );
         this.firewall = new digitalocean.Firewall(
             `${name}-firewall`,
             {
@@ -160,8 +168,39 @@ export class HydraNode extends pulumi.ComponentResource implements NodeEndpoints
         });
     }
 
-    /** The pasted auth key, or a one-off pre-authorised key minted with the Tailscale API key. */
-    private tailnetAuthKey(name: string, ts: TailscaleConfig): pulumi.Output<string> {
+    private userDataOptions(args: HydraNodeArgs, volumeName: string, key: string, gossip?: string, token?: string): UserDataOptions {
+        const n = args.node;
+        return {
+            hostname: n.name,
+            domain: args.domain,
+            adminUser: n.adminUser,
+            sshPublicKeys: n.sshPublicKeys,
+            timezone: n.timezone,
+            locale: n.locale,
+            tailscale: { authKey: key, hostname: args.tailscale.hostname, tags: args.tailscale.tags },
+            nomad: {
+                version: args.nomad.version,
+                datacenter: args.nomad.datacenter,
+                region: args.nomad.region,
+                acl: args.nomad.acl,
+                bootstrapToken: token,
+                reservedMemoryMb: args.nomad.reservedMemoryMb,
+                memoryOversubscription: args.memoryOversubscription,
+            },
+            consul: args.consul.enabled && gossip ? { version: args.consul.version, gossipKey: gossip } : undefined,
+            publicInterface: n.publicInterface,
+            dataDir: n.dataDir,
+            dataDevice: volumeDevice(volumeName),
+            dataFolders: args.dataFolders,
+        };
+    }
+
+    /**
+     * The pasted auth key, or a one-off pre-authorised key minted with the Tailscale API key.
+     * A minted key is single-use: it is minted again whenever the droplet is replaced (a
+     * keeper over what replaces it), so a new droplet never boots with a spent key.
+     */
+    private tailnetAuthKey(name: string, ts: TailscaleConfig, bootInputs: pulumi.Input<Record<string, string>>): pulumi.Output<string> {
         if (ts.authKey) {
             return ts.authKey;
         }
@@ -170,10 +209,11 @@ export class HydraNode extends pulumi.ComponentResource implements NodeEndpoints
             throw new Error(`${name}: set tailscaleAuthKey, or tailscaleApiKey with tailscale.tailnet`);
         }
         const provider = new tailscale.Provider(`${name}-tailscale`, { apiKey: ts.apiKey, tailnet: ts.tailnet }, { parent: this });
+        const boot = new random.RandomId(`${name}-boot`, { byteLength: 4, keepers: bootInputs }, { parent: this });
         const key = new tailscale.TailnetKey(
             `${name}-auth-key`,
             {
-                description: `hydra node ${ts.hostname}`,
+                description: pulumi.interpolate`hydra node ${ts.hostname} boot ${boot.hex}`,
                 reusable: false,
                 ephemeral: false,
                 preauthorized: true,
@@ -182,7 +222,8 @@ export class HydraNode extends pulumi.ComponentResource implements NodeEndpoints
                 recreateIfInvalid: "never",
                 tags: ts.tags.length ? ts.tags : undefined,
             },
-            { parent: this, provider },
+            // A new boot id is a new droplet: it needs a fresh key.
+            { parent: this, provider, replaceOnChanges: ["description"] },
         );
         return pulumi.secret(key.key);
     }

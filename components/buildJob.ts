@@ -29,8 +29,12 @@ function fileTemplate(f: FileSpec): Template {
             : {}),
         Perms: f.perms ?? "0644",
         ...(f.env ? { Envvars: true } : {}),
+        // Delimiters no file of ours contains, so Nomad's template engine copies every byte.
+        ...(f.literal ? LITERAL_DELIMITERS : {}),
     };
 }
+
+export const LITERAL_DELIMITERS = { LeftDelim: "[[hydra:", RightDelim: ":hydra]]" } as const;
 
 /** An env file read from the job's variable: values JSON-quoted, which Nomad's env parser accepts. */
 function secretEnvTemplate(job: string, env: Record<string, string>): Template {
@@ -58,10 +62,13 @@ function buildTask(spec: JobSpec, t: TaskSpec): Task {
         ];
         config = {
             image: t.image,
+            ...(t.entrypoint ? { entrypoint: t.entrypoint } : {}),
             ...(t.command ? { command: t.command } : {}),
             ...(t.args ? { args: t.args } : {}),
             ports: t.ports ?? (spec.ports ?? []).map((p) => p.label),
             ...(mounts.length ? { mount: mounts } : {}),
+            // Nomad's JSON form of the HCL block: a list of one map.
+            ...(t.sysctls ? { sysctl: [t.sysctls] } : {}),
         };
     } else {
         config = { command: t.command, ...(t.args ? { args: t.args } : {}) };
@@ -209,6 +216,8 @@ export function buildJob(spec: JobSpec, env: JobEnvironment): Job {
                     Delay: seconds(restart.delaySeconds),
                     Mode: restart.mode ?? "fail",
                 },
+                // A dispatched run reports to whoever dispatched it: never run it again elsewhere.
+                ...(spec.dispatch ? { ReschedulePolicy: { Attempts: 0, Unlimited: false } } : {}),
                 Tasks: [
                     ...(owned.length ? [ownDataTask(owned)] : []),
                     ...(spec.keepSecrets ? [keepSecretsTask(spec, spec.keepSecrets)] : []),
@@ -237,6 +246,9 @@ export function buildJob(spec: JobSpec, env: JobEnvironment): Job {
             ProhibitOverlap: spec.periodic.prohibitOverlap ?? true,
             ...(spec.periodic.timeZone ? { TimeZone: spec.periodic.timeZone } : {}),
         };
+    }
+    if (spec.dispatch) {
+        job.ParameterizedJob = { Payload: "forbidden", MetaRequired: spec.dispatch.metaRequired, MetaOptional: spec.dispatch.metaOptional ?? [] };
     }
     return job;
 }

@@ -1,7 +1,13 @@
 // The node's cloud-init user-data: what the old Ansible run and manual steps did,
-// as one document built from typed pieces (no string-concatenated YAML).
+// as one document built from typed pieces (no string-concatenated YAML). Pure: every
+// fact it needs (keys, folders, versions) comes in as data.
 import * as YAML from "yaml";
+import { DataFolder, dataFoldersScript } from "./dataFolders";
+import { METADATA_BLOCK_SCRIPT, METADATA_BLOCK_UNIT, metadataBlockScript, metadataBlockUnit } from "./metadataBlock";
 import { renderConsulAgentConfig, renderNomadAgentConfig } from "./nomadAgentConfig";
+import { CONSUL_CONFIG_DIR, consulUnit, NOMAD_CONFIG_DIR, nomadUnit, WAIT_TAILNET_SCRIPT, waitForTailnetScript } from "./nodeUnits";
+import { AUTH_KEY_FILE, tailnetJoinScript } from "./tailnetJoin";
+import { APT_CONF, vendorInstallScript, vendorSuiteFunction } from "./vendorPackages";
 
 export interface UserDataOptions {
     hostname: string;
@@ -21,6 +27,12 @@ export interface UserDataOptions {
         datacenter: string;
         region: string;
         acl: boolean;
+        /** With ACLs: the management token the boot bootstraps Nomad's ACLs with (a UUID). */
+        bootstrapToken?: string;
+        /** Memory kept for the host (Docker, Tailscale, the agents) outside Nomad's scheduling. */
+        reservedMemoryMb: number;
+        /** Some job sets memory_max: the scheduler must allow oversubscription, or Nomad ignores it. */
+        memoryOversubscription: boolean;
     };
     consul?: {
         version: string;
@@ -31,10 +43,12 @@ export interface UserDataOptions {
     dataDir: string;
     /** Block device holding the data (DigitalOcean volume by id); none keeps it on the root disk. */
     dataDevice?: string;
+    /** The apps' data folders (every mount source, the proxy's included), made at first boot. */
+    dataFolders: DataFolder[];
 }
 
-const TAILNET_INTERFACE = "tailscale0";
-const AUTH_KEY_FILE = "/etc/hydra/tailscale-authkey";
+export const BOOTSTRAP_SCRIPT = "/usr/local/sbin/hydra-bootstrap";
+const NOMAD_TOKEN_FILE = "/etc/hydra/nomad-bootstrap-token";
 
 export interface WriteFile {
     path: string;
@@ -43,101 +57,50 @@ export interface WriteFile {
     owner?: string;
 }
 
-/** Waits for tailscale0 to have its tailnet address: Nomad fingerprints host networks only at start. */
-export function waitForTailnetScript(timeoutSeconds = 600): string {
-    return `#!/bin/bash
-# Blocks until ${TAILNET_INTERFACE} has a tailnet IPv4 address (100.64.0.0/10).
-set -euo pipefail
-deadline=$(( $(date +%s) + ${timeoutSeconds} ))
-until ip -4 -o addr show dev ${TAILNET_INTERFACE} 2>/dev/null | grep -q ' inet 100\\.'; do
-  if [ "$(date +%s)" -ge "$deadline" ]; then
-    echo "${TAILNET_INTERFACE} has no tailnet address after ${timeoutSeconds}s" >&2
-    exit 1
-  fi
-  sleep 2
-done
-`;
+/** Bootstraps Nomad's ACLs with the operator's token, once; the token file is removed after. */
+function nomadAclBootstrap(): string {
+    return `if [ -f "${NOMAD_TOKEN_FILE}" ]; then
+  NOMAD_ADDR="http://$(tailscale ip -4 | head -n 1):4646"
+  export NOMAD_ADDR
+  deadline=$(( $(date +%s) + 300 ))
+  # Retried until the server has a leader (every second: until this succeeds, a call with the
+  # token is refused); a cluster bootstrapped before needs no second one.
+  until out="$(nomad acl bootstrap "${NOMAD_TOKEN_FILE}" 2>&1 >/dev/null)" || grep -q "bootstrap already done" <<<"$out"; do
+    if [ "$(date +%s)" -ge "$deadline" ]; then
+      log "Nomad ACL bootstrap failed: $out"
+      exit 1
+    fi
+    sleep 1
+  done
+  shred -u "${NOMAD_TOKEN_FILE}"
+  log "Nomad ACLs bootstrapped with the configured nomadToken"
+fi`;
 }
 
-/** Installs Tailscale and HashiCorp's packages from their apt repositories and joins the tailnet. */
+/** Installs the vendors' packages, joins the tailnet, makes the data folders, starts the services. */
 export function bootstrapScript(o: UserDataOptions): string {
-    const packages = [`nomad=${o.nomad.version}-1`, ...(o.consul ? [`consul=${o.consul.version}-1`] : [])];
-    const services = ["docker", "prometheus-node-exporter", ...(o.consul ? ["consul"] : []), "nomad"];
-    const tags = o.tailscale.tags.length ? ` --advertise-tags=${o.tailscale.tags.join(",")}` : "";
-    return `#!/bin/bash
+    const packages = ["tailscale", `nomad=${o.nomad.version}-1`, ...(o.consul ? [`consul=${o.consul.version}-1`] : [])];
+    const services = ["docker", "prometheus-node-exporter", METADATA_BLOCK_UNIT, ...(o.consul ? ["consul"] : []), "nomad"];
+    const sections = [
+        `#!/bin/bash
 # Hydra node bootstrap, run once by cloud-init after its packages are installed.
+# Everything it says goes to the boot log (/var/log/cloud-init-output.log and the console).
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
+log() { echo "hydra-bootstrap: $*" >&2; }
+trap 'log "FAILED at line $LINENO (exit $?)"' ERR
 # shellcheck source=/dev/null
-codename="$(. /etc/os-release && echo "$VERSION_CODENAME")"
-keyrings=/usr/share/keyrings
-
-curl -fsSL --retry 5 "https://pkgs.tailscale.com/stable/ubuntu/\${codename}.noarmor.gpg" -o "$keyrings/tailscale-archive-keyring.gpg"
-echo "deb [signed-by=$keyrings/tailscale-archive-keyring.gpg] https://pkgs.tailscale.com/stable/ubuntu \${codename} main" > /etc/apt/sources.list.d/tailscale.list
-curl -fsSL --retry 5 https://apt.releases.hashicorp.com/gpg | gpg --dearmor --yes -o "$keyrings/hashicorp-archive-keyring.gpg"
-echo "deb [signed-by=$keyrings/hashicorp-archive-keyring.gpg] https://apt.releases.hashicorp.com \${codename} main" > /etc/apt/sources.list.d/hashicorp.list
-
-apt-get update
-apt-get install -y tailscale ${packages.join(" ")}
-apt-mark hold ${packages.map((p) => p.split("=")[0]).join(" ")}
-
-# Join the tailnet with the one-off key, then forget the key.
-systemctl enable --now tailscaled
-tailscale up --auth-key="file:${AUTH_KEY_FILE}" --hostname=${o.tailscale.hostname}${tags}
-shred -u "${AUTH_KEY_FILE}"
-
-systemctl daemon-reload
-systemctl restart ssh
-systemctl enable --now ${services.join(" ")}
-`;
-}
-
-function nomadUnit(consul: boolean, dataDir: string): string {
-    const after = ["network-online.target", "tailscaled.service", "docker.service", ...(consul ? ["consul.service"] : [])].join(" ");
-    return `[Unit]
-Description=Nomad agent (Hydra)
-Documentation=https://developer.hashicorp.com/nomad/docs
-Wants=${after}
-After=${after}
-RequiresMountsFor=${dataDir}
-
-[Service]
-# Host networks are fingerprinted at start: wait for the tailnet address first.
-ExecStartPre=/usr/local/sbin/hydra-wait-tailnet
-ExecStart=/usr/bin/nomad agent -config /etc/nomad.d
-ExecReload=/bin/kill -HUP $MAINPID
-KillMode=process
-KillSignal=SIGINT
-LimitNOFILE=65536
-LimitNPROC=infinity
-TasksMax=infinity
-OOMScoreAdjust=-1000
-Restart=on-failure
-RestartSec=5
-TimeoutStartSec=15min
-
-[Install]
-WantedBy=multi-user.target
-`;
-}
-
-function consulUnit(): string {
-    return `[Unit]
-Description=Consul agent (Hydra)
-Wants=network-online.target tailscaled.service
-After=network-online.target tailscaled.service
-
-[Service]
-ExecStartPre=/usr/local/sbin/hydra-wait-tailnet
-ExecStart=/usr/bin/consul agent -config-dir=/etc/consul.d
-ExecReload=/bin/kill -HUP $MAINPID
-KillMode=process
-Restart=on-failure
-LimitNOFILE=65536
-
-[Install]
-WantedBy=multi-user.target
-`;
+codename="$(. /etc/os-release && echo "$VERSION_CODENAME")"`,
+        vendorSuiteFunction(),
+        vendorInstallScript(packages),
+        "# The hardened sshd config first: the recovery path (SSH from one CIDR) must work even if the join fails.\nsystemctl restart ssh",
+        tailnetJoinScript({ hostname: o.tailscale.hostname, tags: o.tailscale.tags }),
+        dataFoldersScript(o.dataFolders, o.dataDir, o.dataDevice),
+        `systemctl daemon-reload\nsystemctl enable --now ${services.join(" ")}`,
+        ...(o.nomad.acl && o.nomad.bootstrapToken ? [nomadAclBootstrap()] : []),
+        'log "done"',
+    ];
+    return sections.filter((s) => s !== "").join("\n\n") + "\n";
 }
 
 function sshdHardening(adminUser: string): string {
@@ -158,31 +121,39 @@ function sshdHardening(adminUser: string): string {
 export function nodeFiles(o: UserDataOptions): WriteFile[] {
     const files: WriteFile[] = [
         { path: "/etc/ssh/sshd_config.d/10-hydra.conf", content: sshdHardening(o.adminUser), permissions: "0644" },
+        { path: "/etc/apt/apt.conf.d/90hydra-lock-timeout", content: APT_CONF, permissions: "0644" },
         {
             path: "/etc/docker/daemon.json",
             content: JSON.stringify({ "log-driver": "json-file", "log-opts": { "max-size": "10m", "max-file": "10" } }, null, 2) + "\n",
             permissions: "0644",
         },
         { path: AUTH_KEY_FILE, content: o.tailscale.authKey + "\n", permissions: "0600", owner: "root:root" },
+        ...(o.nomad.acl && o.nomad.bootstrapToken
+            ? [{ path: NOMAD_TOKEN_FILE, content: o.nomad.bootstrapToken + "\n", permissions: "0600", owner: "root:root" }]
+            : []),
         {
-            path: "/etc/nomad.d/nomad.hcl",
+            path: `${NOMAD_CONFIG_DIR}/nomad.hcl`,
             content: renderNomadAgentConfig({
                 datacenter: o.nomad.datacenter,
                 region: o.nomad.region,
                 publicInterface: o.publicInterface,
                 acl: o.nomad.acl,
                 consul: o.consul !== undefined,
+                reservedMemoryMb: o.nomad.reservedMemoryMb,
+                memoryOversubscription: o.nomad.memoryOversubscription,
             }),
             permissions: "0640",
         },
         { path: "/etc/systemd/system/nomad.service", content: nomadUnit(o.consul !== undefined, o.dataDir), permissions: "0644" },
-        { path: "/usr/local/sbin/hydra-wait-tailnet", content: waitForTailnetScript(), permissions: "0755" },
-        { path: "/usr/local/sbin/hydra-bootstrap", content: bootstrapScript(o), permissions: "0700" },
+        { path: WAIT_TAILNET_SCRIPT, content: waitForTailnetScript(), permissions: "0755" },
+        { path: METADATA_BLOCK_SCRIPT, content: metadataBlockScript(), permissions: "0755" },
+        { path: `/etc/systemd/system/${METADATA_BLOCK_UNIT}`, content: metadataBlockUnit(), permissions: "0644" },
+        { path: BOOTSTRAP_SCRIPT, content: bootstrapScript(o), permissions: "0700" },
     ];
     if (o.consul) {
         files.push(
             {
-                path: "/etc/consul.d/consul.hcl",
+                path: `${CONSUL_CONFIG_DIR}/consul.hcl`,
                 content: renderConsulAgentConfig({ datacenter: o.nomad.datacenter, gossipKey: o.consul.gossipKey }),
                 permissions: "0640",
             },
@@ -202,7 +173,7 @@ export function userDataDocument(o: UserDataOptions): Record<string, unknown> {
         locale: o.locale,
         package_update: true,
         package_upgrade: true,
-        packages: ["ca-certificates", "curl", "gnupg", "docker.io", "prometheus-node-exporter", "restic", "jq"],
+        packages: ["ca-certificates", "curl", "gnupg", "iptables", "docker.io", "prometheus-node-exporter", "restic", "jq"],
         // Created before packages, so docker.io adopts it and the admin can use Docker.
         groups: ["docker"],
         users: [
@@ -223,7 +194,7 @@ export function userDataDocument(o: UserDataOptions): Record<string, unknown> {
             permissions: f.permissions,
             ...(f.owner ? { owner: f.owner } : {}),
         })),
-        runcmd: [["/usr/local/sbin/hydra-bootstrap"]],
+        runcmd: [[BOOTSTRAP_SCRIPT]],
     };
     if (o.dataDevice) {
         // nofail: a missing volume must not stop the node from booting; Nomad waits for /data.

@@ -21,6 +21,8 @@ export interface FirewallRuleOptions {
     cloudflareRanges?: string[];
     /** CIDRs allowed to SSH from the internet; empty keeps SSH on the tailnet only. */
     sshFrom: string[];
+    /** One CIDR opened for SSH while the node cannot be reached over the tailnet (firewall.recoverySshFrom). */
+    recoverySshFrom?: string;
 }
 
 export function firewallRules(o: FirewallRuleOptions): { inbound: InboundRule[]; outbound: OutboundRule[] } {
@@ -34,8 +36,9 @@ export function firewallRules(o: FirewallRuleOptions): { inbound: InboundRule[];
         { protocol: "tcp", portRange: "1-65535", sourceAddresses: TAILNET_RANGES },
         { protocol: "udp", portRange: "1-65535", sourceAddresses: TAILNET_RANGES },
     ];
-    if (o.sshFrom.length) {
-        inbound.push({ protocol: "tcp", portRange: "22", sourceAddresses: o.sshFrom });
+    const ssh = [...o.sshFrom, ...(o.recoverySshFrom && !o.sshFrom.includes(o.recoverySshFrom) ? [o.recoverySshFrom] : [])];
+    if (ssh.length) {
+        inbound.push({ protocol: "tcp", portRange: "22", sourceAddresses: ssh });
     }
     const outbound: OutboundRule[] = [
         { protocol: "tcp", portRange: "1-65535", destinationAddresses: ANYWHERE },

@@ -9,6 +9,10 @@ export interface NomadAgentOptions {
     publicInterface: string;
     acl: boolean;
     consul: boolean;
+    /** Memory (MB) kept for the host outside Nomad's scheduling; none when unset. */
+    reservedMemoryMb?: number;
+    /** Lets tasks use their memory_max: off, Nomad schedules and limits by memory alone. */
+    memoryOversubscription?: boolean;
 }
 
 /** An HCL string literal: JSON's escapes, plus HCL's own `${` and `%{` sequences. */
@@ -41,6 +45,16 @@ export function renderNomadAgentConfig(o: NomadAgentOptions): string {
         "server {",
         "  enabled          = true",
         "  bootstrap_expect = 1",
+        ...(o.memoryOversubscription
+            ? [
+                  "",
+                  "  # Read once, when the cluster first elects a leader; on a running cluster use",
+                  "  # `nomad operator scheduler set-config -memory-oversubscription=true`.",
+                  "  default_scheduler_config {",
+                  "    memory_oversubscription_enabled = true",
+                  "  }",
+              ]
+            : []),
         "}",
         "",
         "client {",
@@ -55,6 +69,15 @@ export function renderNomadAgentConfig(o: NomadAgentOptions): string {
         '  host_network "public" {',
         `    interface = ${hclString(o.publicInterface)}`,
         "  }",
+        ...(o.reservedMemoryMb
+            ? [
+                  "",
+                  "  # Kept for the host (Docker, Tailscale, the agents): tasks are never placed into it.",
+                  "  reserved {",
+                  `    memory = ${o.reservedMemoryMb}`,
+                  "  }",
+              ]
+            : []),
         "}",
         "",
         'plugin "docker" {',

@@ -38,5 +38,6 @@ export function scrapeTargets(spec: JobSpec): ScrapeTarget[] {
         return [];
     }
     const service = registrations(spec).find((s) => s.port === spec.metrics!.port)!.name;
-    return [{ job: spec.name, service, path: spec.metrics.path ?? "/metrics" }];
+    const token = spec.metrics.token;
+    return [{ job: spec.name, service, path: spec.metrics.path ?? "/metrics", ...(token ? { token } : {}) }];
 }

@@ -7,6 +7,7 @@ export { validateConfig } from "./validate";
 export { loadConfig, rawFromStackConfig, readRawConfig } from "./load";
 export { NAMESPACE, OBJECT_KEYS, PROVIDER_SECRETS, SCALAR_KEYS } from "./keys";
 export { DIGITALOCEAN_REGIONS } from "./regions";
+export { UBUNTU_LTS } from "./ubuntu";
 export { DEFAULT_CADDY_IMAGE } from "./sections/proxy";
 export { allSecretDeclarations, ESTATE_SECRETS } from "./sections/secrets";
 export { stackSchema, stackSchemaText } from "./stackSchema";

@@ -47,7 +47,7 @@ function readAll(src: ConfigSource, apps: readonly AppDeclaration[]): HydraConfi
     const node = readNode(src, target);
     const tailscale = readTailscale(src, target, node, secrets);
     const firewall = readFirewall(src);
-    const nomad = readNomad(src, tailscale, secrets);
+    const nomad = readNomad(src, target, tailscale, secrets);
     const consul = readConsul(src, secrets);
     const cloudflare = readCloudflare(src);
     const appSettings = readApps(src, apps);

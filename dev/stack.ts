@@ -75,6 +75,8 @@ export function prepareDevStack(engine: Engine, o: DevStackOptions): void {
     const config: Record<string, unknown> = { ...committed.config, ...secure, ...(o.extraConfig ?? {}) };
     config["hydra:node"] = { ...(committed.config?.["hydra:node"] ?? {}), dataDir: o.dataDir };
     config["hydra:nomad"] = { ...(committed.config?.["hydra:nomad"] ?? {}), address: o.nomadAddress };
+    // The backup's metrics stay in this machine's dev folder, not in the system's node-exporter folder.
+    config["hydra:backup"] = { ...(committed.config?.["hydra:backup"] ?? {}), metricsDir: path.join(path.dirname(o.dataDir), "metrics") };
     fs.mkdirSync(path.dirname(engine.o.configFile), { recursive: true });
     fs.writeFileSync(engine.o.configFile, YAML.stringify({ config, encryptionsalt: salt }), { mode: 0o600 });
 

@@ -41,6 +41,8 @@ export interface Registered {
     protect: boolean;
     retainOnDelete: boolean;
     deleteBeforeReplace: boolean;
+    /** Input names whose change replaces the resource (the replaceOnChanges option). */
+    replaceOnChanges: string[];
     additionalSecretOutputs: string[];
     provider: string;
     /** URNs of the resources it depends on (dependsOn and the inputs' own dependencies). */
@@ -80,6 +82,7 @@ if (!proto.__hydraWrapped) {
                 protect: req.getProtect() === true,
                 retainOnDelete: req.getRetainondelete() === true,
                 deleteBeforeReplace: req.getDeletebeforereplace() === true,
+                replaceOnChanges: req.getReplaceonchangesList(),
                 additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
                 provider: req.getProvider(),
                 dependencies: req.getDependenciesList(),

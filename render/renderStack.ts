@@ -7,6 +7,7 @@ import * as YAML from "yaml";
 import { APPS, AppDefinition, defineApp } from "../apps";
 import { ConfigError, HydraConfig, RawConfig, rawFromStackConfig, validateConfig } from "../config";
 import { renderCaddyfile } from "../components/caddyfile";
+import { CONSUL_CONFIG_DIR, NOMAD_CONFIG_DIR } from "../components/nodeUnits";
 import { adminRoutes } from "../apps/plan";
 import { buildEstate, Estate } from "../estate";
 import { AppDeclaration } from "../vocabulary";
@@ -199,10 +200,10 @@ export function artifacts(run: RunResult, estate: Estate, cfg: HydraConfig): { f
         files.set("node/user-data.yaml", userData);
         const doc = YAML.parse(userData);
         for (const f of doc.write_files ?? []) {
-            if (f.path === "/etc/nomad.d/nomad.hcl") {
+            if (f.path === `${NOMAD_CONFIG_DIR}/nomad.hcl`) {
                 files.set("node/nomad.hcl", f.content);
             }
-            if (f.path === "/etc/consul.d/consul.hcl") {
+            if (f.path === `${CONSUL_CONFIG_DIR}/consul.hcl`) {
                 files.set("node/consul.hcl", f.content);
             }
         }

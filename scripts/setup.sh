@@ -2,7 +2,8 @@
 # Everything `npm test` and `npm run dev` need beyond node_modules, installed
 # before any test or deployment starts its clock:
 #   1. Debian packages (apt-get when root; otherwise the exact command to run);
-#   2. the pinned pulumi, nomad and caddy (scripts/tools.sh, cached after the first build).
+#   2. the pinned pulumi, nomad and caddy (scripts/tools.sh, cached after the first build);
+#   3. for the tests, promtool (scripts/promtool.sh) and Renovate's validator (scripts/renovate.sh).
 #
 # Usage: scripts/setup.sh [test|unit|dev]     (default: test)
 set -euo pipefail
@@ -15,12 +16,12 @@ test)
     # cloud-init, shellcheck: artifact checks; restic: the backup job; curl: tests that call URLs;
     # docker.io, busybox-static: the private Docker daemon and the stand-in image (dev/docker.ts);
     # debootstrap, apt-utils: the first-boot rehearsal's root filesystem and vendor repositories.
-    packages=(cloud-init shellcheck restic curl iproute2 docker.io busybox-static debootstrap apt-utils)
+    packages=(cloud-init shellcheck restic jq curl iproute2 docker.io busybox-static debootstrap apt-utils)
     tools=()
     ;;
 unit)
-    # npm run test:unit: the artifact checks only.
-    packages=(cloud-init shellcheck)
+    # npm run test:unit: the artifact checks, and the restore script with the real restic.
+    packages=(cloud-init shellcheck restic jq)
     tools=(caddy)
     ;;
 dev)
@@ -56,6 +57,14 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 "$SCRIPT_DIR/tools.sh" "${tools[@]}"
+if [ "$purpose" != dev ]; then
+    # The alert rules and the Prometheus config (test/artifacts.test.ts).
+    "$SCRIPT_DIR/promtool.sh"
+fi
+if [ "$purpose" = test ]; then
+    # Only to validate renovate.json (test/integration/renovateConfig.test.ts).
+    "$SCRIPT_DIR/renovate.sh" install
+fi
 case $purpose in
 dev) command="npm run dev" ;;
 unit) command="npm run test:unit" ;;

@@ -40,7 +40,20 @@ describe("apps: the estate from one declaration each", () => {
             jobs(run)
                 .map((j) => j.ID)
                 .sort(),
-            ["caddy", "doggo", "gitea", "monitoring", "pihole", "restic", "restic-check", "shynet-app", "shynet-db", "syncthing"],
+            [
+                "caddy",
+                "doggo",
+                "gitea",
+                "monitoring",
+                "pihole",
+                "restic",
+                "restic-check",
+                "restic-drill",
+                "restic-restore",
+                "shynet-app",
+                "shynet-db",
+                "syncthing",
+            ],
         );
         for (const j of jobs(run)) {
             assert.deepStrictEqual(j.Datacenters, ["hydra"], j.ID);
@@ -188,7 +201,7 @@ describe("apps: the estate from one declaration each", () => {
         }
         assert.match(
             yml,
-            /job_name: gitea\n\s+metrics_path: \/metrics\n\s+static_configs:\n\s+- targets: \[\{\{ range \$i, \$s := nomadService "gitea-web" \}\}/,
+            /job_name: gitea\n\s+metrics_path: \/metrics\n\s+authorization:\n\s+credentials_file: \/secrets\/scrape-gitea\.token\n\s+static_configs:\n\s+- targets: \[\{\{ range \$i, \$s := nomadService "gitea-web" \}\}/,
         );
         assert.match(yml, /metrics_path: \/v1\/metrics\n\s+params:\n\s+format: \[prometheus\]/);
     });

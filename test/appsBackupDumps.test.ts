@@ -99,7 +99,7 @@ describe("backup: database dumps", () => {
         afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
         const run = (dumps: Parameters<typeof renderBackupScript>[2]) => {
-            const script = renderBackupScript([path.join(dir, "data")], retention, dumps);
+            const script = renderBackupScript([path.join(dir, "data")], { ...retention, metricsDir: path.join(dir, "metrics") }, dumps);
             const r = spawnSync("bash", ["-c", script], { env: { ...process.env, PATH: `${dir}/bin:${process.env.PATH}` }, encoding: "utf8" });
             return { status: r.status, stderr: r.stderr, calls: fs.readFileSync(path.join(dir, "calls"), "utf8") };
         };
@@ -110,6 +110,11 @@ describe("backup: database dumps", () => {
             assert.strictEqual(r.status, 0, r.stderr);
             assert.strictEqual(fs.readFileSync(file, "utf8"), "dump of exec c0ffee pg_dump app\n");
             assert.match(r.calls, new RegExp(`restic backup --one-file-system --tag nomad --exclude ${dir}/data/live\\* ${dir}/data ${file}\\n`));
+            assert.strictEqual(fs.readFileSync(path.join(dir, "metrics", "hydra_backup_result.prom"), "utf8"), "hydra_backup_last_run_success 1\n");
+            assert.match(
+                fs.readFileSync(path.join(dir, "metrics", "hydra_backup_time.prom"), "utf8"),
+                /^hydra_backup_last_success_timestamp_seconds \d{10}\n$/,
+            );
         });
 
         it("keeps the previous dump when one fails, backs up anyway, and fails the run", () => {
@@ -125,6 +130,7 @@ describe("backup: database dumps", () => {
             assert.ok(!fs.existsSync(`${file}.partial`));
             assert.match(r.stderr, /no running container for gone\/db/);
             assert.match(r.calls, /restic backup /);
+            assert.strictEqual(fs.readFileSync(path.join(dir, "metrics", "hydra_backup_result.prom"), "utf8"), "hydra_backup_last_run_success 0\n");
         });
     });
 });

@@ -15,7 +15,7 @@ const env = { datacenter: "hydra", namespace: "default", region: "global", servi
 function appJob(app: string, id: string): Job {
     const cfg = stackConfig(withOverrides(fixtureConfig("full-digitalocean"), { "hydra:consul": { enabled: false } })).cfg;
     const def = APPS.find((a) => a.name === app)!;
-    const spec = def.jobs(makeContext(cfg, def, { backupPaths: [], backupDumps: [], scrapeTargets: [] })).find((s) => s.name === id)!;
+    const spec = def.jobs(makeContext(cfg, def, { backupPaths: [], backupDumps: [], scrapeTargets: [], serviceJobs: [] })).find((s) => s.name === id)!;
     assert.deepStrictEqual(jobSpecProblems(spec), []);
     return buildJob(spec, env);
 }

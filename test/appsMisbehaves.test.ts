@@ -11,10 +11,12 @@ import { jobSpecProblems } from "../components/jobSpecProblems";
 import { Job, Task } from "../nomad";
 import { fixtureConfig, stackConfig, withOverrides } from "./support/estateConfig";
 
-function appJob(app: string, id = app): Job {
-    const cfg = stackConfig(withOverrides(fixtureConfig("full-digitalocean"), { "hydra:consul": { enabled: false } })).cfg;
+function appJob(app: string, id = app, patch: Record<string, unknown> = {}): Job {
+    const cfg = stackConfig(withOverrides(fixtureConfig("full-digitalocean"), { "hydra:consul": { enabled: false }, ...patch })).cfg;
     const def = APPS.find((a) => a.name === app)!;
-    const spec = def.jobs(makeContext(cfg, def, { backupPaths: ["/data/gitea"], backupDumps: [], scrapeTargets: [] })).find((s) => s.name === id)!;
+    const spec = def
+        .jobs(makeContext(cfg, def, { backupPaths: ["/data/gitea"], backupDumps: [], scrapeTargets: [], serviceJobs: [] }))
+        .find((s) => s.name === id)!;
     return buildJob(spec, { datacenter: "hydra", namespace: "default", region: "global", serviceProvider: "nomad" });
 }
 
@@ -96,5 +98,38 @@ describe("apps: smaller upstream fixes", () => {
         assert.ok(major >= 14, `postgres ${major} is past end of life`);
         const mounts = db.Config!.mount as { source: string; target: string }[];
         assert.deepStrictEqual(mounts, [{ type: "bind", source: `/data/shynet/db${major}`, target: "/var/lib/postgresql/data", readonly: false }]);
+    });
+
+    const script = (j: Job) => task(j, "backup").Templates!.find((t) => t.DestPath.endsWith(".sh"))!.EmbeddedTmpl!;
+
+    it("restic: forgets nightly and prunes weekly, before the check", () => {
+        const nightly = script(appJob("backup", "restic"));
+        assert.match(nightly, /^restic forget --tag nomad/m);
+        assert.doesNotMatch(nightly, /restic prune/);
+        const weekly = script(appJob("backup", "restic-check"));
+        assert.match(weekly, /^restic unlock\nrestic prune\nrestic check\n/m);
+    });
+
+    it("restic: an s3: repository (Backblaze B2's S3-compatible API, restic's advice) gets its keys through the job's variable", () => {
+        const s3 = {
+            "hydra:resticRepository": { secure: "s3:https://s3.us-west-004.backblazeb2.com/bucket/hydra" },
+            "hydra:b2AccountId": undefined,
+            "hydra:b2AccountKey": undefined,
+            "hydra:s3AccessKeyId": { secure: "SENTINEL-s3-id" },
+            "hydra:s3SecretAccessKey": { secure: "SENTINEL-s3-key" },
+        };
+        const env = task(appJob("backup", "restic", s3), "backup").Templates!.find((t) => t.DestPath === "secrets/app.env")!.EmbeddedTmpl!;
+        assert.match(env, /^AWS_ACCESS_KEY_ID=\{\{ \.s3_access_key_id\.Value \| toJSON \}\}$/m);
+        assert.match(env, /^AWS_SECRET_ACCESS_KEY=\{\{ \.s3_secret_access_key\.Value \| toJSON \}\}$/m);
+        assert.doesNotMatch(env, /B2_ACCOUNT/);
+        const repo = APPS.find((a) => a.name === "backup")!.secrets!.find((s) => s.key === "resticRepository")!;
+        assert.match(repo.example!, /^s3:https:\/\/s3\.[a-z0-9-]+\.backblazeb2\.com\//);
+    });
+
+    it("restic: an s3: repository without its keys is refused before anything is deployed", () => {
+        const raw = withOverrides(fixtureConfig("full-digitalocean"), {
+            "hydra:resticRepository": { secure: "s3:https://s3.us-west-004.backblazeb2.com/bucket/hydra" },
+        });
+        assert.throws(() => stackConfig(raw), /s3AccessKeyId: is required for an s3: repository[\s\S]*s3SecretAccessKey: is required for an s3: repository/);
     });
 });

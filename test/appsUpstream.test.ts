@@ -11,7 +11,7 @@ const cfg = () => stackConfig(withOverrides(fixtureConfig("full-digitalocean"), 
 const app = (name: string): AppDefinition => APPS.find((a) => a.name === name)!;
 
 /** The Nomad job `id` of app `name`, built as the estate would (no other app planned before it). */
-export function appJob(name: string, id = name, estate: EstateFacts = { backupPaths: [], backupDumps: [], scrapeTargets: [] }): Job {
+export function appJob(name: string, id = name, estate: EstateFacts = { backupPaths: [], backupDumps: [], scrapeTargets: [], serviceJobs: [] }): Job {
     const c = cfg();
     const spec = app(name)
         .jobs(makeContext(c, app(name), estate))

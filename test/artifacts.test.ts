@@ -231,7 +231,8 @@ describe("rendered artifacts, checked by the real tools", function () {
             assert.ok(!/SENTINEL|tskey-auth-[A-Za-z0-9]{6}/.test(text), file);
         }
         assert.match(sample.files.get("node/user-data.yaml")!, /<secret:hydra:tailscaleAuthKey>/);
-        assert.deepStrictEqual(sample.unsetSecrets, ["tailscaleAuthKey", "cloudflareDnsToken", "resticPassword", "resticRepository"]);
+        // nomadToken: Nomad ACLs are on by default for a droplet.
+        assert.deepStrictEqual(sample.unsetSecrets, ["tailscaleAuthKey", "nomadToken", "cloudflareDnsToken", "resticPassword", "resticRepository"]);
     });
 
     it("fails on invalid config with the same messages as a preview, and the CLI exits non-zero", async () => {

@@ -45,7 +45,17 @@ describe("config: good fixtures", () => {
         assert.strictEqual(cfg.nomad.address, "http://floyd:4646");
         assert.strictEqual(cfg.nomad.waitForHealthy, true);
         assert.strictEqual(cfg.proxy.tls, "cloudflare");
-        assert.deepStrictEqual(cfg.backup, { schedule: "0 3 * * *", checkSchedule: "0 5 * * 0", keepDaily: 7, keepWeekly: 4, keepMonthly: 12, keepYearly: 3 });
+        assert.deepStrictEqual(cfg.backup, {
+            schedule: "0 3 * * *",
+            checkSchedule: "0 5 * * 0",
+            drillSchedule: "0 6 * * 0",
+            maxAgeHours: 26,
+            metricsDir: "/var/lib/prometheus/node-exporter",
+            keepDaily: 7,
+            keepWeekly: 4,
+            keepMonthly: 12,
+            keepYearly: 3,
+        });
     });
 
     it("fills each app's declared settings, and only those", () => {
@@ -83,13 +93,15 @@ describe("config: good fixtures", () => {
     it("accepts the committed production stack once its secrets are set", () => {
         const doc = YAML.parse(fs.readFileSync(path.join(__dirname, "..", "Pulumi.hydra.yaml"), "utf8"));
         const placeholders = Object.fromEntries(
-            ["tailscaleAuthKey", "cloudflareDnsToken", "resticPassword", "resticRepository", "b2AccountId", "b2AccountKey"].map((k) => [
+            ["tailscaleAuthKey", "nomadToken", "cloudflareDnsToken", "resticPassword", "resticRepository", "b2AccountId", "b2AccountKey"].map((k) => [
                 `hydra:${k}`,
                 { secure: `${k}-placeholder` },
             ]),
         );
         const cfg = validateConfig(toRawConfig({ ...doc.config, ...placeholders }), FIXTURE_APPS);
         assert.strictEqual(cfg.node.image, "ubuntu-26-04-x64");
+        assert.strictEqual(cfg.nomad.acl, true, "ACLs on by default for a droplet");
+        assert.deepStrictEqual(cfg.tailscale.tags, ["tag:hydra"]);
     });
 });
 

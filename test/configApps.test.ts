@@ -66,7 +66,7 @@ describe("config: apps declare their settings and secrets", () => {
             "cloudflareDnsToken",
         ]);
         assert.strictEqual(keys.filter((k) => k === "resticPassword").length, 1);
-        assert.strictEqual(keys.length, 17);
+        assert.strictEqual(keys.length, 22);
     });
 
     it("gives an app without settings none, and refuses them by name", () => {

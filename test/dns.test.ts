@@ -3,11 +3,12 @@ import { APPS } from "../apps";
 import { loadConfig } from "../config";
 import { HydraDns, RouteRecord } from "../components/HydraDns";
 import { runMocked, RunResult } from "../render/mockRuntime";
-import { fixtureConfig, stackConfig } from "./support/estateConfig";
+import { fixtureConfig, stackConfig, withOverrides } from "./support/estateConfig";
 import { mockedEstate } from "./support/mockedEstate";
 
 const RECORD = "cloudflare:index/dnsRecord:DnsRecord";
 const ZONE = "cloudflare:index/zone:Zone";
+const ZONE_SETTING = "cloudflare:index/zoneSetting:ZoneSetting";
 
 /** Runs the whole estate of a fixture. */
 const withEstate = (fixture: string) => mockedEstate(fixtureConfig(fixture));
@@ -44,6 +45,25 @@ describe("DNS", () => {
         assert.strictEqual(zone.protect, true);
         assert.strictEqual(zone.inputs.name, "example.org");
         assert.deepStrictEqual(zone.inputs.account, { id: "0123456789abcdef0123456789abcdef" });
+    });
+
+    it("sets the managed zone's SSL mode to Full (strict): on Flexible the proxy's HTTPS redirect loops", async () => {
+        const run = await withEstate("full-digitalocean");
+        const [ssl] = run.ofType(ZONE_SETTING);
+        assert.ok(ssl, "a zone setting");
+        assert.strictEqual(ssl.inputs.settingId, "ssl");
+        assert.strictEqual(ssl.inputs.value, "strict");
+        assert.ok(ssl.dependencies.includes(run.one(ZONE).urn), "set on the zone Hydra creates");
+        assert.strictEqual(run.ofType(ZONE_SETTING).length, 1);
+    });
+
+    it("sets Full, not strict, when the proxy's certificates come from its own CA", async () => {
+        const run = await mockedEstate(withOverrides(fixtureConfig("full-digitalocean"), { "hydra:proxy": { enabled: true, tls: "internal" } }));
+        assert.strictEqual(run.one(ZONE_SETTING).inputs.value, "full");
+    });
+
+    it("leaves the SSL mode of a zone it does not manage alone", async () => {
+        assert.strictEqual((await withEstate("lookup-zone")).ofType(ZONE_SETTING).length, 0);
     });
 
     it("looks the zone up by name when it does not manage it", async () => {

@@ -170,8 +170,72 @@ describe("HydraNode: Tailscale key", () => {
 
     it("generates the Consul gossip key when Consul is on and none is configured", async () => {
         const run = await deploy(fixtureConfig("full-digitalocean"));
-        run.one("random:index/randomId:RandomId");
-        assert.ok(run.one(DROPLET).inputs.userData.includes("/etc/consul.d/consul.hcl"));
+        assert.strictEqual(run.ofType("random:index/randomId:RandomId").filter((r) => r.name.endsWith("-consul-gossip")).length, 1);
+        assert.ok(run.one(DROPLET).inputs.userData.includes("/etc/hydra/consul.d/consul.hcl"));
+    });
+});
+
+describe("HydraNode: first boot (mocked DigitalOcean and Tailscale APIs)", () => {
+    const KEY = "tailscale:index/tailnetKey:TailnetKey";
+    const boot = (run: RunResult) => run.ofType("random:index/randomId:RandomId").find((r) => r.name.endsWith("-boot"))!;
+    const full = () => fixtureConfig("full-digitalocean");
+
+    it("mints a fresh key whenever what replaces the droplet changes", async () => {
+        const base = await deploy(full());
+        const key = base.one(KEY);
+        assert.deepStrictEqual(key.replaceOnChanges, ["description"]);
+        assert.ok(key.dependencies.includes(boot(base).urn), "the key's description carries the boot id");
+        assert.match(key.inputs.description, /^hydra node floyd boot \S+$/);
+        const keepers = boot(base).inputs.keepers;
+        assert.deepStrictEqual(Object.keys(keepers).sort(), ["image", "region", "userData"]);
+        assert.ok(!JSON.stringify(keepers).includes("tskey-"), "the keeper hashes the user-data, key left out");
+
+        // A user-data change (a new droplet): a new boot id, so a new key.
+        const retimed = await deploy(withOverrides(full(), { "hydra:node": { ...(full()["hydra:node"] as object), timezone: "UTC" } }));
+        assert.notStrictEqual(boot(retimed).inputs.keepers.userData, keepers.userData);
+        const reimaged = await deploy(withOverrides(full(), { "hydra:node": { ...(full()["hydra:node"] as object), image: "ubuntu-26-04-x64" } }));
+        assert.notStrictEqual(boot(reimaged).inputs.keepers.image, keepers.image);
+        // A firewall change keeps the droplet, and so the key.
+        const reopened = await deploy(withOverrides(full(), { "hydra:firewall": { sshFrom: ["192.0.2.1/32"] } }));
+        assert.deepStrictEqual(boot(reopened).inputs.keepers, keepers);
+    });
+
+    it("makes every app's data folder at boot, the proxy's included, with the owners the images run as", async () => {
+        const run = await deploy(minimal());
+        const userData: string = run.one(DROPLET).inputs.userData;
+        const mounts = run
+            .ofType("pulumi-nodejs:dynamic/nomad:NomadJob")
+            .flatMap((j) => j.inputs.job.TaskGroups.flatMap((g: any) => g.Tasks.flatMap((t: any) => t.Config?.mount ?? [])))
+            .filter((m: any) => m.type === "bind")
+            .map((m: any) => m.source as string);
+        assert.ok(mounts.length > 0, "the jobs bind-mount their data");
+        for (const source of new Set(mounts.filter((s) => s.startsWith("/data/")))) {
+            assert.ok(userData.includes(`[ -d "${source}" ]`), `boot makes ${source}`);
+        }
+        assert.ok(userData.includes('install -d -o 0 -g 0 "/data/caddy/public"'), "the proxy's");
+        assert.ok(userData.includes('install -d -o 472 -g 0 "/data/grafana"'), "Grafana's, as its image's user");
+        assert.ok(userData.includes('install -d -o 65534 -g 65534 "/data/prometheus/data"'));
+    });
+
+    it("turns on memory oversubscription (the proxy sets memory_max) and ACLs with the token bootstrap", async () => {
+        const userData: string = (await deploy(minimal())).one(DROPLET).inputs.userData;
+        assert.match(userData, /memory_oversubscription_enabled = true/);
+        assert.match(userData, /acl \{\n\s+enabled = true/);
+        assert.match(userData, /nomad acl bootstrap "\/etc\/hydra\/nomad-bootstrap-token"/);
+        assert.match(
+            userData,
+            /apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold install -y tailscale nomad=1\.11\.2-1/,
+        );
+    });
+
+    it("opens SSH from the recovery CIDR, and says so", async () => {
+        const run = await deploy(withOverrides(minimal(), { "hydra:firewall": { recoverySshFrom: "203.0.113.9/32" } }));
+        const ssh = run.one(FIREWALL).inputs.inboundRules.filter((r: { portRange?: string }) => r.portRange === "22");
+        assert.deepStrictEqual(
+            ssh.map((r: { sourceAddresses: string[] }) => r.sourceAddresses),
+            [["203.0.113.9/32"]],
+        );
+        assert.match(run.one(DROPLET).inputs.userData, /PermitRootLogin no/);
     });
 });
 

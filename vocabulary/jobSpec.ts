@@ -45,6 +45,8 @@ export interface FileSpec {
     env?: boolean;
     /** Run inside the task on re-render, e.g. a config reload. */
     script?: { command: string; args?: string[]; timeoutSeconds?: number };
+    /** Written as is: `{{` is the file's own syntax (Prometheus rule templates), not Nomad's. */
+    literal?: boolean;
 }
 
 export interface ResourcesSpec {
@@ -61,6 +63,10 @@ export interface TaskSpec {
     image?: string;
     /** Command (raw_exec: the program; docker: overrides the entrypoint's command). */
     command?: string;
+    /** Docker only: replaces the image's entrypoint (a start script that must run first). */
+    entrypoint?: string[];
+    /** Docker only: kernel settings of the container's own network namespace. */
+    sysctls?: Record<string, string>;
     args?: string[];
     user?: string;
     env?: Record<string, string>;
@@ -105,6 +111,11 @@ export interface RouteSpec {
 export interface MetricsSpec {
     port: string;
     path?: string;
+    /**
+     * The bearer token the endpoint demands (one of the job's declared secrets): the
+     * scraper gets it through its own job's variable, never in a job spec.
+     */
+    token?: SecretRef;
 }
 
 export interface PeriodicSpec {
@@ -149,6 +160,8 @@ export interface JobSpec {
     /** "service" (default) or a periodic "batch". */
     type?: "service" | "batch";
     periodic?: PeriodicSpec;
+    /** A batch job run on demand (`nomad job dispatch`) with these meta keys, instead of on a schedule. */
+    dispatch?: { metaRequired: string[]; metaOptional?: string[] };
     /** Task group name (default "app"). */
     group?: string;
     tasks: TaskSpec[];

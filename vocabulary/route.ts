@@ -1,3 +1,4 @@
+import { SecretRef } from "./secrets";
 import { Visibility } from "./visibility";
 
 /** A route once its app and zone are known: what DNS and the proxies consume. */
@@ -28,4 +29,6 @@ export interface ScrapeTarget {
     job: string;
     service: string;
     path: string;
+    /** The bearer token the endpoint demands, as a reference to the declaring app's secret. */
+    token?: SecretRef;
 }

@@ -15,6 +15,7 @@ export const RESOURCE_TYPES = {
     volume: "digitalocean:index/volume:Volume",
     sshKey: "digitalocean:index/sshKey:SshKey",
     zone: "cloudflare:index/zone:Zone",
+    zoneSetting: "cloudflare:index/zoneSetting:ZoneSetting",
     dnsRecord: "cloudflare:index/dnsRecord:DnsRecord",
     nomadJob: "pulumi-nodejs:dynamic/nomad:NomadJob",
     nomadVariable: "pulumi-nodejs:dynamic/nomad:NomadVariable",

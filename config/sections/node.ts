@@ -9,16 +9,23 @@ import { readSection, strictObject } from "../readSection";
 import { DEFAULT_REGION, DIGITALOCEAN_REGIONS, regionProblem } from "../regions";
 import { ConfigSource } from "../source";
 import { timeZoneProblem } from "../timeZone";
+import { UBUNTU_LTS } from "../ubuntu";
 import { Target } from "./estate";
 
 const SSH_KEY = /^(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp(256|384|521)|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com) [A-Za-z0-9+/]+={0,3}( .*)?$/;
 const UNIX_USER = /^[a-z_][a-z0-9_-]{0,31}$/;
 
+const KNOWN_IMAGES: readonly string[] = UBUNTU_LTS.map((l) => l.slug);
+
 function ubuntuLts(image: string): string | undefined {
+    if (KNOWN_IMAGES.includes(image)) {
+        return undefined;
+    }
     const lts = /^ubuntu-(\d\d)-04-x64$/.exec(image);
+    const known = KNOWN_IMAGES.map((s) => `"${s}"`).join(", ");
     return lts && Number(lts[1]) % 2 === 0
-        ? undefined
-        : `${show(image)} is not an Ubuntu LTS image slug such as "ubuntu-24-04-x64" (the bootstrap is written for Ubuntu LTS)`;
+        ? `${show(image)} is an Ubuntu LTS image the bootstrap does not know (it knows ${known}); a new release's vendor apt suites lag it, so add it to config/ubuntu.ts once checked`
+        : `${show(image)} is not an Ubuntu LTS image slug such as "ubuntu-24-04-x64" (the bootstrap is written for Ubuntu LTS: ${known})`;
 }
 
 export const nodeSchema = strictObject({
@@ -30,7 +37,9 @@ export const nodeSchema = strictObject({
     size: text(word('a DigitalOcean size slug such as "s-2vcpu-4gb"', /^[a-z0-9]+(-[a-z0-9]+)+$/))
         .prefault("s-2vcpu-4gb")
         .describe("Droplet size slug."),
-    image: text(ubuntuLts).prefault("ubuntu-26-04-x64").describe("An Ubuntu LTS image slug."),
+    image: text(ubuntuLts)
+        .prefault("ubuntu-26-04-x64")
+        .describe("An Ubuntu LTS image slug the bootstrap knows: ubuntu-26-04-x64, ubuntu-24-04-x64 or ubuntu-22-04-x64."),
     sshPublicKeys: textList((k) =>
         SSH_KEY.test(k.trim()) ? undefined : `is not an OpenSSH public key line ("ssh-ed25519 AAAA… comment"); paste the .pub file's content, not its path`,
     )

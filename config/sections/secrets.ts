@@ -19,7 +19,12 @@ export const ESTATE_SECRETS: readonly SecretDeclaration[] = [
         description: "Tailscale API key, used to mint the node's one-off, pre-authorised auth key (needs tailscale.tailnet)",
         example: "tskey-api-…",
     },
-    { key: "nomadToken", description: "Nomad ACL token the Nomad resources use; required with nomad.acl", example: "<secret id>" },
+    {
+        key: "nomadToken",
+        description:
+            "Nomad ACL token the Nomad resources use; required with nomad.acl (on by default on DigitalOcean, where the first boot bootstraps the ACLs with it, so it must be a UUID)",
+        example: '"$(uuidgen)"',
+    },
     { key: "consulGossipKey", description: "Consul gossip encryption key (consul keygen); generated when unset", example: '"$(consul keygen)"' },
     {
         key: "cloudflareDnsToken",

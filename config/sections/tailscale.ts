@@ -20,7 +20,7 @@ export const tailscaleSchema = strictObject(
         tailnet: text().optional().describe("Tailnet name, needed to mint an auth key with tailscaleApiKey."),
         tags: textList(word('a Tailscale ACL tag such as "tag:server"', /^tag:[a-z0-9-]+$/))
             .prefault([])
-            .describe("ACL tags for the minted key and the node."),
+            .describe("ACL tags for the minted key and the node; at least one on a droplet (an untagged node's key expires)."),
     },
     { hints: { authKey: misplacedSecret("tailscaleAuthKey"), apiKey: misplacedSecret("tailscaleApiKey") } },
 );
@@ -44,6 +44,11 @@ export function readTailscale(src: ConfigSource, target: Target, node: NodeConfi
     if (onDroplet && !authKey && !apiKey && !p.has(fullKey("tailscaleAuthKey")) && !p.has(fullKey("tailscaleApiKey"))) {
         const how = "pulumi config set --secret tailscaleAuthKey tskey-auth-… (or set tailscaleApiKey and tailscale.tailnet to mint one)";
         p.add(fullKey("tailscaleAuthKey"), "secret-required", `is required to join the tailnet: ${how}`);
+    }
+    if (onDroplet && ts.tags.length === 0 && !p.has(`${key}.tags`)) {
+        const why = "an untagged node's key expires after 180 days and the node drops off the tailnet, its only way in";
+        const how = `pulumi config set --path "tailscale.tags[0]" tag:hydra (a tag your tailnet policy's tagOwners lets the key's owner use)`;
+        p.add(`${key}.tags`, "required", `needs at least one ACL tag on a droplet: ${why}. ${how}`);
     }
     if (apiKey && ts.tailnet === undefined && !p.has(`${key}.tailnet`)) {
         const what = 'your tailnet name, e.g. "example.com" or "-" for the default';

@@ -8,6 +8,9 @@ import * as fs from "fs";
 import * as path from "path";
 import { Engine } from "../../dev/engine";
 import { STANDIN_TAG } from "../../dev/devImages";
+import { Restore, RestoreError } from "../../ops/restore";
+import { restoreRequest } from "../../ops/restoreRequest";
+import { DEV_STACK } from "../../dev/stack";
 import { debianTool, projectTool } from "../support/tools";
 import { api, curl, curlUntil, DevEstate, newEstateDir, startDevEstate, stopDevEstate } from "./devEstate";
 
@@ -174,5 +177,49 @@ describe("integration: changing the dev estate (failed deployments, an app switc
         assert.ok(restored.equals(written), "restored byte for byte");
         const snaps = JSON.parse(spawnSync(restic, ["snapshots", "--json"], { env, encoding: "utf8" }).stdout) as { tags?: string[]; paths: string[] }[];
         assert.ok(snaps.some((s) => s.tags?.includes("nomad") && s.paths.includes(path.join(e.dataDir, "gitea"))));
+        canary = { onHost, written };
+    });
+
+    let canary: { onHost: string; written: Buffer } | undefined;
+    const restoreLog: string[] = [];
+    const restore = (snapshot = "latest") => {
+        const request = restoreRequest(e.dir, DEV_STACK, "gitea", snapshot);
+        return new Restore({ address: e.address }, (line) => restoreLog.push(line), 300).run(request);
+    };
+    const giteaContainer = () => e.t.docker(["ps", "--quiet", "--filter", "label=com.hashicorp.nomad.job_name=gitea"]).trim().split("\n")[0];
+
+    it("npm run restore refuses an unknown snapshot without stopping the app or touching its data", async () => {
+        assert.ok(canary, "the backup test ran first");
+        const before = giteaContainer();
+        await assert.rejects(restore("deadbeef"), (err: Error) => {
+            assert.ok(err instanceof RestoreError, String(err));
+            assert.match(err.message, /restore gitea \(check\): the snapshot is not usable: .*no snapshot deadbeef.*nothing was changed/);
+            return true;
+        });
+        assert.strictEqual(giteaContainer(), before, "the same container still runs");
+        assert.ok(fs.readFileSync(canary.onHost).equals(canary.written));
+    });
+
+    it("npm run restore brings an app's deleted data back in place, keeps what was there, and starts the app again", async () => {
+        assert.ok(canary, "the backup test ran first");
+        const { onHost, written } = canary;
+        const before = giteaContainer();
+        e.t.docker(["exec", before, "rm", "/data/canary.bin"]);
+        fs.writeFileSync(path.join(e.dataDir, "gitea", "after-backup.txt"), "written after the backup\n");
+        await restore();
+        assert.ok(fs.readFileSync(onHost).equals(written), "the canary is back, byte for byte");
+        const kept = fs.readdirSync(e.dataDir).filter((f) => f.startsWith("gitea.pre-restore-"));
+        assert.strictEqual(kept.length, 1, `the data before the restore is kept: ${fs.readdirSync(e.dataDir)}`);
+        assert.ok(fs.existsSync(path.join(e.dataDir, kept[0], "after-backup.txt")));
+        // The job is registered again and runs a new container that sees the restored file.
+        const deadline = Date.now() + 180_000;
+        let after = "";
+        while (Date.now() < deadline && (!after || after === before)) {
+            await new Promise((r) => setTimeout(r, 2000));
+            after = giteaContainer();
+        }
+        assert.ok(after && after !== before, `a new gitea container runs (log: ${restoreLog.join(" | ")})`);
+        const sum = e.t.docker(["exec", after, "sha256sum", "/data/canary.bin"]).split(" ")[0];
+        assert.strictEqual(sum, crypto.createHash("sha256").update(written).digest("hex"));
     });
 });

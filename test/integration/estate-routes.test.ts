@@ -127,7 +127,7 @@ describe("integration: the dev estate's routes, secrets, start order and SSH (re
         }
     });
 
-    it("gitea's app.ini holds exactly the stack's four secrets, as rendered from the job's template", async () => {
+    it("gitea's app.ini holds exactly the stack's five secrets, as rendered from the job's template", async () => {
         const job = await api<Job>(e.address, "GET", "/v1/job/gitea");
         const web = job.TaskGroups![0].Tasks!.find((t) => t.Name === "web")!;
         const template = web.Templates!.find((t) => t.DestPath === "secrets/app.ini")!;
@@ -137,6 +137,7 @@ describe("integration: the dev estate's routes, secrets, start order and SSH (re
             internal_token: "giteaInternalToken",
             lfs_jwt_secret: "giteaLfsJwtSecret",
             oauth2_jwt_secret: "giteaOauth2JwtSecret",
+            metrics_token: "giteaMetricsToken",
         };
         for (const [item, key] of Object.entries(items)) {
             const ref = secretTemplate("gitea", item);
@@ -147,6 +148,22 @@ describe("integration: the dev estate's routes, secrets, start order and SSH (re
         const d = digests.get("gitea/web")!;
         assert.strictEqual(d.files["/secrets/app.ini"], sha256(expected), "rendered file");
         assert.strictEqual(d.files["/data/gitea/conf/app.ini"], sha256(expected), "where Gitea reads it");
+    });
+
+    it("prometheus reads Gitea's metrics token from its secrets directory, and Grafana gets Prometheus's address as its datasource", async () => {
+        const prometheus = digests.get("monitoring/prometheus")!;
+        assert.strictEqual(prometheus.files["/secrets/scrape-gitea.token"], sha256(e.secrets["hydra:giteaMetricsToken"]), "the token file");
+        const job = await api<Job>(e.address, "GET", "/v1/job/monitoring");
+        const grafana = job.TaskGroups![0].Tasks!.find((t) => t.Name === "grafana")!;
+        const template = grafana.Templates!.find((t) => t.DestPath === "local/datasources.yaml")!.EmbeddedTmpl!;
+        const svc = await service(e.address, "prometheus");
+        const rendered = template.replace(/\{\{ range .*\{\{ else \}\}.*\{\{ end \}\}/, `http://${svc.Address}:${svc.Port}`);
+        assert.ok(!rendered.includes("{{"), rendered);
+        assert.strictEqual(
+            digests.get("monitoring/grafana")!.files["/etc/grafana/provisioning/datasources/hydra.yaml"],
+            sha256(rendered),
+            "the datasource file",
+        );
     });
 
     it("each stand-in task's env holds exactly the secret values the stack gives it, and no other", () => {
@@ -175,7 +192,7 @@ describe("integration: the dev estate's routes, secrets, start order and SSH (re
         assert.ok(!vars.some((v) => v.Path === "nomad/jobs/caddy"), "no variable for the proxy");
         const caddy = JSON.stringify(await api<Job>(e.address, "GET", "/v1/job/caddy"));
         assert.ok(!caddy.includes("nomadVar") && !caddy.includes("CLOUDFLARE"), "the proxy job reads no secret");
-        for (const job of ["restic", "restic-check"]) {
+        for (const job of ["restic", "restic-check", "restic-restore"]) {
             const v = await api<{ Items: Record<string, string> }>(e.address, "GET", `/v1/var/nomad/jobs/${job}`);
             assert.deepStrictEqual(v.Items, { restic_password: e.secrets["hydra:resticPassword"], restic_repository: e.resticRepo });
         }

@@ -13,9 +13,33 @@ import { projectTool, run } from "../support/tools";
 import { api, DevEstate, newEstateDir, startDevEstate, stopDevEstate } from "./devEstate";
 
 const ROOT = path.resolve(__dirname, "..", "..");
-const EXPECTED_JOBS = ["caddy", "doggo", "gitea", "monitoring", "pihole", "restic", "restic-check", "shynet-app", "shynet-db", "syncthing"];
+const EXPECTED_JOBS = [
+    "caddy",
+    "doggo",
+    "gitea",
+    "monitoring",
+    "pihole",
+    "restic",
+    "restic-check",
+    "restic-drill",
+    "restic-restore",
+    "shynet-app",
+    "shynet-db",
+    "syncthing",
+];
 // The proxy has none: with Caddy's internal CA (the dev stack's proxy.tls) it needs no token.
-const EXPECTED_VARIABLES = ["gitea", "monitoring", "pihole", "restic", "restic-check", "shynet-app", "shynet-db"].map((j) => `nomad/jobs/${j}`);
+const EXPECTED_VARIABLES = [
+    "gitea",
+    "monitoring",
+    "pihole",
+    "restic",
+    "restic-check",
+    "restic-drill",
+    "restic-restore",
+    "shynet-app",
+    "shynet-db",
+    "syncthing",
+].map((j) => `nomad/jobs/${j}`);
 
 /** The steps of a `pulumi preview --json` that change something. */
 function changes(previewJson: string): { op: string; urn: string }[] {
@@ -62,7 +86,15 @@ describe("integration: the dev estate on a real Nomad with the real engine", fun
         assert.ok(!committed.includes("encryptionsalt"));
         // Every app secret, set with --secret; no Cloudflare token, since the proxies use Caddy's internal CA.
         const keys = ["giteaSecretKey", "giteaInternalToken", "giteaLfsJwtSecret", "giteaOauth2JwtSecret", "shynetDbPassword", "shynetDjangoSecretKey"];
-        keys.push("grafanaAdminPassword", "piholeWebPassword", "resticPassword", "resticRepository");
+        keys.push(
+            "giteaMetricsToken",
+            "grafanaAdminPassword",
+            "piholeWebPassword",
+            "syncthingGuiUser",
+            "syncthingGuiPassword",
+            "resticPassword",
+            "resticRepository",
+        );
         assert.deepStrictEqual(Object.keys(secrets).sort(), keys.map((k) => `hydra:${k}`).sort());
         assert.match(fs.readFileSync(engine.o.configFile, "utf8"), /secure: v1:/);
     });

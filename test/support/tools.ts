@@ -48,6 +48,18 @@ export function projectTool(name: string): string {
     return bin;
 }
 
+/** promtool, unpacked from Debian's prometheus package by scripts/promtool.sh when missing. */
+export function promtool(): string {
+    const bin = path.join(TOOLS_BIN, "promtool");
+    if (!fs.existsSync(bin)) {
+        const r = spawnSync(path.join(ROOT, "scripts", "promtool.sh"), [], { cwd: ROOT, encoding: "utf8", stdio: "pipe" });
+        if (r.status !== 0 || !fs.existsSync(bin)) {
+            throw new Error(`scripts/promtool.sh failed:\n${r.stdout}\n${r.stderr}`);
+        }
+    }
+    return bin;
+}
+
 /** Runs a tool and returns its status and combined output. */
 export function run(cmd: string, args: string[], opts: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv } = {}): { status: number; output: string } {
     const r = spawnSync(cmd, args, { cwd: opts.cwd, input: opts.input, encoding: "utf8", env: { ...process.env, ...opts.env }, maxBuffer: 64 * 1024 * 1024 });

@@ -13,6 +13,12 @@ leave_on_terminate   = false
 server {
   enabled          = true
   bootstrap_expect = 1
+
+  # Read once, when the cluster first elects a leader; on a running cluster use
+  # `nomad operator scheduler set-config -memory-oversubscription=true`.
+  default_scheduler_config {
+    memory_oversubscription_enabled = true
+  }
 }
 
 client {
@@ -26,6 +32,11 @@ client {
 
   host_network "public" {
     interface = "eth0"
+  }
+
+  # Kept for the host (Docker, Tailscale, the agents): tasks are never placed into it.
+  reserved {
+    memory = 512
   }
 }
 
@@ -51,4 +62,8 @@ telemetry {
   prometheus_metrics         = true
   publish_allocation_metrics = true
   publish_node_metrics       = true
+}
+
+acl {
+  enabled = true
 }

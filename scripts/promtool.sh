@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# promtool from Debian's prometheus package, unpacked into the tool cache and linked into
+# .tools/bin. Only the one binary: installing the package would also start a Prometheus server.
+#
+# Usage: scripts/promtool.sh
+set -euo pipefail
+
+SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$SCRIPT_DIR/.." && pwd)
+CACHE_DIR="${HYDRA_TOOLS_CACHE:-${HOME:?set HOME or HYDRA_TOOLS_CACHE}/.cache/hydra-tools}"
+
+version=$(apt-cache policy prometheus 2>/dev/null | awk '/Candidate:/ { print $2 }')
+if [ -z "$version" ] || [ "$version" = "(none)" ]; then
+    echo "promtool: apt knows no prometheus package; run apt-get update, or install promtool on PATH" >&2
+    exit 1
+fi
+dir="$CACHE_DIR/promtool-${version//[^A-Za-z0-9.+-]/_}"
+if [ ! -x "$dir/promtool" ]; then
+    work=$(mktemp -d)
+    trap 'rm -rf "$work"' EXIT
+    (cd "$work" && apt-get download -q "prometheus=$version" >/dev/null 2>&1) || {
+        echo "promtool: apt-get download prometheus=$version failed" >&2
+        exit 1
+    }
+    dpkg-deb -x "$work"/prometheus_*.deb "$work/x"
+    mkdir -p "$dir"
+    install -m 0755 "$work/x/usr/bin/promtool" "$dir/promtool"
+    echo "promtool: unpacked from prometheus $version"
+fi
+mkdir -p "$ROOT/.tools/bin"
+ln -sfn "$dir/promtool" "$ROOT/.tools/bin/promtool"
+"$ROOT/.tools/bin/promtool" --version 2>&1 | head -n 1
