@@ -55,16 +55,6 @@ async function nomadApi(node: Node, address: string, p: string, token?: string):
     return JSON.parse(r.out);
 }
 
-/** A management token when the agent has ACLs on (bootstrapping this throwaway cluster), else none. */
-async function nomadToken(node: Node, address: string): Promise<string | undefined> {
-    const r = await node.exec(["curl", "-s", "--max-time", "5", "-X", "POST", `http://${address}:4646/v1/acl/bootstrap`]);
-    try {
-        return (JSON.parse(r.out) as { SecretID?: string }).SecretID;
-    } catch {
-        return undefined;
-    }
-}
-
 interface NomadNode {
     ID: string;
     Status: string;
@@ -73,8 +63,7 @@ interface NomadNode {
 }
 
 /** The node's host networks as Nomad fingerprinted them: alias → address. */
-async function hostNetworks(node: Node, address: string, deadline: number): Promise<Record<string, string>> {
-    const token = await nomadToken(node, address);
+async function hostNetworks(node: Node, address: string, deadline: number, token?: string): Promise<Record<string, string>> {
     let last = "";
     while (Date.now() < deadline) {
         try {
@@ -108,6 +97,21 @@ export interface CheckOptions {
     volume?: { device: string; dir: string };
     /** How long Nomad may take to register its node, from now. */
     nomadWaitMs?: number;
+    /** The token the first boot bootstrapped Nomad's ACLs with; none when ACLs are off. */
+    nomadToken?: string;
+}
+
+/** Whether the first boot bootstrapped the ACLs with our token: it is a management token, and no token is refused. */
+async function aclCheck(node: Node, address: string, token: string): Promise<{ ok: boolean; detail: string }> {
+    let self: { Type?: string };
+    try {
+        self = (await nomadApi(node, address, "/v1/acl/token/self", token)) as { Type?: string };
+    } catch (e) {
+        return { ok: false, detail: `the configured token is refused: ${(e as Error).message}` };
+    }
+    const anonymous = await node.exec(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "5", `http://${address}:4646/v1/nodes`]);
+    const ok = self.Type === "management" && anonymous.out.trim() === "403";
+    return { ok, detail: `token type ${self.Type ?? "?"}; without a token /v1/nodes answers ${anonymous.out.trim()}` };
 }
 
 export async function runChecks(node: Node, o: CheckOptions): Promise<Check[]> {
@@ -142,7 +146,7 @@ export async function runChecks(node: Node, o: CheckOptions): Promise<Check[]> {
     }
 
     try {
-        const found = await hostNetworks(node, o.tailnetAddress, Date.now() + (o.nomadWaitMs ?? 90_000));
+        const found = await hostNetworks(node, o.tailnetAddress, Date.now() + (o.nomadWaitMs ?? 90_000), o.nomadToken);
         const missing = o.hostNetworks.filter((n) => !found[n]);
         const tailnetOk = found.tailscale === undefined || found.tailscale === o.tailnetAddress;
         add(`Nomad fingerprinted the host networks ${o.hostNetworks.join(", ")}`, missing.length === 0 && tailnetOk, JSON.stringify(found));
@@ -153,6 +157,11 @@ export async function runChecks(node: Node, o: CheckOptions): Promise<Check[]> {
             false,
             `${(e as Error).message}; nomad's log: ${journal.trim().split("\n").join(" | ")}`,
         );
+    }
+
+    if (o.nomadToken) {
+        const acl = await aclCheck(node, o.tailnetAddress, o.nomadToken);
+        add("Nomad's ACLs are bootstrapped with the configured nomadToken", acl.ok, acl.detail);
     }
 
     const ss = await node.exec(["ss", "-ltnpH"]);

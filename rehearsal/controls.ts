@@ -6,9 +6,10 @@ export type Control = "none" | "conffile" | "dpkgLock" | "missingSuite" | "lockH
 
 export const CONTROLS: Record<Control, string> = {
     none: "the user-data as rendered",
-    conffile: "dpkg's conffile answers (--force-confdef/--force-confold) removed from the user-data",
+    conffile:
+        "dpkg's conffile answers (--force-confdef/--force-confold) removed from the user-data, and the nomad package shipping a conffile where our agent config goes",
     dpkgLock: "apt's dpkg lock timeout removed from the user-data, and the lock held while the bootstrap installs",
-    missingSuite: "the vendor repositories without a suite for this release",
+    missingSuite: "the vendor repositories without a suite for this release or any LTS the bootstrap may fall back to",
     // Not a negative control: with its lock timeout, the user-data must boot through this.
     lockHeld: "the user-data as rendered, with dpkg's lock held for two minutes while the bootstrap installs",
 };

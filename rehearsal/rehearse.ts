@@ -8,6 +8,8 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { tailnetAddress } from "../dev/network";
 import { debianPackage, dockerPackages, startTestDocker, stopTestDocker } from "../test/integration/devDocker";
+import { UBUNTU_LTS } from "../config/ubuntu";
+import { NOMAD_CONFIG_DIR } from "../components/nodeUnits";
 import { Check, causeLines, runChecks } from "./checks";
 import { Control, CONTROLS, controlledUserData } from "./controls";
 import { Node, startNode } from "./node";
@@ -18,6 +20,14 @@ import { RehearsalInput } from "./stackInput";
 export const STANDIN_TAILNET_ADDRESS = "100.101.102.103";
 /** The release the root filesystem is (rehearsal/image.sh), so the suite the user-data asks for. */
 const CODENAME = "bookworm";
+/**
+ * The conffile control's extra nomad conffile: our agent config lives where no vendor package
+ * puts a file, so the answers only matter if a package ever ships one there. The control makes
+ * the stand-in package do so, and removes the answers.
+ */
+export const CONFFILE_CONTROL_PATH = `${NOMAD_CONFIG_DIR}/nomad.hcl`;
+/** Every suite the bootstrap's probe may pick: this release's and each LTS it may fall back to. */
+const ALL_SUITES = [CODENAME, ...UBUNTU_LTS.map((l) => l.codename)];
 const VENDOR_HOSTS = ["apt.releases.hashicorp.com", "pkgs.tailscale.com", "download.docker.com"];
 const HERE = __dirname;
 
@@ -131,12 +141,13 @@ export async function rehearse(o: RehearsalOptions): Promise<Rehearsal> {
         log(`image ${image} in ${ms.image} ms`);
 
         t = Date.now();
-        const repoDir = execFileSync(path.join(HERE, "vendorRepo.sh"), [o.cacheDir, nomadBinary(o.projectDir), nomadVersion, CODENAME], {
+        const extraConffile = o.control === "conffile" ? [CONFFILE_CONTROL_PATH] : [];
+        const repoDir = execFileSync(path.join(HERE, "vendorRepo.sh"), [o.cacheDir, nomadBinary(o.projectDir), nomadVersion, CODENAME, ...extraConffile], {
             encoding: "utf8",
         }).trim();
         ms.repository = since(t);
         const gateway = tailnetAddress(td.network);
-        server = await startRepoServer({ repoDir, address: gateway, missingSuites: o.control === "missingSuite" ? [CODENAME] : [] });
+        server = await startRepoServer({ repoDir, address: gateway, missingSuites: o.control === "missingSuite" ? ALL_SUITES : [] });
         log(`vendor repositories on https://${gateway} in ${ms.repository} ms (${CONTROLS[o.control]})`);
 
         t = Date.now();
@@ -165,6 +176,7 @@ export async function rehearse(o: RehearsalOptions): Promise<Rehearsal> {
             dataFolders: o.input.dataFolders,
             volume: doc.mounts?.[0] ? { device: doc.mounts[0][0], dir: doc.mounts[0][1] } : undefined,
             nomadWaitMs: finished === "active" ? 90_000 : 5_000,
+            nomadToken: o.input.nomadToken,
         });
         ms.checks = since(t);
         const output = (await node.exec(["cat", "/var/log/cloud-init-output.log"])).out;

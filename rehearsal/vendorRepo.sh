@@ -3,14 +3,15 @@
 # them, in signed repositories laid out under the vendors' host names, with a CA and a
 # server certificate for those names. Nothing here is trusted outside the container.
 #
-# Usage: rehearsal/vendorRepo.sh OUT_DIR NOMAD_BINARY NOMAD_VERSION SUITE
+# Usage: rehearsal/vendorRepo.sh OUT_DIR NOMAD_BINARY NOMAD_VERSION SUITE [EXTRA_CONFFILE]
+#   EXTRA_CONFFILE: one more path the nomad package ships as a conffile (the conffile control)
 #   OUT_DIR/www/<host>/...   what the HTTPS server serves for each host name
 #   OUT_DIR/tls/{ca.crt,server.crt,server.key}
 set -euo pipefail
 
-out=$1 nomad_bin=$2 nomad_version=$3 suite=$4
+out=$1 nomad_bin=$2 nomad_version=$3 suite=$4 extra_conffile=${5:-}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-key=$( (cat "${BASH_SOURCE[0]}" "$here"/standin/* && echo "$nomad_version $suite" && sha256sum <"$nomad_bin") | sha256sum | cut -c1-16)
+key=$( (cat "${BASH_SOURCE[0]}" "$here"/standin/* && echo "$nomad_version $suite $extra_conffile" && sha256sum <"$nomad_bin") | sha256sum | cut -c1-16)
 dir="$out/repo-$key"
 if [ -f "$dir/done" ]; then
     echo "$dir"
@@ -31,6 +32,12 @@ cp "$here/standin/nomad.hcl" "$p/etc/nomad.d/nomad.hcl"
 : >"$p/etc/nomad.d/nomad.env"
 cp "$here/standin/nomad.service" "$p/usr/lib/systemd/system/nomad.service"
 printf '/etc/nomad.d/nomad.env\n/etc/nomad.d/nomad.hcl\n' >"$p/DEBIAN/conffiles"
+if [ -n "$extra_conffile" ]; then
+    # A package conffile at a path the user-data also writes: the case dpkg's conffile answers guard against.
+    mkdir -p "$p$(dirname "$extra_conffile")"
+    cp "$here/standin/nomad.hcl" "$p$extra_conffile"
+    echo "$extra_conffile" >>"$p/DEBIAN/conffiles"
+fi
 cat >"$p/DEBIAN/control" <<CTL
 Package: nomad
 Version: ${nomad_version}-1

@@ -8,7 +8,7 @@ import * as path from "path";
 import { causeLines, nomadListenAddresses } from "../rehearsal/checks";
 import { controlledUserData, withoutConffileAnswers, withoutLockTimeout } from "../rehearsal/controls";
 import { repoFile } from "../rehearsal/repoServer";
-import { dataFolders, hostNetworkNames } from "../rehearsal/stackInput";
+import { dataFolders, hostNetworkNames, REHEARSAL_NOMAD_TOKEN, REHEARSAL_NOMAD_VERSION, rehearsalConfig, stackInput } from "../rehearsal/stackInput";
 
 describe("first-boot rehearsal (pure parts)", () => {
     const install =
@@ -58,7 +58,28 @@ describe("first-boot rehearsal (pure parts)", () => {
             ],
             "/data",
         );
-        assert.deepStrictEqual(folders, [{ path: "/data/gitea" }, { path: "/data/grafana", owner: "472:0" }]);
+        assert.deepStrictEqual(folders, [
+            { path: "/data/gitea", owner: "0:0" },
+            { path: "/data/grafana", owner: "472:0" },
+        ]);
+    });
+
+    it("the rehearsal pins the nomad version its stand-in package carries and a UUID test token, as a secret", () => {
+        const raw = { values: { "hydra:nomad": JSON.stringify({ datacenter: "hydra" }) } as Record<string, string>, secretKeys: new Set<string>() };
+        rehearsalConfig(raw);
+        assert.deepStrictEqual(JSON.parse(raw.values["hydra:nomad"]), { datacenter: "hydra", version: REHEARSAL_NOMAD_VERSION });
+        assert.match(raw.values["hydra:nomadToken"], /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+        assert.ok(raw.secretKeys.has("hydra:nomadToken"));
+    });
+
+    it("for the hydra stack, the folders it checks are the ones the rendered user-data makes, with their owners", async function () {
+        this.timeout(120_000);
+        const input = await stackInput(path.resolve(__dirname, ".."), "hydra");
+        const made = [...input.userData.matchAll(/install -d -o (\d+) -g (\d+) "([^"]+)"/g)].map((m) => ({ path: m[3], owner: `${m[1]}:${m[2]}` }));
+        assert.ok(made.length > 0, "the user-data makes no data folders");
+        assert.deepStrictEqual(input.dataFolders, made);
+        assert.ok(input.userData.includes(`nomad=${REHEARSAL_NOMAD_VERSION}-1`));
+        assert.strictEqual(input.nomadToken, REHEARSAL_NOMAD_TOKEN);
     });
 
     it("host networks come from the agent config's host_network blocks", () => {

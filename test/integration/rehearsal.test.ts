@@ -14,8 +14,8 @@ const PROJECT = path.resolve(__dirname, "../..");
 const EXPECTED_CAUSE: Record<Exclude<Control, "none" | "lockHeld">, RegExp> = {
     conffile: /end of file on stdin at conffile prompt/,
     dpkgLock: /Could not get lock \/var\/lib\/dpkg\/lock/,
-    // apt's own words, or the bootstrap's when it probes for the suite first.
-    missingSuite: /does not have a Release file|suite/i,
+    // The bootstrap's own line, from its suite probe (before apt is asked).
+    missingSuite: /hydra-bootstrap: .*has no apt suite for/,
 };
 
 describe("first-boot rehearsal: the rendered user-data booted in a systemd container", function () {
