@@ -37,6 +37,15 @@ export function nomadListenAddresses(ss: string): string[] {
         .filter((a) => a);
 }
 
+/** Whether `iptables -S` shows the metadata block's two REJECT rules. */
+export function metadataBlockRules(iptablesS: string): { docker: boolean; nomad: boolean } {
+    const lines = iptablesS.split("\n").filter((l) => l.includes("-d 169.254.169.254/32") && l.includes("-j REJECT"));
+    return {
+        docker: lines.some((l) => l.startsWith("-A DOCKER-USER")),
+        nomad: lines.some((l) => l.startsWith("-A OUTPUT") && /--path nomad\.slice\b/.test(l)),
+    };
+}
+
 const cloudInitResult = async (node: Node) => {
     const r = await node.exec(["cat", "/run/cloud-init/result.json"]);
     try {
@@ -163,6 +172,18 @@ export async function runChecks(node: Node, o: CheckOptions): Promise<Check[]> {
         const acl = await aclCheck(node, o.tailnetAddress, o.nomadToken);
         add("Nomad's ACLs are bootstrapped with the configured nomadToken", acl.ok, acl.detail);
     }
+
+    // The metadata block's rules: containers (DOCKER-USER) and Nomad's tasks (OUTPUT, by cgroup) refused.
+    const rules = await node.exec(["sh", "-c", "iptables -w -S DOCKER-USER; iptables -w -S OUTPUT"]);
+    const blocked = metadataBlockRules(rules.out);
+    add(
+        "the metadata service is blocked for containers and Nomad's tasks",
+        blocked.docker && blocked.nomad,
+        rules.out
+            .split("\n")
+            .filter((l) => l.includes("169.254"))
+            .join(" | ") || rules.out,
+    );
 
     const ss = await node.exec(["ss", "-ltnpH"]);
     const listens = nomadListenAddresses(ss.out);

@@ -4,6 +4,7 @@
 import { execFileSync, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { METADATA_BLOCK_UNIT, NOMAD_CGROUP } from "../components/metadataBlock";
 
 /** What each control adds to the container (files copied in before it boots). */
 export interface NodeOptions {
@@ -71,6 +72,23 @@ RemainAfterExit=yes
 ExecStart=/usr/bin/python3 -c "import fcntl, time; fs = [open(p, 'w') for p in ('/var/lib/dpkg/lock-frontend', '/var/lib/dpkg/lock')]; [fcntl.lockf(f, fcntl.LOCK_EX) for f in fs]; time.sleep(120)"
 `;
 
+// The metadata block's cgroup rule needs Nomad's cgroup in the cgroup v2 tree, and its script
+// makes it under /sys/fs/cgroup, as on a droplet (pure cgroup v2, writable by root). Here that
+// tree is read-only (no --privileged), so the unit alone gets a cgroup2 mount of its own, in
+// its own mount namespace: the script and its rules are the user-data's, unchanged.
+const METADATA_BLOCK_DROPIN = `[Service]
+TemporaryFileSystem=/sys/fs/cgroup
+ExecStartPre=/bin/mount -t cgroup2 cgroup2 /sys/fs/cgroup
+`;
+
+/** Where this host mounts the cgroup v2 tree (the container shares it): the rehearsal removes the cgroup it left there. */
+export function hostCgroup2Mount(mountinfo: string): string | undefined {
+    return mountinfo
+        .split("\n")
+        .map((l) => l.split(" "))
+        .find((f) => f[f.indexOf("-") + 1] === "cgroup2")?.[4];
+}
+
 function hostsTemplate(o: NodeOptions): string {
     return [
         "## template:jinja",
@@ -96,6 +114,7 @@ function stage(o: NodeOptions): string {
     put("var/lib/cloud/seed/nocloud/meta-data", `instance-id: ${o.name}\nlocal-hostname: ${o.hostname}\n`);
     put("etc/cloud/templates/hosts.debian.tmpl", hostsTemplate(o));
     put("usr/local/share/ca-certificates/hydra-rehearsal.crt", fs.readFileSync(o.caCert, "utf8"));
+    put(`etc/systemd/system/${METADATA_BLOCK_UNIT}.d/rehearsal-cgroup.conf`, METADATA_BLOCK_DROPIN);
     if (o.holdDpkgLock) {
         put("etc/systemd/system/hydra-rehearsal-dpkg-lock.path", LOCK_PATH_UNIT);
         put("etc/systemd/system/hydra-rehearsal-dpkg-lock.service", LOCK_SERVICE_UNIT);
@@ -126,10 +145,17 @@ export function startNode(o: NodeOptions): Node {
     };
     spawnSync("docker", ["-H", o.endpoint, "rm", "-f", o.name], { stdio: "ignore" });
     const loop = o.volumeDevice ? loopVolume(o.dir) : undefined;
+    const cgroup2 = hostCgroup2Mount(fs.readFileSync("/proc/self/mountinfo", "utf8"));
+    const nomadCgroup = cgroup2 ? path.join(cgroup2, NOMAD_CGROUP) : undefined;
+    const hadNomadCgroup = nomadCgroup !== undefined && fs.existsSync(nomadCgroup);
     const remove = () => {
         spawnSync("docker", ["-H", o.endpoint, "rm", "-f", o.name], { stdio: "ignore" });
         if (loop) {
             spawnSync("losetup", ["-d", loop], { stdio: "ignore" });
+        }
+        // The metadata block made it in the shared tree; an empty cgroup, removed only if it was not there before.
+        if (nomadCgroup && !hadNomadCgroup) {
+            spawnSync("rmdir", [nomadCgroup], { stdio: "ignore" });
         }
     };
     try {

@@ -5,7 +5,8 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { causeLines, nomadListenAddresses } from "../rehearsal/checks";
+import { causeLines, metadataBlockRules, nomadListenAddresses } from "../rehearsal/checks";
+import { hostCgroup2Mount } from "../rehearsal/node";
 import { controlledUserData, withoutConffileAnswers, withoutLockTimeout } from "../rehearsal/controls";
 import { repoFile } from "../rehearsal/repoServer";
 import { dataFolders, hostNetworkNames, REHEARSAL_NOMAD_TOKEN, REHEARSAL_NOMAD_VERSION, rehearsalConfig, stackInput } from "../rehearsal/stackInput";
@@ -93,6 +94,24 @@ describe("first-boot rehearsal (pure parts)", () => {
             'LISTEN 0 128 0.0.0.0:22 0.0.0.0:* users:(("sshd",pid=60,fd=3))',
         ].join("\n");
         assert.deepStrictEqual(nomadListenAddresses(ss), ["100.101.102.103:4646", "100.101.102.103:4647"]);
+    });
+
+    it("reads the metadata block's two rules from iptables -S, and misses either one", () => {
+        const docker = "-A DOCKER-USER -d 169.254.169.254/32 -j REJECT --reject-with icmp-port-unreachable";
+        const nomad = "-A OUTPUT -d 169.254.169.254/32 -m cgroup --path nomad.slice -j REJECT --reject-with icmp-port-unreachable";
+        assert.deepStrictEqual(metadataBlockRules(`-N DOCKER-USER\n${docker}\n-P OUTPUT ACCEPT\n${nomad}`), { docker: true, nomad: true });
+        assert.deepStrictEqual(metadataBlockRules(`-N DOCKER-USER\n${docker}`), { docker: true, nomad: false });
+        assert.deepStrictEqual(metadataBlockRules(nomad.replace("REJECT", "ACCEPT")), { docker: false, nomad: false });
+    });
+
+    it("finds the host's cgroup v2 mount in mountinfo", () => {
+        const info = [
+            "31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs ro,size=4096k",
+            "32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu",
+            "41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw",
+        ].join("\n");
+        assert.strictEqual(hostCgroup2Mount(info), "/sys/fs/cgroup/unified");
+        assert.strictEqual(hostCgroup2Mount(info.split("\n").slice(0, 2).join("\n")), undefined);
     });
 
     it("the cause is the boot log's error lines, the last ones", () => {
