@@ -1,4 +1,5 @@
 // What a first boot must have done, asked of the booted node, and the boot log's cause when not.
+import { METADATA_BLOCK_UNIT } from "../components/metadataBlock";
 import { Node } from "./node";
 
 export interface Check {
@@ -138,7 +139,7 @@ export async function runChecks(node: Node, o: CheckOptions): Promise<Check[]> {
     const sshd = await node.exec(["sh", "-c", "mkdir -p /run/sshd && sshd -t"]);
     add("sshd -t accepts the hardened config", sshd.status === 0, sshd.out || "sshd -t: ok");
 
-    for (const unit of ["docker", "nomad"]) {
+    for (const unit of ["docker", METADATA_BLOCK_UNIT, "nomad"]) {
         const r = await node.exec(["systemctl", "is-active", unit]);
         const active = r.out.trim() === "active";
         // The unit's own error lines, not systemd's restart notices.
@@ -148,7 +149,7 @@ export async function runChecks(node: Node, o: CheckOptions): Promise<Check[]> {
                   await node.exec([
                       "sh",
                       "-c",
-                      `journalctl -u ${unit} --no-pager -o cat | grep -iE 'error|fatal|failed to|refus' | grep -v '^docker.service\\|^nomad.service' | tail -n 4`,
+                      `journalctl -u ${unit} --no-pager -o cat | grep -iE 'error|fatal|failed to|refus|invalid|cannot|can.t|denied' | grep -v '^[a-z-]*\\.service' | tail -n 4`,
                   ])
               ).out;
         add(`${unit} is active`, active, `${r.out.trim()}${journal ? `; journal: ${journal.trim().split("\n").join(" | ")}` : ""}`);
@@ -189,7 +190,12 @@ export async function runChecks(node: Node, o: CheckOptions): Promise<Check[]> {
     const listens = nomadListenAddresses(ss.out);
     // Asked after the node registered, so the HTTP API (4646) is up too.
     const only = listens.includes(`${o.tailnetAddress}:4646`) && listens.every((a) => a.startsWith(`${o.tailnetAddress}:`));
-    add(`Nomad listens only on the tailnet address ${o.tailnetAddress}`, only, listens.join(" ") || "nomad listens nowhere");
+    const httpLog = only ? "" : (await node.exec(["sh", "-c", "journalctl -u nomad --no-pager -o cat | grep -i 'http' | tail -n 3"])).out.trim();
+    add(
+        `Nomad listens only on the tailnet address ${o.tailnetAddress}`,
+        only,
+        `${listens.join(" ") || "nomad listens nowhere"}${httpLog ? `; nomad's log: ${httpLog.split("\n").join(" | ")}` : ""}`,
+    );
 
     if (o.volume) {
         // `nofail` boots without the volume: the apps' data would land on the root disk unseen.
