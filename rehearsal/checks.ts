@@ -16,7 +16,7 @@ export interface DataFolder {
 
 // Lines of the boot log that say why a boot stopped.
 const CAUSE =
-    /conffile|end of file on stdin|could not get lock|lock-frontend|does not have a release file|no longer has a release file|^E: |^W: |dpkg: error|errors were encountered|failed|error|not found|Traceback/i;
+    /^Configuration file '|no apt suite|conffile|end of file on stdin|could not get lock|lock-frontend|does not have a release file|no longer has a release file|^E: |^W: |dpkg: error|errors were encountered|failed|error|not found|Traceback/i;
 
 /** The lines of cloud-init's output log that explain a failure (at most `max`, the last ones). */
 export function causeLines(outputLog: string, max = 12): string[] {

@@ -125,6 +125,9 @@ describe("first-boot rehearsal (pure parts)", () => {
         ].join("\n");
         const cause = causeLines(log);
         assert.ok(cause.some((l) => l.includes("end of file on stdin at conffile prompt")));
+        assert.ok(cause.includes("Configuration file '/etc/nomad.d/nomad.hcl'"), "the prompt's file is shown");
+        const probe = causeLines("Reading package lists...\nhydra-bootstrap: Tailscale has no apt suite for bookworm and no earlier LTS is known\n");
+        assert.deepStrictEqual(probe, ["hydra-bootstrap: Tailscale has no apt suite for bookworm and no earlier LTS is known"]);
         assert.ok(!cause.includes("Reading package lists..."));
     });
 

@@ -5,7 +5,7 @@
 import * as assert from "assert";
 import * as path from "path";
 import { Control } from "../../rehearsal/controls";
-import { describeRehearsal, Rehearsal, rehearsalCacheDir, rehearse, requireRehearsalHost } from "../../rehearsal/rehearse";
+import { CONFFILE_CONTROL_PATH, describeRehearsal, Rehearsal, rehearsalCacheDir, rehearse, requireRehearsalHost } from "../../rehearsal/rehearse";
 import { RehearsalInput, stackInput } from "../../rehearsal/stackInput";
 
 const PROJECT = path.resolve(__dirname, "../..");
@@ -50,6 +50,13 @@ describe("first-boot rehearsal: the rendered user-data booted in a systemd conta
                 r.cause.some((l) => EXPECTED_CAUSE[control].test(l)),
                 `the boot log does not show ${EXPECTED_CAUSE[control]} for the ${control} control:\n${report}`,
             );
+            if (control === "conffile") {
+                // The prompt is about the file the user-data wrote, not a file only the package owns.
+                assert.ok(
+                    r.cause.some((l) => l.includes(`'${CONFFILE_CONTROL_PATH}'`)),
+                    `the conffile prompt is not about ${CONFFILE_CONTROL_PATH}:\n${report}`,
+                );
+            }
         });
     }
 });
