@@ -4,7 +4,7 @@
 import { execFileSync, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { METADATA_BLOCK_UNIT, NOMAD_CGROUP } from "../components/metadataBlock";
+import { METADATA_BLOCK_SCRIPT, METADATA_BLOCK_UNIT, NOMAD_CGROUP } from "../components/metadataBlock";
 
 /** What each control adds to the container (files copied in before it boots). */
 export interface NodeOptions {
@@ -74,11 +74,13 @@ ExecStart=/usr/bin/python3 -c "import fcntl, time; fs = [open(p, 'w') for p in (
 
 // The metadata block's cgroup rule needs Nomad's cgroup in the cgroup v2 tree, and its script
 // makes it under /sys/fs/cgroup, as on a droplet (pure cgroup v2, writable by root). Here that
-// tree is read-only (no --privileged), so the unit alone gets a cgroup2 mount of its own, in
-// its own mount namespace: the script and its rules are the user-data's, unchanged.
+// tree is read-only (no --privileged), so the unit alone gets a cgroup2 mount there, in its own
+// mount namespace, in the same process that then runs the script (a mount made by ExecStartPre
+// is not seen by ExecStart): the script and its rules are the user-data's, unchanged.
 const METADATA_BLOCK_DROPIN = `[Service]
-TemporaryFileSystem=/sys/fs/cgroup
-ExecStartPre=/bin/mount -t cgroup2 cgroup2 /sys/fs/cgroup
+PrivateMounts=yes
+ExecStart=
+ExecStart=/bin/sh -c 'mount -t cgroup2 cgroup2 /sys/fs/cgroup && exec ${METADATA_BLOCK_SCRIPT}'
 `;
 
 /** Where this host mounts the cgroup v2 tree (the container shares it): the rehearsal removes the cgroup it left there. */
