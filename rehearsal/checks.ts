@@ -38,12 +38,12 @@ export function nomadListenAddresses(ss: string): string[] {
         .filter((a) => a);
 }
 
-/** Whether `iptables -S` shows the metadata block's two REJECT rules. */
+/** Whether `iptables -S` shows the metadata block's two REJECT rules (it prints the cgroup path quoted). */
 export function metadataBlockRules(iptablesS: string): { docker: boolean; nomad: boolean } {
     const lines = iptablesS.split("\n").filter((l) => l.includes("-d 169.254.169.254/32") && l.includes("-j REJECT"));
     return {
         docker: lines.some((l) => l.startsWith("-A DOCKER-USER")),
-        nomad: lines.some((l) => l.startsWith("-A OUTPUT") && /--path nomad\.slice\b/.test(l)),
+        nomad: lines.some((l) => l.startsWith("-A OUTPUT") && /--path "?nomad\.slice"?(\s|$)/.test(l)),
     };
 }
 

@@ -98,9 +98,11 @@ describe("first-boot rehearsal (pure parts)", () => {
 
     it("reads the metadata block's two rules from iptables -S, and misses either one", () => {
         const docker = "-A DOCKER-USER -d 169.254.169.254/32 -j REJECT --reject-with icmp-port-unreachable";
-        const nomad = "-A OUTPUT -d 169.254.169.254/32 -m cgroup --path nomad.slice -j REJECT --reject-with icmp-port-unreachable";
+        // As iptables 1.8.9 prints it: the path quoted.
+        const nomad = '-A OUTPUT -d 169.254.169.254/32 -m cgroup --path "nomad.slice" -j REJECT --reject-with icmp-port-unreachable';
         assert.deepStrictEqual(metadataBlockRules(`-N DOCKER-USER\n${docker}\n-P OUTPUT ACCEPT\n${nomad}`), { docker: true, nomad: true });
         assert.deepStrictEqual(metadataBlockRules(`-N DOCKER-USER\n${docker}`), { docker: true, nomad: false });
+        assert.deepStrictEqual(metadataBlockRules(nomad.replace("nomad.slice", "nomad.slice/other")), { docker: false, nomad: false });
         assert.deepStrictEqual(metadataBlockRules(nomad.replace("REJECT", "ACCEPT")), { docker: false, nomad: false });
     });
 
