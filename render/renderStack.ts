@@ -32,6 +32,8 @@ export interface RenderOptions {
     stack: string;
     /** Extra public apps, for measuring how rendering scales. */
     syntheticApps?: number;
+    /** Changes the stack file's config before validation (test values a rehearsal sets). */
+    adjustConfig?: (raw: RawConfig) => void;
 }
 
 export interface Rendering {
@@ -226,6 +228,7 @@ export async function renderStack(o: RenderOptions): Promise<Rendering> {
     const extra = syntheticApps(o.syntheticApps ?? 0);
     const apps = [...APPS, ...extra];
     const raw = stackRawConfig(path.join(o.projectDir, `Pulumi.${o.stack}.yaml`));
+    o.adjustConfig?.(raw);
     const { cfg, unsetSecrets } = validateForRender(raw, apps);
     let estate: Estate | undefined;
     const run = await runMocked(

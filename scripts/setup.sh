@@ -14,8 +14,9 @@ purpose=${1:-test}
 case $purpose in
 test)
     # cloud-init, shellcheck: artifact checks; restic: the backup job; curl: tests that call URLs;
-    # docker.io, busybox-static: the private Docker daemon and the stand-in image (dev/docker.ts).
-    packages=(cloud-init shellcheck restic jq curl iproute2 docker.io busybox-static)
+    # docker.io, busybox-static: the private Docker daemon and the stand-in image (dev/docker.ts);
+    # debootstrap, apt-utils: the first-boot rehearsal's root filesystem and vendor repositories.
+    packages=(cloud-init shellcheck restic jq curl iproute2 docker.io busybox-static debootstrap apt-utils)
     tools=()
     ;;
 unit)
