@@ -6,6 +6,7 @@ import { loadConfig } from "../config";
 import { buildEstate } from "../estate";
 import { runMocked, RunResult } from "../render/mockRuntime";
 import { fixtureConfig, stackConfig, withOverrides } from "./support/estateConfig";
+import { ESTATE_JOBS } from "./support/estateJobs";
 import { mockedEstate } from "./support/mockedEstate";
 
 const JOB = "pulumi-nodejs:dynamic/nomad:NomadJob";
@@ -40,20 +41,7 @@ describe("apps: the estate from one declaration each", () => {
             jobs(run)
                 .map((j) => j.ID)
                 .sort(),
-            [
-                "caddy",
-                "doggo",
-                "gitea",
-                "monitoring",
-                "pihole",
-                "restic",
-                "restic-check",
-                "restic-drill",
-                "restic-restore",
-                "shynet-app",
-                "shynet-db",
-                "syncthing",
-            ],
+            ESTATE_JOBS,
         );
         for (const j of jobs(run)) {
             assert.deepStrictEqual(j.Datacenters, ["hydra"], j.ID);

@@ -9,37 +9,14 @@ import { DEV_STACK } from "../../dev/stack";
 import { Job } from "../../nomad";
 import { renderStack } from "../../render/renderStack";
 import { previewWithPolicyPack } from "../policy/cli";
+import { ESTATE_JOBS, ESTATE_JOBS_WITH_SECRETS } from "../support/estateJobs";
 import { projectTool, run } from "../support/tools";
 import { api, DevEstate, newEstateDir, startDevEstate, stopDevEstate } from "./devEstate";
 
 const ROOT = path.resolve(__dirname, "..", "..");
-const EXPECTED_JOBS = [
-    "caddy",
-    "doggo",
-    "gitea",
-    "monitoring",
-    "pihole",
-    "restic",
-    "restic-check",
-    "restic-drill",
-    "restic-restore",
-    "shynet-app",
-    "shynet-db",
-    "syncthing",
-];
+const EXPECTED_JOBS = ESTATE_JOBS;
 // The proxy has none: with Caddy's internal CA (the dev stack's proxy.tls) it needs no token.
-const EXPECTED_VARIABLES = [
-    "gitea",
-    "monitoring",
-    "pihole",
-    "restic",
-    "restic-check",
-    "restic-drill",
-    "restic-restore",
-    "shynet-app",
-    "shynet-db",
-    "syncthing",
-].map((j) => `nomad/jobs/${j}`);
+const EXPECTED_VARIABLES = ESTATE_JOBS_WITH_SECRETS.map((j) => `nomad/jobs/${j}`);
 
 /** The steps of a `pulumi preview --json` that change something. */
 function changes(previewJson: string): { op: string; urn: string }[] {
