@@ -5,11 +5,7 @@ import { AppContext, BackupDump, defineApp } from "./app";
 import { BACKUP_METRICS } from "./alertRules";
 import { metricWriterLines, renderDrillScript } from "./drillScript";
 import { RESTORE_META, renderRestoreScript } from "./restoreScript";
-
-/** Single-quotes a word for bash. */
-function shellQuote(s: string): string {
-    return `'${s.replace(/'/g, `'\\''`)}'`;
-}
+import { shellQuote } from "./shellQuote";
 
 /** One dump as a script line: `docker exec` in the job's running task, or a one-off `docker run`. */
 function dumpLine(d: BackupDump): string {

@@ -1,6 +1,7 @@
 // The weekly restore drill: proves the latest snapshot restores, by restoring the canary the
 // backup wrote and a sample of real files into a scratch folder and comparing them. Pure.
 import { BACKUP_METRICS } from "./alertRules";
+import { shellQuote } from "./shellQuote";
 
 export interface DrillOptions {
     /** The canary file each backup run writes (and backs up) first. */
@@ -13,12 +14,9 @@ export interface DrillOptions {
     metricsDir: string;
 }
 
-/** Single-quotes a word for bash. */
-const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-
 /** Shell lines that write one textfile metric atomically (node-exporter may read at any time). */
 export function metricWriterLines(metricsDir: string): string {
-    return `metrics_dir=${quote(metricsDir)}
+    return `metrics_dir=${shellQuote(metricsDir)}
 write_metric() {
   mkdir -p "$metrics_dir"
   printf '%s %s\\n' "$2" "$3" >"$metrics_dir/$1.prom.tmp"
@@ -52,20 +50,20 @@ fi
 restic ls --json "$id" | jq -r 'select(.type == "file") | [.path, .size, .mtime] | @tsv' >"$scratch/files.tsv"
 mapfile -t sample < <(
   while IFS=$'\\t' read -r path size mtime; do
-    [ "$path" = ${quote(o.canary)} ] && continue
+    [ "$path" = ${shellQuote(o.canary)} ] && continue
     [ -f "$path" ] || continue
     [ "$(stat -c %s "$path")" = "$size" ] || continue
     [ "$(date -d "$(stat -c %y "$path")" +%s)" = "$(date -d "$mtime" +%s)" ] || continue
     printf '%s\\n' "$path"
   done <"$scratch/files.tsv" | awk -v n=${o.sample} 'BEGIN { srand() } { if (NR <= n) s[NR] = $0; else if (int(rand() * NR) < n) s[int(rand() * n) + 1] = $0 } END { for (i in s) print s[i] }'
 )
-includes=(--include ${quote(o.canary)})
+includes=(--include ${shellQuote(o.canary)})
 for p in "\${sample[@]}"; do
   includes+=(--include "$p")
 done
 restic restore "$id" --target "$scratch/restore" "\${includes[@]}" >/dev/null || fail "restic restore of snapshot $id failed"
 
-cmp -s ${quote(o.canary)} "$scratch/restore"${quote(o.canary)} || fail "the canary in snapshot $id differs from the one the last backup wrote"
+cmp -s ${shellQuote(o.canary)} "$scratch/restore"${shellQuote(o.canary)} || fail "the canary in snapshot $id differs from the one the last backup wrote"
 for p in "\${sample[@]}"; do
   cmp -s "$p" "$scratch/restore$p" || fail "$p restored from snapshot $id differs from the original"
 done

@@ -23,83 +23,73 @@ interface Panel {
 
 const jobMatcher = (jobs: string[]) => `exported_job=~"(${[...jobs].sort().join("|")})(/.+)?"`;
 
-function appRow(app: DashboardApp, y: number, id: () => number): Panel[] {
-    const panels: Panel[] = [{ type: "row", title: app.name, id: id(), collapsed: false, gridPos: { x: 0, y, w: 24, h: 1 }, panels: [] }];
-    panels.push({
-        type: "stat",
-        id: id(),
-        title: "Running allocations",
-        datasource: DATASOURCE,
-        gridPos: { x: 0, y: y + 1, w: 6, h: 5 },
-        targets: [
-            {
-                refId: "A",
-                datasource: DATASOURCE,
-                expr: `sum by (exported_job) (nomad_nomad_job_summary_running{${jobMatcher(app.jobs)}})`,
-                legendFormat: "{{exported_job}}",
-            },
-        ],
-        fieldConfig: {
-            defaults: {
-                thresholds: {
-                    mode: "absolute",
-                    steps: [
-                        { color: "red", value: null },
-                        { color: "green", value: 1 },
-                    ],
-                },
-            },
-            overrides: [],
+/** Red below 1, green from 1: a count of running things, or Prometheus's `up`. */
+const UP_THRESHOLDS = {
+    defaults: {
+        thresholds: {
+            mode: "absolute",
+            steps: [
+                { color: "red", value: null },
+                { color: "green", value: 1 },
+            ],
         },
-    });
-    panels.push({
-        type: "timeseries",
-        id: id(),
-        title: "Task restarts (15 min)",
+    },
+    overrides: [],
+};
+
+/** One panel with one query. */
+function panel(
+    id: number,
+    type: "stat" | "timeseries",
+    title: string,
+    gridPos: Panel["gridPos"],
+    expr: string,
+    legendFormat: string,
+    fieldConfig?: object,
+): Panel {
+    return {
+        type,
+        id,
+        title,
         datasource: DATASOURCE,
-        gridPos: { x: 6, y: y + 1, w: 9, h: 5 },
-        targets: [
-            {
-                refId: "A",
-                datasource: DATASOURCE,
-                expr: `sum by (task) (increase(nomad_client_allocs_restart{${jobMatcher(app.jobs)}}[15m]))`,
-                legendFormat: "{{task}}",
-            },
-        ],
-    });
-    panels.push({
-        type: "timeseries",
-        id: id(),
-        title: "Memory used",
-        datasource: DATASOURCE,
-        gridPos: { x: 15, y: y + 1, w: 9, h: 5 },
-        targets: [
-            { refId: "A", datasource: DATASOURCE, expr: `sum by (task) (nomad_client_allocs_memory_usage{${jobMatcher(app.jobs)}})`, legendFormat: "{{task}}" },
-        ],
-        fieldConfig: { defaults: { unit: "bytes" }, overrides: [] },
-    });
-    if (app.scrapeJobs.length) {
-        panels[1].gridPos.w = 3;
-        panels.push({
-            type: "stat",
-            id: id(),
-            title: "Metrics scrape",
-            datasource: DATASOURCE,
-            gridPos: { x: 3, y: y + 1, w: 3, h: 5 },
-            targets: [{ refId: "A", datasource: DATASOURCE, expr: `min(up{job=~"${[...app.scrapeJobs].sort().join("|")}"})`, legendFormat: "up" }],
-            fieldConfig: {
-                defaults: {
-                    thresholds: {
-                        mode: "absolute",
-                        steps: [
-                            { color: "red", value: null },
-                            { color: "green", value: 1 },
-                        ],
-                    },
-                },
-                overrides: [],
-            },
-        });
+        gridPos,
+        targets: [{ refId: "A", datasource: DATASOURCE, expr, legendFormat }],
+        ...(fieldConfig ? { fieldConfig } : {}),
+    };
+}
+
+function appRow(app: DashboardApp, y: number, id: () => number): Panel[] {
+    const jobs = jobMatcher(app.jobs);
+    const scraped = app.scrapeJobs.length > 0;
+    const row = y + 1;
+    const panels: Panel[] = [
+        { type: "row", title: app.name, id: id(), collapsed: false, gridPos: { x: 0, y, w: 24, h: 1 }, panels: [] },
+        panel(
+            id(),
+            "stat",
+            "Running allocations",
+            { x: 0, y: row, w: scraped ? 3 : 6, h: 5 },
+            `sum by (exported_job) (nomad_nomad_job_summary_running{${jobs}})`,
+            "{{exported_job}}",
+            UP_THRESHOLDS,
+        ),
+        panel(
+            id(),
+            "timeseries",
+            "Task restarts (15 min)",
+            { x: 6, y: row, w: 9, h: 5 },
+            `sum by (task) (increase(nomad_client_allocs_restart{${jobs}}[15m]))`,
+            "{{task}}",
+        ),
+        panel(id(), "timeseries", "Memory used", { x: 15, y: row, w: 9, h: 5 }, `sum by (task) (nomad_client_allocs_memory_usage{${jobs}})`, "{{task}}", {
+            defaults: { unit: "bytes" },
+            overrides: [],
+        }),
+    ];
+    if (scraped) {
+        panels.push(
+            panel(id(), "stat", "Metrics scrape", { x: 3, y: row, w: 3, h: 5 }, `min(up{job=~"${[...app.scrapeJobs].sort().join("|")}"})`, "up", UP_THRESHOLDS),
+        );
     }
     return panels;
 }
