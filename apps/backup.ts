@@ -241,6 +241,8 @@ export const backup = defineApp({
     ],
     // The one secret a person must keep: without it no backup can be restored.
     outputs: { backupRepository: secretRef("resticRepository"), resticPassword: secretRef("resticPassword") },
+    // restic runs on the host (raw_exec), installed on every node: no image limits where.
+    archs: ["amd64", "arm64"],
     aggregates: true,
     jobs(ctx) {
         const b = ctx.cfg.backup;

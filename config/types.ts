@@ -6,6 +6,7 @@ import { ConsulConfig } from "./sections/consul";
 import { Target } from "./sections/estate";
 import { FirewallConfig } from "./sections/firewall";
 import { NodeConfig } from "./sections/node";
+import { ClusterConfig, ClusterNode, Role } from "./sections/nodes";
 import { NomadConfig } from "./sections/nomad";
 import { ProxyConfig } from "./sections/proxy";
 import { TailscaleConfig } from "./sections/tailscale";
@@ -15,11 +16,14 @@ export type {
     AppSettings,
     BackupConfig,
     CloudflareConfig,
+    ClusterConfig,
+    ClusterNode,
     ConsulConfig,
     FirewallConfig,
     NodeConfig,
     NomadConfig,
     ProxyConfig,
+    Role,
     Secret,
     TailscaleConfig,
     Target,
@@ -41,6 +45,8 @@ export interface HydraConfig {
     apps: Record<string, AppSettings>;
     proxy: ProxyConfig;
     backup: BackupConfig;
+    /** The machines of the Nomad cluster; none listed when hydra:nodes is unset (one node, as always). */
+    cluster: ClusterConfig;
     /** The app secrets config sets, by key (the others are generated, or required by validation). */
     secrets: Record<string, Secret>;
 }

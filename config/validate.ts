@@ -4,13 +4,14 @@ import { didYouMean } from "./closest";
 import { ConfigError } from "./configError";
 import { fullKey, NAMESPACE, OBJECT_KEYS, PROVIDER_SECRETS, SCALAR_KEYS } from "./keys";
 import { Problems } from "./problems";
-import { readApps } from "./sections/apps";
+import { checkAppNodes, readApps } from "./sections/apps";
 import { readBackup } from "./sections/backup";
 import { readCloudflare } from "./sections/cloudflare";
 import { readConsul } from "./sections/consul";
 import { readDomain, readTarget } from "./sections/estate";
 import { readFirewall } from "./sections/firewall";
 import { readNode } from "./sections/node";
+import { readNodes } from "./sections/nodes";
 import { readNomad } from "./sections/nomad";
 import { readProxy } from "./sections/proxy";
 import { allSecretDeclarations, ESTATE_SECRETS, readSecrets, requireAppSecrets } from "./sections/secrets";
@@ -51,12 +52,14 @@ function readAll(src: ConfigSource, apps: readonly AppDeclaration[]): HydraConfi
     const consul = readConsul(src, secrets);
     const cloudflare = readCloudflare(src);
     const appSettings = readApps(src, apps);
+    const cluster = readNodes(src, target, node, tailscale, secrets);
+    checkAppNodes(src, apps, appSettings, cluster);
     const proxy = readProxy(src, appSettings, secrets);
     const backup = readBackup(src);
     requireAppSecrets(src, apps, appSettings, secrets);
     const estateSecrets = new Set(ESTATE_SECRETS.map((d) => d.key));
     const appSecrets = Object.fromEntries([...secrets].filter(([key]) => !estateSecrets.has(key)));
-    return { domain, target, node, tailscale, firewall, nomad, consul, cloudflare, apps: appSettings, proxy, backup, secrets: appSecrets };
+    return { domain, target, node, tailscale, firewall, nomad, consul, cloudflare, apps: appSettings, proxy, backup, cluster, secrets: appSecrets };
 }
 
 /**
