@@ -8,6 +8,7 @@ import { JobEnvironment } from "./components/buildJob";
 import { CaddyProxy, CaddyProxyArgs, caddySpec } from "./components/CaddyProxy";
 import { dataFolders } from "./components/dataFolders";
 import { HydraApp } from "./components/HydraApp";
+import { HydraCluster } from "./components/HydraCluster";
 import { HydraDns } from "./components/HydraDns";
 import { HydraNode } from "./components/HydraNode";
 import { existingNode, NodeEndpoints } from "./components/nodeEndpoints";
@@ -28,10 +29,14 @@ export interface EstateOutputs extends Partial<Record<AppOutputName, Secret>> {
     zoneId?: pulumi.Output<string>;
     /** Every URL, by app. */
     urls: Record<string, string[]>;
+    /** With hydra:nodes, secret: by node, the script that joins it to the cluster. */
+    joinScripts?: pulumi.Output<Record<string, string>>;
 }
 
 export interface Estate {
     node: NodeEndpoints;
+    /** With hydra:nodes: every node of the cluster. */
+    cluster?: HydraCluster;
     /** Undefined when the stack manages no DNS (cloudflare.enabled false). */
     dns?: HydraDns;
     apps: HydraApp[];
@@ -103,22 +108,22 @@ export function buildEstate(cfg: HydraConfig, apps: AppDefinition[] = APPS): Est
     // Every job the node will run: its data folders are made at first boot.
     const jobs: JobSpec[] = [...plan.apps.flatMap((p) => p.jobs), ...(proxyArgs ? [caddySpec(proxyArgs)] : [])];
 
-    const node: NodeEndpoints =
-        cfg.target === "digitalocean"
-            ? new HydraNode(cfg.node.name, {
-                  domain: cfg.domain,
-                  node: cfg.node,
-                  tailscale: cfg.tailscale,
-                  firewall: cfg.firewall,
-                  nomad: cfg.nomad,
-                  consul: cfg.consul,
-                  // Web traffic only from Cloudflare when every public route goes through it.
-                  webBehindCloudflare: cfg.cloudflare.enabled && plan.routes.every((r) => r.visibility === "internal" || r.proxied),
-                  dataFolders: dataFolders(jobs, cfg.node.dataDir),
-                  memoryOversubscription: jobs.some((j) => j.tasks.some((t) => t.resources?.memoryMaxMb !== undefined)),
-              })
-            : existingNode(cfg);
-    const dependsOn = node instanceof HydraNode ? [node] : [];
+    const nodeArgs = {
+        domain: cfg.domain,
+        node: cfg.node,
+        tailscale: cfg.tailscale,
+        firewall: cfg.firewall,
+        nomad: cfg.nomad,
+        consul: cfg.consul,
+        // Web traffic only from Cloudflare when every public route goes through it.
+        webBehindCloudflare: cfg.cloudflare.enabled && plan.routes.every((r) => r.visibility === "internal" || r.proxied),
+        dataFolders: dataFolders(jobs, cfg.node.dataDir),
+        memoryOversubscription: jobs.some((j) => j.tasks.some((t) => t.resources?.memoryMaxMb !== undefined)),
+    };
+    cfg.cluster.warnings.forEach((w) => pulumi.log.warn(w));
+    const cluster = cfg.cluster.nodes.length ? new HydraCluster("cluster", { ...nodeArgs, target: cfg.target, cluster: cfg.cluster }) : undefined;
+    const node: NodeEndpoints = cluster ? cluster.primary : cfg.target === "digitalocean" ? new HydraNode(cfg.node.name, nodeArgs) : existingNode(cfg);
+    const dependsOn = cluster ? [cluster] : node instanceof HydraNode ? [node] : [];
 
     const serviceJobs = new Map<string, NomadJob>();
     const sharedSecrets = new Map<string, pulumi.Input<string>>();
@@ -151,6 +156,12 @@ export function buildEstate(cfg: HydraConfig, apps: AppDefinition[] = APPS): Est
               accountId: cfg.cloudflare.accountId,
               node: { name: cfg.node.name, address: node.nodeAddress },
               publicAddress: node.publicIpv4,
+              ...(cluster
+                  ? {
+                        publicAddresses: cluster.publicAddresses,
+                        otherNodes: cluster.nodeRecords.map((n) => ({ name: n.node, address: n.address })),
+                    }
+                  : {}),
               tailnetAddress: cfg.tailscale.address,
               records: cfg.cloudflare.records,
               routes: [
@@ -162,6 +173,7 @@ export function buildEstate(cfg: HydraConfig, apps: AppDefinition[] = APPS): Est
 
     return {
         node,
+        cluster,
         dns,
         apps: hydraApps,
         proxy,
@@ -176,6 +188,7 @@ export function buildEstate(cfg: HydraConfig, apps: AppDefinition[] = APPS): Est
             nomadAddress: node.nomadAddress,
             zoneId: dns?.zoneId,
             urls: urls(plan),
+            joinScripts: cluster?.joinScripts,
             ...appOutputs(plan, cfg),
         },
     };

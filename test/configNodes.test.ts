@@ -18,7 +18,7 @@ describe("config: nodes", () => {
         assert.deepStrictEqual(
             cfg.cluster.nodes.map((n) => [n.name, n.primary, n.role, n.target, n.public, n.arch, n.dataDir, n.tailnetAddress]),
             [
-                ["floyd", true, "both", "digitalocean", true, "amd64", "/data", undefined],
+                ["floyd", true, "both", "digitalocean", true, "amd64", "/data", "100.101.102.103"],
                 ["pi", false, "client", "existing", false, "arm64", "/srv/hydra", "100.101.102.110"],
             ],
         );

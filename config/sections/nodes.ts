@@ -61,7 +61,7 @@ export interface ClusterNode {
     tailnetAddress?: string;
     /** An existing public node's public IPv4 (node.publicAddress for an existing primary). */
     publicAddress?: string;
-    region: string;
+    region: NodeConfig["region"];
     size: string;
 }
 
@@ -188,6 +188,19 @@ export function readNodes(src: ConfigSource, target: Target, node: NodeConfig, t
     const nodes = ordered.map((name) => fillDefaults(name, entries.get(name) ?? { arch: "amd64" }, name === node.name, target, node, ts));
     for (const n of nodes) {
         checkEntry(src, `${key}.${n.name}`, entries.get(n.name) ?? { arch: "amd64" }, n, target);
+    }
+    // The other nodes find the cluster at the primary's tailnet address; the nodes resolve no MagicDNS names (Pi-hole owns DNS).
+    if (!isServer(nodes[0]) && !p.has(`${key}.${node.name}`)) {
+        p.add(`${key}.${node.name}.role`, "invalid", 'is the primary node\'s (node.name), which the others join: "server" or "both"');
+    }
+    if (ts.address === undefined && !p.has(fullKey("tailscale.address"))) {
+        p.add(fullKey("tailscale.address"), "required", "is required with nodes: the other nodes join the primary at its tailnet IPv4 (tailscale ip -4 on it)");
+    }
+    const joining = nodes.filter((n) => !n.primary && n.target === "existing");
+    if (joining.length && !ts.authKey && !ts.apiKey && !p.has(fullKey("tailscaleAuthKey")) && !p.has(fullKey("tailscaleApiKey"))) {
+        const how =
+            "pulumi config set --secret tailscaleApiKey tskey-api-… (with tailscale.tailnet) to mint a one-off key per node, or a reusable tailscaleAuthKey";
+        p.add(fullKey("tailscaleApiKey"), "secret-required", `is required to join ${joining.map((n) => n.name).join(", ")} to the tailnet: ${how}`);
     }
     const countProblem = serverCountProblem(nodes.filter(isServer).length);
     if (countProblem) {
