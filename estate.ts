@@ -2,10 +2,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { APPS, AppDefinition } from "./apps";
 import { AppPlan, planApps } from "./apps/plan";
-import { HydraConfig, Secret, Target } from "./config";
+import { HydraConfig, isMultiNode, Secret, Target } from "./config";
 import { NomadConnection } from "./components/AppJob";
 import { JobEnvironment } from "./components/buildJob";
-import { CaddyProxy, CaddyProxyArgs, caddySpec } from "./components/CaddyProxy";
+import { CaddyProxy, CaddyProxyArgs, caddySpecs } from "./components/CaddyProxy";
 import { dataFolders } from "./components/dataFolders";
 import { HydraApp } from "./components/HydraApp";
 import { HydraCluster } from "./components/HydraCluster";
@@ -103,10 +103,11 @@ export function buildEstate(cfg: HydraConfig, apps: AppDefinition[] = APPS): Est
                   environment,
                   connection,
                   dataDir: cfg.node.dataDir,
+                  ...(isMultiNode(cfg.cluster) ? { placement: { publicNodes: cfg.cluster.nodes.filter((n) => n.public).length, primary: cfg.node.name } } : {}),
               }
             : undefined;
     // Every job the node will run: its data folders are made at first boot.
-    const jobs: JobSpec[] = [...plan.apps.flatMap((p) => p.jobs), ...(proxyArgs ? [caddySpec(proxyArgs)] : [])];
+    const jobs: JobSpec[] = [...plan.apps.flatMap((p) => p.jobs), ...(proxyArgs ? caddySpecs(proxyArgs) : [])];
 
     const nodeArgs = {
         domain: cfg.domain,
