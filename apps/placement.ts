@@ -2,7 +2,7 @@
 // declare: a job with data stays on the node that holds it, and an image runs only on an
 // architecture it is published for. Pure; with one node nothing is added.
 import { ClusterNode, HydraConfig, isMultiNode } from "../config";
-import { AppDeclaration, Arch, ConstraintSpec, CPU_ARCH, JobSpec, onNode } from "../vocabulary";
+import { AppDeclaration, Arch, ARCHS, ConstraintSpec, CPU_ARCH, JobSpec, onNode } from "../vocabulary";
 
 /** With hydra:nodes, the node that keeps an app's data: apps.<name>.node, or the primary. */
 export function appNode(cfg: HydraConfig, app: string): ClusterNode | undefined {
@@ -27,7 +27,15 @@ export function keepsData(job: JobSpec, dataDir: string): boolean {
     return (job.backupPaths?.length ?? 0) > 0 || job.tasks.some((t) => (t.mounts ?? []).some((m) => under(m.source)));
 }
 
-/** The job with where it may run: pinned to its app's node when it keeps data, on its images' architectures. */
+/**
+ * The architectures a job runs on: what its app declares, else amd64 for a job with images and
+ * any for one that runs host programs only (raw_exec).
+ */
+export function jobArchs(app: AppDeclaration, job: JobSpec): readonly Arch[] {
+    return app.archs ?? (job.tasks.some((t) => (t.driver ?? "docker") === "docker") ? ["amd64"] : ARCHS);
+}
+
+/** The job with where it may run: pinned to its app's node when it keeps data, on its images' architectures (when not all). */
 export function placeJob(cfg: HydraConfig, app: AppDeclaration, job: JobSpec): JobSpec {
     if (!isMultiNode(cfg.cluster)) {
         return job;
@@ -37,8 +45,9 @@ export function placeJob(cfg: HydraConfig, app: AppDeclaration, job: JobSpec): J
     if (node && keepsData(job, appDataDir(cfg, app.name))) {
         constraints.push(onNode(node.name));
     }
-    if (job.tasks.some((t) => (t.driver ?? "docker") === "docker")) {
-        constraints.push(onArchs(app.archs ?? ["amd64"]));
+    const archs = jobArchs(app, job);
+    if (!ARCHS.every((a) => archs.includes(a))) {
+        constraints.push(onArchs(archs));
     }
     return constraints.length ? { ...job, constraints } : job;
 }
