@@ -34,7 +34,14 @@ export interface BackupOwnFiles {
  * failed dump keeps the previous one, is reported, and fails the run after the
  * backup. Pure.
  */
-export function renderBackupScript(paths: string[], b: BackupConfig, dumps: BackupDump[] = [], own: BackupOwnFiles = {}, onNode?: string): string {
+export function renderBackupScript(
+    paths: string[],
+    b: BackupConfig,
+    dumps: BackupDump[] = [],
+    own: BackupOwnFiles = {},
+    node?: { name: string; primary: boolean },
+): string {
+    const onNode = node?.name;
     const { canary, schedulerSnapshot } = own;
     const sorted = [...dumps].sort((x, y) => x.file.localeCompare(y.file));
     const list = [...new Set([...paths, ...sorted.map((d) => d.file), ...[canary, schedulerSnapshot].filter((f) => f !== undefined)])]
@@ -89,10 +96,25 @@ printf '%s %s\\n' "$(date -u +%FT%TZ)" "$(head -c 12 /dev/urandom | od -An -tx1 
 `
         : ""
 }${dumpSection}
-# A new repository (first run) is initialised; an existing one is left alone.
+${
+    node && !node.primary
+        ? `# Only the primary's backup makes the repository: two restic init at once leave one that no key opens.
+for _ in $(seq 1 60); do
+  if restic cat config >/dev/null 2>&1; then
+    break
+  fi
+  sleep 10
+done
+if ! restic cat config >/dev/null 2>&1; then
+  echo "the repository does not exist yet: the primary's backup makes it" >&2
+  write_metric hydra_backup_result ${BACKUP_METRICS.lastRunOk} 0
+  exit 1
+fi`
+        : `# A new repository (first run) is initialised; an existing one is left alone.
 if ! restic cat config >/dev/null 2>&1; then
   restic init
-fi
+fi`
+}
 restic unlock
 
 ${
@@ -291,7 +313,7 @@ export const backup = defineApp({
         const scripts = Object.fromEntries(
             dataNodes(ctx.cfg).map((n) => {
                 const share = nodeShare(n, byFile, ctx.estate.backupPaths, ctx.estate.backupDumps);
-                return [n.name, renderBackupScript(share.paths, b, share.dumps, n.primary ? own : {}, n.name)];
+                return [n.name, renderBackupScript(share.paths, b, share.dumps, n.primary ? own : {}, n)];
             }),
         );
         return [onEveryDataNode(jobs[0], scripts), ...jobs.slice(1).map((j) => onPrimary(ctx.cfg, j))];

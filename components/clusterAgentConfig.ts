@@ -16,8 +16,8 @@ export interface ClusterAgentOptions {
     serverAddresses: string[];
     /** The clients' RPC addresses of the servers; the Serf addresses of `serverAddresses` otherwise. */
     clientServerAddresses?: string[];
-    /** The gossip key (standard base64); servers only. */
-    gossipKey: string;
+    /** The gossip key (standard base64), for servers; the estate always sets it (a test may leave it out). */
+    gossipKey?: string;
 }
 
 /** The node's meta: what jobs are constrained on (`${meta.public}`, `${meta.data}`, `${meta.node}`). */
@@ -56,9 +56,9 @@ export function renderClusterAgentConfig(o: ClusterAgentOptions): string {
         lines.push(
             "",
             "server {",
-            "  # Gossip between servers is encrypted; a server with another key cannot join.",
-            `  encrypt = ${hclString(o.gossipKey)}`,
-            "",
+            ...(o.gossipKey
+                ? ["  # Gossip between servers is encrypted; a server with another key cannot join.", `  encrypt = ${hclString(o.gossipKey)}`, ""]
+                : []),
             "  server_join {",
             `    retry_join = ${list(o.serverAddresses)}`,
             "  }",
