@@ -107,3 +107,55 @@ export function agentLogTail(a: LocalAgent, lines = 15): string {
     const file = path.join(a.dir, "agent.log");
     return fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n").slice(-lines).join("\n") : "(no log)";
 }
+
+async function call(a: LocalAgent, route: string, method = "GET"): Promise<any> {
+    const res = await fetch(`${httpAddress(a)}${route}`, { method, signal: AbortSignal.timeout(10_000) });
+    return res.ok ? res.json() : undefined;
+}
+
+/** Processes whose command line names `dir`: the task executors and tasks a stopped client leaves running. */
+export function processesUnder(dir: string): number[] {
+    return fs
+        .readdirSync("/proc")
+        .filter((p) => /^\d+$/.test(p))
+        .filter((p) => {
+            try {
+                return fs.readFileSync(`/proc/${p}/cmdline`, "utf8").includes(dir);
+            } catch {
+                return false;
+            }
+        })
+        .map(Number)
+        .filter((pid) => pid !== process.pid);
+}
+
+/**
+ * Stops a local cluster: every job first (a client leaves its tasks running when it stops, by
+ * design), then every agent by its own PID, its mounts unmounted. Returns the PIDs still running under `dir` afterwards.
+ */
+export async function stopLocalCluster(agents: LocalAgent[], dir: string): Promise<number[]> {
+    const alive = [];
+    for (const a of agents) {
+        if ((await call(a, "/v1/status/leader").catch(() => undefined)) !== undefined) {
+            alive.push(a);
+        }
+    }
+    const api = alive[0];
+    if (api) {
+        for (const job of ((await call(api, "/v1/jobs").catch(() => [])) ?? []) as { ID: string }[]) {
+            await call(api, `/v1/job/${encodeURIComponent(job.ID)}?purge=true`, "DELETE").catch(() => undefined);
+        }
+        const deadline = Date.now() + 30_000;
+        while (Date.now() < deadline) {
+            const allocs = ((await call(api, "/v1/allocations").catch(() => [])) ?? []) as { ClientStatus: string }[];
+            if (!allocs.some((x) => x.ClientStatus === "running" || x.ClientStatus === "pending")) {
+                break;
+            }
+            await new Promise((r) => setTimeout(r, 500));
+        }
+    }
+    for (const a of agents) {
+        await stopLocalAgent(a);
+    }
+    return processesUnder(dir);
+}

@@ -15,7 +15,7 @@ import { planApps } from "../../apps/plan";
 import { validateConfig } from "../../config";
 import { buildJob, JobEnvironment } from "../../components/buildJob";
 import { caddySpecs } from "../../components/CaddyProxy";
-import { httpAddress, LocalAgent, startLocalAgent, stopLocalAgent } from "../../dev/clusterAgents";
+import { httpAddress, LocalAgent, startLocalAgent, stopLocalCluster } from "../../dev/clusterAgents";
 import { nomadJobProvider } from "../../nomad/job-provider";
 import { MiniEngine } from "../../testkit/engine";
 import { onNode } from "../../vocabulary";
@@ -152,9 +152,8 @@ describe("a Nomad cluster on this machine: placement from the declarations (1 se
     });
 
     after(async () => {
-        for (const a of agents) {
-            await stopLocalAgent(a);
-        }
+        const left = await stopLocalCluster(agents, root);
+        assert.deepStrictEqual(left, [], "no task or executor outlives the cluster");
         fs.rmSync(root, { recursive: true, force: true });
         console.log(`      timings (ms): ${JSON.stringify(timings)}`);
     });
