@@ -49,7 +49,12 @@ export async function api<T = any>(agent: LocalAgent, route: string, method = "G
     if (!res.ok) {
         throw new Error(`${method} ${route}: ${res.status} ${text}`);
     }
-    return (text.startsWith("{") || text.startsWith("[") ? JSON.parse(text) : text) as T;
+    try {
+        return JSON.parse(text) as T;
+    } catch {
+        // Log and file contents come as plain text.
+        return text as T;
+    }
 }
 
 /** Polls `check` until it returns a value (not undefined), or fails with the last thing it saw and the agents' logs. */
