@@ -17,4 +17,3 @@ function skipMappingOfAnonymousStacks() {
 }
 
 module.exports = { skipMappingOfAnonymousStacks };
-
