@@ -12,7 +12,10 @@ export type Hcl2Variables = Record<string, Hcl2Value>;
 
 /** A string as an HCL quoted template: JSON escapes, and `${`/`%{` kept literal. */
 function quoted(s: string): string {
-    return JSON.stringify(s).replace(/\$\{/g, "$${").replace(/%\{/g, "%%{");
+    // Replacement functions: in a replacement string "$$" would stand for a single "$".
+    return JSON.stringify(s)
+        .replace(/\$\{/g, () => "$${")
+        .replace(/%\{/g, () => "%%{");
 }
 
 /** One value as an HCL literal expression: `"a"`, `3`, `true`, `null`, `["a", 1]`, `{ "k" = "v" }`. */
