@@ -33,7 +33,7 @@ const fields = {
         .describe("Cloudflare account id; required to create the zone."),
     proxied: flag().prefault(true).describe("Default for public routes that do not say."),
     imports: z
-        .record(text(importKey), text(importId), expected("a map of import ids"))
+        .record(z.string(), text(), expected("a map of import ids"))
         .prefault({})
         .describe('Adopt what already exists (MIGRATING.md): "zone" → the zone\'s id; "<name>/<type>" (e.g. "git/A", "@/CNAME") → "<zone id>/<record id>".'),
 };
@@ -53,8 +53,12 @@ export function readCloudflare(src: ConfigSource): CloudflareConfig {
     const key = fullKey("cloudflare");
     const cf = readSection(p, key, withRawRecords, src.object("cloudflare"));
     const records = readRecords(p, `${key}.records`, cf.records);
+    // Checked here rather than in the schema, so that every entry's problem is listed with its key.
     for (const [k, v] of Object.entries(cf.imports)) {
-        if (k === "zone" && !cf.manageZone) {
+        const wrong = importKey(k) ?? importId(v);
+        if (wrong) {
+            p.add(`${key}.imports.${k}`, "invalid", wrong);
+        } else if (k === "zone" && !cf.manageZone) {
             p.add(`${key}.imports.zone`, "conflict", "imports the zone only when the stack manages it (cloudflare.manageZone true)");
         } else if (k === "zone" ? v.includes("/") : !v.includes("/")) {
             p.add(`${key}.imports.${k}`, "invalid", k === "zone" ? "is the zone's id alone (32 hex characters)" : "is <zone id>/<record id> for a record");
