@@ -114,7 +114,8 @@ export function prometheusSpec(tag: string, prometheus: string, busybox: string)
     return {
         name: "prometheus",
         sourceDir: path.join(IMAGES_DIR, "prometheus"),
-        extraFiles: { busybox, prometheus: real, ...glibcLibraries("prometheus", real) },
+        // The UI's templates, packed by scripts/promtool.sh next to the binary.
+        extraFiles: { busybox, prometheus: real, "web.tar": path.join(path.dirname(real), "web.tar"), ...glibcLibraries("prometheus", real) },
         tags: [PROMETHEUS_TAG, tag],
     };
 }

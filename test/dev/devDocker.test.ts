@@ -78,7 +78,7 @@ describe("dev estate: Docker without a daemon", () => {
     });
 
     describe("the images of the dev stack", () => {
-        it("come from the rendered jobs: the proxy image, a stand-in for every other, and the bind sources", async function () {
+        it("come from the rendered jobs: the proxy image, Prometheus's, a stand-in for every other, and the bind sources", async function () {
             this.timeout(120_000);
             // The dev stack as `npm run dev` writes it: the committed file plus a data folder.
             const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hydra-dev-images-"));
@@ -89,6 +89,8 @@ describe("dev estate: Docker without a daemon", () => {
                 const plan = await planDevImages(dir, "dev");
                 assert.strictEqual(plan.proxyImage, DEFAULT_CADDY_IMAGE);
                 assert.ok(!plan.standinImages.includes(DEFAULT_CADDY_IMAGE));
+                assert.match(plan.prometheusImage ?? "", /^prom\/prometheus:v\d/, "monitoring's Prometheus task");
+                assert.ok(!plan.standinImages.includes(plan.prometheusImage!), "a real Prometheus, not a stand-in");
                 assert.ok(plan.standinImages.includes("ghcr.io/mr-karan/doggo-api:v0.3.7"), plan.standinImages.join(", "));
                 assert.ok(plan.standinImages.length >= 7, plan.standinImages.join(", "));
                 assert.ok(plan.bindSources.includes("/dev-data/gitea"), plan.bindSources.join(", "));
