@@ -124,7 +124,11 @@ describe("integration: the dev estate's alerts (real Prometheus) and restore dri
         const walk = (d: string) => {
             for (const f of fs.readdirSync(d, { withFileTypes: true })) {
                 const p = path.join(d, f.name);
-                f.isDirectory() ? walk(p) : packs.push(p);
+                if (f.isDirectory()) {
+                    walk(p);
+                } else {
+                    packs.push(p);
+                }
             }
         };
         walk(path.join(e.resticRepo, "data"));

@@ -19,8 +19,7 @@ export const alerts = async (base: string): Promise<PromAlert[]> => (await prom<
 
 /** An instant query's samples: labels and value. */
 export async function query(base: string, q: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
-    return (await prom<{ result: { metric: Record<string, string>; value: [number, string] }[] }>(base, `/api/v1/query?query=${encodeURIComponent(q)}`))
-        .result;
+    return (await prom<{ result: { metric: Record<string, string>; value: [number, string] }[] }>(base, `/api/v1/query?query=${encodeURIComponent(q)}`)).result;
 }
 
 /** Polls `probe` every 2 s until it returns something, or throws with `what` after `timeoutMs`. */
