@@ -89,7 +89,7 @@ export function proxySpec(tag: string, caddy: string, busybox: string): ImageSpe
 export function glibcLibraries(image: string, binary: string): Record<string, string> {
     const r = spawnSync("ldd", [binary], { encoding: "utf8" });
     if (r.status !== 0) {
-        throw new Error(`image ${image}: preparing the context failed: ldd ${binary}: ${(r.stderr || r.stdout).trim()}`);
+        throw new Error(`image ${image}: preparing the context failed: ${binary} is not an x86-64 glibc binary (ldd: ${(r.stderr || r.stdout).trim()})`);
     }
     const libs = r.stdout
         .split("\n")
