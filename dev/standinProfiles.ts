@@ -143,12 +143,13 @@ export function renderProfile(p: StandinProfile): string {
 
 /** The Dockerfile of an image that is the stand-in `base` with a profile (`profile` in its context). Pure. */
 export function profiledDockerfile(base: string, baseId: string, p: StandinProfile): string {
-    const env = Object.entries(p.env).map(([k, v]) => `ENV ${k}=${JSON.stringify(v)}`);
+    // One ENV instruction: each instruction is a build step of its own.
+    const env = Object.entries(p.env).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
     return [
         `# The stand-in with the profile of ${p.repository}; built on ${baseId}.`,
         `FROM ${base}`,
         "COPY profile /hydra/profile",
-        ...env,
+        ...(env.length ? [`ENV ${env.join(" ")}`] : []),
         `USER ${p.user}`,
         "",
     ].join("\n");

@@ -29,8 +29,9 @@ LIST
         [ -n "$path" ] || continue
         dir=$(expand "$path")
         probe="$dir/.hydra-standin-write.$$"
-        # As the app would: make the folder if its parent allows, then write a file in it.
-        if ! { mkdir -p "$dir" 2>/dev/null && : >"$probe" 2>/dev/null && rm -f "$probe"; }; then
+        # As the app would: make the folder if its parent allows, then write a file in it (touch:
+        # a failed redirection of a special builtin such as `:` would end the shell).
+        if ! { mkdir -p "$dir" 2>/dev/null && touch "$probe" 2>/dev/null && rm -f "$probe"; }; then
             say "$failure"
             say "$dir is not writable by $(id -u):$(id -g) (owner $(stat -c %u:%g "$dir" 2>/dev/null || echo "of its parent $(stat -c %u:%g "$(dirname "$dir")" 2>/dev/null)"))"
             failed=1
