@@ -2,8 +2,9 @@
 # The stand-in's profile of the real image it carries the name of (/hydra/profile, written
 # from dev/standinProfiles.ts): sourced by standin.sh, respond.sh and syncthing.sh. Without
 # a profile every function succeeds and nothing changes.
-# shellcheck disable=SC1091 # the profile exists only in a profiled image
-[ -f /hydra/profile ] && . /hydra/profile
+# HYDRA_PROFILE_FILE: another place, for the unit tests.
+# shellcheck disable=SC1090,SC1091 # the profile exists only in a profiled image
+[ -f "${HYDRA_PROFILE_FILE:-/hydra/profile}" ] && . "${HYDRA_PROFILE_FILE:-/hydra/profile}"
 PROFILE_IMAGE=${PROFILE_IMAGE:-}
 
 say() { echo "hydra stand-in for ${PROFILE_IMAGE}: $*" >&2; }
