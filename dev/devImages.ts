@@ -127,7 +127,13 @@ export function buildDevImages(endpoint: string, plan: DevImagePlan, caddy: stri
     }
     const standins = plan.standinImages.filter((i) => !isRealPostgres(i));
     if (standins.length) {
-        const base = buildImage(endpoint, standinSpec(standins.filter((i) => !profileFor(i)), busybox));
+        const base = buildImage(
+            endpoint,
+            standinSpec(
+                standins.filter((i) => !profileFor(i)),
+                busybox,
+            ),
+        );
         results.push(base);
         for (const image of standins.filter((i) => profileFor(i))) {
             results.push(buildImage(endpoint, profiledSpec(image, base.id)));

@@ -44,7 +44,9 @@ describe("dev estate: the stand-ins' profiles of the real images", () => {
         assert.deepStrictEqual(uncovered, []);
         assert.ok([...images].some(isRealPostgres), "Shynet's database is the real PostgreSQL");
         assert.deepStrictEqual(
-            ["postgres:17.6", "postgres:17", "docker.io/library/postgres:17.6-trixie", "postgres:16.4", "postgres:latest", "bitnami/postgresql:17"].map(isRealPostgres),
+            ["postgres:17.6", "postgres:17", "docker.io/library/postgres:17.6-trixie", "postgres:16.4", "postgres:latest", "bitnami/postgresql:17"].map(
+                isRealPostgres,
+            ),
             [true, true, true, false, false, false],
         );
     });

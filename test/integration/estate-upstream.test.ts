@@ -167,7 +167,20 @@ describe("integration: the dev estate against the real images' demands (stand-in
     it("a row written to Shynet's Postgres comes back from the nightly dump, restored into a fresh database task", async () => {
         const value = crypto.randomBytes(12).toString("hex");
         const psql = (id: string, sql: string) =>
-            e.t.docker(["exec", id, "psql", "-v", "ON_ERROR_STOP=1", "--username=shynet", "--dbname=shynet", "--tuples-only", "--no-align", `--command=${sql}`]).trim();
+            e.t
+                .docker([
+                    "exec",
+                    id,
+                    "psql",
+                    "-v",
+                    "ON_ERROR_STOP=1",
+                    "--username=shynet",
+                    "--dbname=shynet",
+                    "--tuples-only",
+                    "--no-align",
+                    `--command=${sql}`,
+                ])
+                .trim();
         psql(container("shynet-db", "db"), `CREATE TABLE hydra_canary (value text); INSERT INTO hydra_canary VALUES ('${value}')`);
 
         const status = await forceBackup(e);
@@ -188,10 +201,7 @@ describe("integration: the dev estate against the real images' demands (stand-in
             (task.Config!.mount as { source: string }[])[0].source = fresh;
         });
         await controlAlloc(e, c, (a) => a.TaskStates?.db?.State === "running");
-        const id = e.t
-            .docker(["ps", "--quiet", "--filter", "label=com.hashicorp.nomad.job_name=shynet-db-restore"])
-            .trim()
-            .split("\n")[0];
+        const id = e.t.docker(["ps", "--quiet", "--filter", "label=com.hashicorp.nomad.job_name=shynet-db-restore"]).trim().split("\n")[0];
         for (let i = 0; i < 60 && dockerCli(e.t.daemon.endpoint, ["exec", id, "pg_isready", "--username=shynet"]).status !== 0; i++) {
             await new Promise((res) => setTimeout(res, 1000));
         }
