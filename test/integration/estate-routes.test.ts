@@ -78,7 +78,8 @@ describe("integration: the dev estate's routes, secrets, start order and SSH (re
         }
         // Shynet's database is the real PostgreSQL (no stand-in to ask): its environment as its PID 1 started with it.
         const [db] = e.t.docker(["ps", "--quiet", "--filter", "label=com.hashicorp.nomad.job_name=shynet-db"]).trim().split("\n");
-        const environ = e.t.docker(["exec", db, "cat", "/proc/1/environ"]).split("\0").filter(Boolean);
+        // As postgres, PID 1's user: root in the container may not read another user's environ (no CAP_SYS_PTRACE).
+        const environ = e.t.docker(["exec", "--user", "postgres", db, "cat", "/proc/1/environ"]).split("\0").filter(Boolean);
         const env = Object.fromEntries(environ.map((kv) => [kv.slice(0, kv.indexOf("=")), sha256(kv.slice(kv.indexOf("=") + 1))]));
         digests.set("shynet-db/db", { job: "shynet-db", task: "db", env, files: {} });
     });
