@@ -1,9 +1,11 @@
 // The images the dev estate runs, without a registry: the proxy image from the Caddy that
-// scripts/tools.sh builds, the Prometheus image from the prometheus of Debian's package, and one
-// busybox stand-in tagged as every other image the rendered jobs use. All carry the production
-// names, so the jobs are the production jobs.
+// scripts/tools.sh builds; the Prometheus image from the prometheus of Debian's package; a real
+// PostgreSQL 17 (Debian's, images/postgres); and one busybox stand-in for every other image the
+// rendered jobs use, with the profile of the real image (standinProfiles.ts) where there is one.
+// All carry the production names, so the jobs are the production jobs.
 import { spawnSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { APPS } from "../apps";
 import { PROMETHEUS_TASK } from "../apps/monitoring";
@@ -13,6 +15,7 @@ import { renderStack, stackRawConfig, validateForRender } from "../render/render
 import { dockerCli } from "./docker";
 import { isStaticElf } from "./elf";
 import { BuildResult, buildImage, ImageSpec } from "./imageBuild";
+import { imageRepository, profiledDockerfile, profileFor, renderProfile } from "./standinProfiles";
 
 const IMAGES_DIR = path.join(__dirname, "images");
 /** Names of our own, besides the production ones. */
@@ -81,6 +84,41 @@ export function standinSpec(tags: string[], busybox: string): ImageSpec {
     return { name: "stand-in", sourceDir: path.join(IMAGES_DIR, "standin"), extraFiles: { busybox }, tags: [STANDIN_TAG, ...tags] };
 }
 
+/** The stand-in with the profile of `image` (which must have one), on the stand-in built as `baseId`. */
+export function profiledSpec(image: string, baseId: string): ImageSpec {
+    const profile = profileFor(image)!;
+    return {
+        name: `stand-in ${profile.repository}`,
+        extraFiles: {},
+        generated: { Dockerfile: profiledDockerfile(STANDIN_TAG, baseId, profile), profile: renderProfile(profile) },
+        tags: [image],
+    };
+}
+
+/** The PostgreSQL major the dev estate runs for real (images/postgres/rootfs.sh installs Debian's). */
+export const REAL_POSTGRES_MAJOR = "17";
+
+/** Whether the dev estate runs `image` as the real server rather than a stand-in. */
+export function isRealPostgres(image: string): boolean {
+    const repo = imageRepository(image);
+    const tag = image.split("@")[0].slice(repo.length + 1);
+    return ["postgres", "library/postgres", "docker.io/library/postgres"].includes(repo) && tag.split(/[.-]/)[0] === REAL_POSTGRES_MAJOR;
+}
+
+/** The root filesystem of the real PostgreSQL, built once per version of its script into the tools cache. */
+export function postgresRootfs(): string {
+    const cache = process.env.HYDRA_TOOLS_CACHE ?? path.join(os.homedir(), ".cache", "hydra-tools");
+    const r = spawnSync(path.join(IMAGES_DIR, "postgres", "rootfs.sh"), [cache], { encoding: "utf8" });
+    if (r.status !== 0) {
+        throw new Error(`image postgres: preparing the context failed: rootfs.sh exited with ${r.status ?? r.signal}: ${(r.stderr ?? "").trim().slice(-2000)}`);
+    }
+    return r.stdout.trim().split("\n").pop()!;
+}
+
+export function postgresSpec(tags: string[], rootfs: string): ImageSpec {
+    return { name: "postgres", sourceDir: path.join(IMAGES_DIR, "postgres"), extraFiles: { "rootfs.tar": rootfs }, tags };
+}
+
 export function proxySpec(tag: string, caddy: string, busybox: string): ImageSpec {
     return { name: "proxy", sourceDir: path.join(IMAGES_DIR, "proxy"), extraFiles: { busybox, caddy }, tags: [PROXY_TAG, tag] };
 }
@@ -134,8 +172,23 @@ export function buildDevImages(endpoint: string, plan: DevImagePlan, tools: { ca
         }
         results.push(buildImage(endpoint, prometheusSpec(plan.prometheusImage, tools.prometheus, busybox)));
     }
-    if (plan.standinImages.length) {
-        results.push(buildImage(endpoint, standinSpec(plan.standinImages, busybox)));
+    const postgres = plan.standinImages.filter(isRealPostgres);
+    if (postgres.length) {
+        results.push(buildImage(endpoint, postgresSpec(postgres, postgresRootfs())));
+    }
+    const standins = plan.standinImages.filter((i) => !isRealPostgres(i));
+    if (standins.length) {
+        const base = buildImage(
+            endpoint,
+            standinSpec(
+                standins.filter((i) => !profileFor(i)),
+                busybox,
+            ),
+        );
+        results.push(base);
+        for (const image of standins.filter((i) => profileFor(i))) {
+            results.push(buildImage(endpoint, profiledSpec(image, base.id)));
+        }
     }
     // With vfs every layer is a full copy: replaced builds are worth removing.
     dockerCli(endpoint, ["image", "prune", "--force", "--filter", "label=org.hydra.dev.inputs"]);
@@ -145,7 +198,8 @@ export function buildDevImages(endpoint: string, plan: DevImagePlan, tools: { ca
 export function describeBuilds(results: BuildResult[]): string {
     return results
         .map(
-            (r) => `  ${r.name.padEnd(9)}${r.built ? "built " : "cached"} in ${(r.ms / 1000).toFixed(1)}s  ${r.id.slice(7, 19)}  ${r.tags.slice(1).join(", ")}`,
+            (r) =>
+                `  ${r.name.padEnd(9)}${r.built ? "built " : "cached"} in ${(r.ms / 1000).toFixed(1)}s  ${r.id.slice(7, 19)}  ${(r.tags.length > 1 ? r.tags.slice(1) : r.tags).join(", ")}`,
         )
         .join("\n");
 }

@@ -17,7 +17,8 @@ case $purpose in
 test)
     # cloud-init, shellcheck: artifact checks; restic: the backup job; curl: tests that call URLs;
     # docker.io, busybox-static: the private Docker daemon and the stand-in image (dev/docker.ts);
-    # debootstrap, apt-utils: the first-boot rehearsal's root filesystem and vendor repositories.
+    # debootstrap, apt-utils: the first-boot rehearsal's root filesystem and vendor repositories,
+    # and the dev estate's real PostgreSQL (dev/images/postgres/rootfs.sh).
     packages=(cloud-init shellcheck restic jq curl iproute2 docker.io busybox-static debootstrap apt-utils)
     tools=()
     ;;
@@ -27,7 +28,8 @@ unit)
     tools=(caddy)
     ;;
 dev)
-    packages=(restic iproute2 docker.io busybox-static)
+    # debootstrap: the real PostgreSQL's root filesystem (dev/images/postgres/rootfs.sh).
+    packages=(restic iproute2 docker.io busybox-static debootstrap)
     tools=(pulumi pulumi-language-nodejs pulumi-resource-pulumi-nodejs pulumi-analyzer-policy nomad caddy)
     ;;
 *)

@@ -26,7 +26,6 @@ const STANDIN_SERVICES: Record<string, string> = {
     "gitea-web": "gitea/web",
     grafana: "monitoring/grafana",
     "pihole-web": "pihole/app",
-    "shynet-db": "shynet-db/db",
     "shynet-web": "shynet-app/web",
     "syncthing-web": "syncthing/web",
 };
@@ -75,6 +74,12 @@ describe("integration: the dev estate's routes, secrets, start order and SSH (re
             const res = await fetch(`http://${svc.Address}:${svc.Port}/.hydra/digests`, { signal: AbortSignal.timeout(15_000) });
             digests.set(task, (await res.json()) as Digests);
         }
+        // Shynet's database is the real PostgreSQL (no stand-in to ask): its environment as its PID 1 started with it.
+        const [db] = e.t.docker(["ps", "--quiet", "--filter", "label=com.hashicorp.nomad.job_name=shynet-db"]).trim().split("\n");
+        // As postgres, PID 1's user: root in the container may not read another user's environ (no CAP_SYS_PTRACE).
+        const environ = e.t.docker(["exec", "--user", "postgres", db, "cat", "/proc/1/environ"]).split("\0").filter(Boolean);
+        const env = Object.fromEntries(environ.map((kv) => [kv.slice(0, kv.indexOf("=")), sha256(kv.slice(kv.indexOf("=") + 1))]));
+        digests.set("shynet-db/db", { job: "shynet-db", task: "db", env, files: {} });
     });
 
     after(async () => {
@@ -179,7 +184,7 @@ describe("integration: the dev estate's routes, secrets, start order and SSH (re
             "monitoring/grafana": { GF_SECURITY_ADMIN_PASSWORD: "hydra:grafanaAdminPassword" },
             "pihole/app": { FTLCONF_webserver_api_password: "hydra:piholeWebPassword" },
         };
-        for (const task of Object.values(STANDIN_SERVICES)) {
+        for (const task of [...Object.values(STANDIN_SERVICES), "shynet-db/db"]) {
             const env = digests.get(task)!.env;
             const found = Object.fromEntries(
                 Object.entries(env)
