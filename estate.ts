@@ -9,7 +9,7 @@ import { CaddyProxy, CaddyProxyArgs, caddySpecs } from "./components/CaddyProxy"
 import { dataFolders } from "./components/dataFolders";
 import { HydraApp } from "./components/HydraApp";
 import { HydraCluster } from "./components/HydraCluster";
-import { HydraDns } from "./components/HydraDns";
+import { HydraDns, RouteRecord, recordKeys } from "./components/HydraDns";
 import { HydraNode } from "./components/HydraNode";
 import { existingNode, NodeEndpoints } from "./components/nodeEndpoints";
 import { NomadJob } from "./nomad";
@@ -88,7 +88,12 @@ export function buildEstate(cfg: HydraConfig, apps: AppDefinition[] = APPS): Est
         region: cfg.nomad.region,
         serviceProvider: cfg.consul.enabled ? "consul" : "nomad",
     };
-    const connection: NomadConnection = { address: cfg.nomad.address, token: cfg.nomad.token };
+    const connection: NomadConnection = {
+        address: cfg.nomad.address,
+        token: cfg.nomad.token,
+        adopt: cfg.nomad.adopt,
+        overwriteAdoptedVariables: cfg.nomad.overwriteAdoptedVariables,
+    };
     const proxyArgs: CaddyProxyArgs | undefined =
         cfg.proxy.enabled && plan.routes.length
             ? {
@@ -106,6 +111,18 @@ export function buildEstate(cfg: HydraConfig, apps: AppDefinition[] = APPS): Est
                   ...(isMultiNode(cfg.cluster) ? { placement: { publicNodes: cfg.cluster.nodes.filter((n) => n.public).length, primary: cfg.node.name } } : {}),
               }
             : undefined;
+    const dnsRoutes: RouteRecord[] = [
+        ...plan.routes.map((r) => ({ hostname: r.hostname, visibility: r.visibility, proxied: r.proxied })),
+        ...(proxyArgs ? plan.adminRoutes.map((a) => ({ hostname: a.hostname, visibility: "internal" as const })) : []),
+    ];
+    if (cfg.cloudflare.enabled) {
+        // An import id for a record the estate does not declare would be silently ignored: refuse it first.
+        const keys = recordKeys(cfg.node.name, cfg.cloudflare.records, dnsRoutes, cfg.tailscale.address);
+        const stray = Object.keys(cfg.cloudflare.imports).filter((k) => k !== "zone" && !keys.includes(k));
+        if (stray.length) {
+            throw new EstateError(stray.map((k) => `hydra:cloudflare.imports.${k}: the estate declares no such record (it declares ${keys.join(", ")})`));
+        }
+    }
     // Every job the node will run: its data folders are made at first boot.
     const jobs: JobSpec[] = [...plan.apps.flatMap((p) => p.jobs), ...(proxyArgs ? caddySpecs(proxyArgs) : [])];
 
@@ -165,10 +182,8 @@ export function buildEstate(cfg: HydraConfig, apps: AppDefinition[] = APPS): Est
                   : {}),
               tailnetAddress: cfg.tailscale.address,
               records: cfg.cloudflare.records,
-              routes: [
-                  ...plan.routes.map((r) => ({ hostname: r.hostname, visibility: r.visibility, proxied: r.proxied })),
-                  ...(proxy ? plan.adminRoutes.map((a) => ({ hostname: a.hostname, visibility: "internal" as const })) : []),
-              ],
+              routes: dnsRoutes,
+              imports: cfg.cloudflare.imports,
           })
         : undefined;
 

@@ -7,6 +7,10 @@ import { buildJob, JobEnvironment } from "./buildJob";
 export interface NomadConnection {
     address: pulumi.Input<string>;
     token?: pulumi.Input<string>;
+    /** Take over jobs and variables that already run (`nomad.adopt`). */
+    adopt?: boolean;
+    /** With adopt: overwrite a variable whose items differ (`nomad.overwriteAdoptedVariables`). */
+    overwriteAdoptedVariables?: boolean;
 }
 
 export interface AppJobArgs {
@@ -45,6 +49,7 @@ export class AppJob extends pulumi.ComponentResource {
                     items: args.secrets,
                     address: connection.address,
                     token: connection.token,
+                    ...(connection.adopt ? { adopt: true, overwriteAdopted: !!connection.overwriteAdoptedVariables } : {}),
                 },
                 { parent: this },
             );
@@ -60,6 +65,7 @@ export class AppJob extends pulumi.ComponentResource {
                 namespace: environment.namespace,
                 purgeOnDestroy: true,
                 app: args.app,
+                ...(connection.adopt ? { adopt: true } : {}),
                 // Batch and periodic jobs have no deployment to wait for.
                 ...(args.waitForHealthy && (spec.type ?? "service") === "service" ? { detach: false } : {}),
             },

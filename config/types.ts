@@ -1,4 +1,5 @@
 // The estate's settings, validated. Each section's type follows from its schema in sections/.
+import { AlertsConfig } from "./sections/alerts";
 import { AppSettings } from "./sections/apps";
 import { BackupConfig } from "./sections/backup";
 import { CloudflareConfig } from "./sections/cloudflare";
@@ -13,6 +14,7 @@ import { TailscaleConfig } from "./sections/tailscale";
 import { Secret } from "./source";
 
 export type {
+    AlertsConfig,
     AppSettings,
     BackupConfig,
     CloudflareConfig,
@@ -45,6 +47,7 @@ export interface HydraConfig {
     apps: Record<string, AppSettings>;
     proxy: ProxyConfig;
     backup: BackupConfig;
+    alerts: AlertsConfig;
     /** The machines of the Nomad cluster; none listed when hydra:nodes is unset (one node, as always). */
     cluster: ClusterConfig;
     /** The app secrets config sets, by key (the others are generated, or required by validation). */

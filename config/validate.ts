@@ -4,6 +4,7 @@ import { didYouMean } from "./closest";
 import { ConfigError } from "./configError";
 import { fullKey, NAMESPACE, OBJECT_KEYS, PROVIDER_SECRETS, SCALAR_KEYS } from "./keys";
 import { Problems } from "./problems";
+import { readAlerts } from "./sections/alerts";
 import { checkAppNodes, readApps } from "./sections/apps";
 import { readBackup } from "./sections/backup";
 import { readCloudflare } from "./sections/cloudflare";
@@ -56,10 +57,11 @@ function readAll(src: ConfigSource, apps: readonly AppDeclaration[]): HydraConfi
     checkAppNodes(src, apps, appSettings, cluster);
     const proxy = readProxy(src, appSettings, secrets);
     const backup = readBackup(src);
+    const alerts = readAlerts(src);
     requireAppSecrets(src, apps, appSettings, secrets);
     const estateSecrets = new Set(ESTATE_SECRETS.map((d) => d.key));
     const appSecrets = Object.fromEntries([...secrets].filter(([key]) => !estateSecrets.has(key)));
-    return { domain, target, node, tailscale, firewall, nomad, consul, cloudflare, apps: appSettings, proxy, backup, cluster, secrets: appSecrets };
+    return { domain, target, node, tailscale, firewall, nomad, consul, cloudflare, apps: appSettings, proxy, backup, alerts, cluster, secrets: appSecrets };
 }
 
 /**

@@ -2,6 +2,7 @@
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { NOMAD_TELEMETRY } from "../components/nomadAgentConfig";
 import { unmountUnder } from "./mounts";
 import { livePid, stopPid } from "./pids";
 
@@ -98,6 +99,9 @@ plugin "raw_exec" {
     enabled = true
   }
 }
+
+# The node's metrics, which the estate's Prometheus scrapes and its alert rules read.
+${NOMAD_TELEMETRY.join("\n")}
 ${o.dockerEndpoint ? dockerPlugin(o.dockerEndpoint) : ""}`;
 }
 

@@ -10,10 +10,12 @@ import { dockerCli } from "./docker";
 export interface ImageSpec {
     /** What the image is, for messages ("stand-in", "proxy"). */
     name: string;
-    /** Folder with the Dockerfile and the rest of the context. */
-    sourceDir: string;
+    /** Folder with the Dockerfile and the rest of the context (none: a context of generated files only). */
+    sourceDir?: string;
     /** Files copied into the context from elsewhere: name in the context → path on this machine. */
     extraFiles: Record<string, string>;
+    /** Files written into the context: name → content (they replace same-named files of sourceDir). */
+    generated?: Record<string, string>;
     /** Every name the image gets; the first is used in messages. */
     tags: string[];
 }
@@ -29,9 +31,16 @@ export interface BuildResult {
 
 const INPUTS_LABEL = "org.hydra.dev.inputs";
 
-/** The context's files: relative name → source path. */
+/** The context's files copied from this machine: relative name → source path. */
 function contextFiles(spec: ImageSpec): [string, string][] {
-    const own = fs.readdirSync(spec.sourceDir).map((f): [string, string] => [f, path.join(spec.sourceDir, f)]);
+    const generated = spec.generated ?? {};
+    const dir = spec.sourceDir;
+    const own = dir
+        ? fs
+              .readdirSync(dir)
+              .filter((f) => !(f in generated))
+              .map((f): [string, string] => [f, path.join(dir, f)])
+        : [];
     return [...own, ...Object.entries(spec.extraFiles)].sort(([a], [b]) => a.localeCompare(b));
 }
 
@@ -42,6 +51,9 @@ export function inputsHash(spec: ImageSpec): string {
         h.update(`${name}\0${fs.statSync(file).mode & 0o777}\0`);
         h.update(fs.readFileSync(file));
         h.update("\0");
+    }
+    for (const [name, content] of Object.entries(spec.generated ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+        h.update(`${name}\0generated\0${content}\0`);
     }
     return h.digest("hex");
 }
@@ -79,6 +91,9 @@ export function buildImage(endpoint: string, spec: ImageSpec): BuildResult {
             for (const [name, file] of contextFiles(spec)) {
                 fs.copyFileSync(file, path.join(context, name));
                 fs.chmodSync(path.join(context, name), fs.statSync(file).mode & 0o777);
+            }
+            for (const [name, content] of Object.entries(spec.generated ?? {})) {
+                fs.writeFileSync(path.join(context, name), content, { mode: 0o644 });
             }
             const args = ["build", "--force-rm", "--label", `${INPUTS_LABEL}=${hash}`, ...spec.tags.flatMap((t) => ["--tag", t]), context];
             const r = dockerCli(endpoint, args);

@@ -10,3 +10,6 @@ export { nomadJobProvider, summarizePlan } from "./job-provider";
 export type { NomadJobInputs, NomadJobOutputs } from "./job-provider";
 export { nomadVariableProvider } from "./variable-provider";
 export type { NomadVariableInputs, NomadVariableOutputs } from "./variable-provider";
+export { getJob, getVariable } from "./lookup";
+export type { GetJobArgs, GetVariableArgs, NomadJobInfo, NomadLookupArgs, NomadVariableInfo } from "./lookup";
+export type { Hcl2Value, Hcl2Variables } from "./hcl2-variables";

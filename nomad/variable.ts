@@ -15,6 +15,14 @@ export interface NomadVariableArgs {
     token?: pulumi.Input<string>;
     /** How long to retry while Nomad is unreachable or has no leader. Default 600. */
     retryTimeoutSeconds?: pulumi.Input<number>;
+    /**
+     * Take over a variable that already exists at this path (Pulumi cannot import a dynamic
+     * resource): the same items are recorded without a write; other items are refused (the preview
+     * names the differing keys, never values) unless `overwriteAdopted` is set too.
+     */
+    adopt?: pulumi.Input<boolean>;
+    /** With `adopt`: confirms that an existing variable with other items is overwritten. */
+    overwriteAdopted?: pulumi.Input<boolean>;
 }
 
 /**
@@ -27,6 +35,8 @@ export class NomadVariable extends pulumi.CustomResource {
     declare public readonly namespace: pulumi.Output<string>;
     declare public readonly createIndex: pulumi.Output<number>;
     declare public readonly modifyIndex: pulumi.Output<number>;
+    /** What `adopt` found and did (item keys only). */
+    declare public readonly adopted: pulumi.Output<string | undefined>;
     declare public readonly token: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: NomadVariableArgs, opts?: pulumi.CustomResourceOptions) {
@@ -42,6 +52,9 @@ export class NomadVariable extends pulumi.CustomResource {
                 address: args.address,
                 token: args.token === undefined ? undefined : pulumi.secret(args.token),
                 retryTimeoutSeconds: args.retryTimeoutSeconds,
+                adopt: args.adopt,
+                overwriteAdopted: args.overwriteAdopted,
+                adopted: undefined,
                 createIndex: undefined,
                 modifyIndex: undefined,
             },

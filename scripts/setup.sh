@@ -3,7 +3,9 @@
 # before any test or deployment starts its clock:
 #   1. Debian packages (apt-get when root; otherwise the exact command to run);
 #   2. the pinned pulumi, nomad and caddy (scripts/tools.sh, cached after the first build);
-#   3. for the tests, promtool (scripts/promtool.sh) and Renovate's validator (scripts/renovate.sh).
+#   3. promtool and prometheus (scripts/promtool.sh): the tests check rules with promtool, and the
+#      dev estate's Prometheus image holds prometheus;
+#   4. for the tests, Renovate's validator (scripts/renovate.sh).
 #
 # Usage: scripts/setup.sh [test|unit|dev]     (default: test)
 set -euo pipefail
@@ -15,7 +17,8 @@ case $purpose in
 test)
     # cloud-init, shellcheck: artifact checks; restic: the backup job; curl: tests that call URLs;
     # docker.io, busybox-static: the private Docker daemon and the stand-in image (dev/docker.ts);
-    # debootstrap, apt-utils: the first-boot rehearsal's root filesystem and vendor repositories.
+    # debootstrap, apt-utils: the first-boot rehearsal's root filesystem and vendor repositories,
+    # and the dev estate's real PostgreSQL (dev/images/postgres/rootfs.sh).
     packages=(cloud-init shellcheck restic jq curl iproute2 docker.io busybox-static debootstrap apt-utils)
     tools=()
     ;;
@@ -25,7 +28,8 @@ unit)
     tools=(caddy)
     ;;
 dev)
-    packages=(restic iproute2 docker.io busybox-static)
+    # debootstrap: the real PostgreSQL's root filesystem (dev/images/postgres/rootfs.sh).
+    packages=(restic iproute2 docker.io busybox-static debootstrap)
     tools=(pulumi pulumi-language-nodejs pulumi-resource-pulumi-nodejs pulumi-analyzer-policy nomad caddy)
     ;;
 *)
@@ -57,10 +61,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 "$SCRIPT_DIR/tools.sh" "${tools[@]}"
-if [ "$purpose" != dev ]; then
-    # The alert rules and the Prometheus config (test/artifacts.test.ts).
-    "$SCRIPT_DIR/promtool.sh"
-fi
+# The alert rules and the Prometheus config (test/alerts.test.ts); the dev estate's Prometheus.
+"$SCRIPT_DIR/promtool.sh"
 if [ "$purpose" = test ]; then
     # Only to validate renovate.json (test/integration/renovateConfig.test.ts).
     "$SCRIPT_DIR/renovate.sh" install

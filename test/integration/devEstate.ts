@@ -14,7 +14,7 @@ import { buildDevImages, planDevImages } from "../../dev/devImages";
 import { Engine } from "../../dev/engine";
 import { tailnetAddress } from "../../dev/network";
 import { DEV_STACK, devSecretValues, prepareDevStack } from "../../dev/stack";
-import { projectTool } from "../support/tools";
+import { projectTool, promtool } from "../support/tools";
 import { dockerPackages, startTestDocker, stopTestDocker, TestDocker } from "./devDocker";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -98,7 +98,7 @@ export async function startDevEstate(dir: string): Promise<DevEstate> {
     for (const s of plan.bindSources.filter((x) => x.startsWith(dataDir + path.sep))) {
         fs.mkdirSync(s, { recursive: true });
     }
-    buildDevImages(t.daemon.endpoint, plan, path.join(bin, "caddy"));
+    buildDevImages(t.daemon.endpoint, plan, { caddy: path.join(bin, "caddy"), prometheus: promtool("prometheus") });
     timings.images = Date.now() - t1;
 
     const [rpcPort, serfPort] = await freePortPair();
@@ -140,6 +140,30 @@ export async function startDevEstate(dir: string): Promise<DevEstate> {
             });
         },
     };
+}
+
+/** Runs the nightly backup now (`nomad job periodic force restic`) and waits for the run to end; its final client status. */
+export async function forceBackup(e: DevEstate, timeoutMs = 180_000): Promise<string> {
+    const force = spawnSync(projectTool("nomad"), ["job", "periodic", "force", "restic"], {
+        env: { ...process.env, NOMAD_ADDR: e.address },
+        encoding: "utf8",
+    });
+    if (force.status !== 0) {
+        throw new Error(`nomad job periodic force restic: ${force.stderr}`);
+    }
+    // The CLI monitors the run's evaluation, which names the job it launched.
+    const child = /Evaluation triggered by job "([^"]+)"|Dispatched Job ID = (\S+)/.exec(force.stdout)?.slice(1).find(Boolean);
+    if (!child) {
+        throw new Error(`no launched job in: ${force.stdout}`);
+    }
+    const deadline = Date.now() + timeoutMs;
+    let status = "";
+    while (Date.now() < deadline && !/complete|failed/.test(status)) {
+        await new Promise((r) => setTimeout(r, 1000));
+        const allocs = await api<{ ClientStatus: string }[]>(e.address, "GET", `/v1/job/${encodeURIComponent(child)}/allocations`);
+        status = allocs.map((a) => a.ClientStatus).join(",");
+    }
+    return status;
 }
 
 /** Stops the agent and the daemon by PID, removes the bridge and the folder. */

@@ -12,7 +12,7 @@ import { Restore, RestoreError } from "../../ops/restore";
 import { restoreRequest } from "../../ops/restoreRequest";
 import { DEV_STACK } from "../../dev/stack";
 import { debianTool, projectTool } from "../support/tools";
-import { api, curl, curlUntil, DevEstate, newEstateDir, startDevEstate, stopDevEstate } from "./devEstate";
+import { api, curl, curlUntil, DevEstate, forceBackup, newEstateDir, startDevEstate, stopDevEstate } from "./devEstate";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const TEST_IMAGE = "hydra-test/never-healthy:1.0.0";
@@ -151,21 +151,7 @@ describe("integration: changing the dev estate (failed deployments, an app switc
         const written = fs.readFileSync(onHost);
         assert.strictEqual(inContainer.split(" ")[0], crypto.createHash("sha256").update(written).digest("hex"));
 
-        const force = spawnSync(projectTool("nomad"), ["job", "periodic", "force", "restic"], {
-            env: { ...process.env, NOMAD_ADDR: e.address },
-            encoding: "utf8",
-        });
-        assert.strictEqual(force.status, 0, force.stderr);
-        // The CLI monitors the run's evaluation, which names the job it launched.
-        const child = /Evaluation triggered by job "([^"]+)"|Dispatched Job ID = (\S+)/.exec(force.stdout)?.slice(1).find(Boolean);
-        assert.ok(child, force.stdout);
-        const deadline = Date.now() + 180_000;
-        let status = "";
-        while (Date.now() < deadline && !/complete|failed/.test(status)) {
-            await new Promise((r) => setTimeout(r, 1000));
-            const allocs = await api<{ ClientStatus: string }[]>(e.address, "GET", `/v1/job/${encodeURIComponent(child)}/allocations`);
-            status = allocs.map((a) => a.ClientStatus).join(",");
-        }
+        const status = await forceBackup(e);
         assert.strictEqual(status, "complete", `the backup run ended as ${status || "nothing"}`);
 
         // The repository and password the job got from its variable, as a person restoring would use them.

@@ -8,9 +8,12 @@ cr=$(printf '\r')
 # Silent clients (TCP checks, protocols where the server speaks first) get no answer.
 # shellcheck disable=SC3045 # busybox ash has read -t
 read -t 10 -r method target _ || exit 0
+host=""
 # shellcheck disable=SC3045
 while read -t 10 -r header; do
-    [ -z "${header%"$cr"}" ] && break
+    header=${header%"$cr"}
+    [ -z "$header" ] && break
+    case $header in [Hh][Oo][Ss][Tt]:*) host=$(printf '%s' "${header#*:}" | tr -d ' \t') ;; esac
 done
 
 # JSON string from stdin: backslashes and quotes escaped, one line.
@@ -57,6 +60,20 @@ respond() {
     [ "$method" = HEAD ] && exit 0
     cat
 }
+
+# The real app's Host check (Django's ALLOWED_HOSTS), for its own paths; the stand-in's /.hydra/ answers any.
+# shellcheck source=profile.sh
+. /hydra/profile.sh
+case ${target%%\?*} in
+/.hydra/*) ;;
+*)
+    if ! host_allowed "$host"; then
+        printf 'HTTP/1.0 400 Bad Request\r\nContent-Type: text/html\r\nConnection: close\r\nX-Hydra-Standin: 1\r\n\r\n'
+        printf '<h1>Bad Request (400)</h1>\n'
+        exit 0
+    fi
+    ;;
+esac
 
 case ${target%%\?*} in
 /.hydra/digests)

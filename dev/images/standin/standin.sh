@@ -3,7 +3,8 @@
 # image in the dev estate. It serves each port Nomad gives the task (respond.sh answers),
 # and runs the job's own command when this image has that program (a busybox script,
 # say). Arguments meant for the real program (`--config.file=…`, `server`) are logged
-# and ignored, so the task still serves and its checks pass.
+# and ignored, so the task still serves and its checks pass. A profiled image (profile.sh)
+# first checks what the real one demands, and fails where it would.
 
 # PID 1 gets no default signal handlers: stop the listeners and leave on TERM/INT.
 listeners=""
@@ -13,6 +14,14 @@ stop() {
     exit "${1:-0}"
 }
 trap 'stop 0' TERM INT
+
+# The real image's demands (profile.sh): a wrong owner or a missing variable stops it here.
+# shellcheck source=profile.sh
+. /hydra/profile.sh
+if ! profile_start; then
+    echo "hydra stand-in: exiting, as the real image would" >&2
+    exit 1
+fi
 
 # NOMAD_PORT_<label> holds the container-side port for the docker driver.
 for port in $(env | sed -n 's/^NOMAD_PORT_[A-Za-z0-9_]*=\([0-9][0-9]*\)$/\1/p' | sort -un); do
