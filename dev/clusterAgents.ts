@@ -108,7 +108,7 @@ export function agentLogTail(a: LocalAgent, lines = 15): string {
     return fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n").slice(-lines).join("\n") : "(no log)";
 }
 
-async function call(a: LocalAgent, route: string, method = "GET"): Promise<any> {
+async function call(a: LocalAgent, route: string, method = "GET"): Promise<unknown> {
     const res = await fetch(`${httpAddress(a)}${route}`, { method, signal: AbortSignal.timeout(10_000) });
     return res.ok ? res.json() : undefined;
 }

@@ -14,7 +14,6 @@ import { FIXTURES, loadStackFile } from "./support/fixtures";
 import { debianTool, run } from "./support/tools";
 import { withOverrides, fixtureConfig, stackConfig } from "./support/estateConfig";
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const hcl2json: { parse(file: string, text: string): Promise<Record<string, any>> } = require("@cdktf/hcl2json");
 
 const node = (name: string, o: Partial<ClusterNode> = {}): ClusterNode => ({

@@ -6,10 +6,8 @@ import { didYouMean } from "../closest";
 import { expected, flag, text } from "../fields";
 import { fullKey } from "../keys";
 import { hostnameLabel } from "../names";
-import { show } from "../problems";
 import { FieldHint, readSection, strictObject } from "../readSection";
 import { ConfigSource } from "../source";
-import { ClusterConfig, isClient } from "./nodes";
 
 /** One app's switches: on or off, and its host name and image where the app has them (its defaults filled in). */
 export interface AppSettings {
@@ -88,38 +86,4 @@ export function readApps(src: ConfigSource, apps: readonly AppDeclaration[]): Re
         settings[app.name] = v === undefined ? { ...defaults } : typeof v === "boolean" ? { ...defaults, enabled: v } : (v as AppSettings);
     }
     return settings;
-}
-
-/**
- * With hydra:nodes, each app's node exists, runs tasks and has a data folder, and some node
- * the app may run on has an architecture its images are published for.
- */
-export function checkAppNodes(src: ConfigSource, apps: readonly AppDeclaration[], settings: Record<string, AppSettings>, cluster: ClusterConfig): void {
-    const p = src.problems;
-    const byName = new Map(cluster.nodes.map((n) => [n.name, n]));
-    for (const app of apps.filter((a) => settings[a.name]?.enabled)) {
-        const key = fullKey(`apps.${app.name}.node`);
-        const name = settings[app.name].node;
-        const archs = app.archs ?? ["amd64"];
-        if (name !== undefined && p.has(key)) {
-            continue;
-        }
-        if (name !== undefined && cluster.nodes.length === 0) {
-            p.add(key, "conflict", `places ${app.name} on a node, but the estate has one node: declare its nodes with hydra:nodes`);
-            continue;
-        }
-        const node = name === undefined ? undefined : byName.get(name);
-        if (name !== undefined && node === undefined) {
-            const known = [...byName.keys()];
-            p.add(key, "invalid", `${show(name)} is not a node of hydra:nodes (${known.join(", ")})${didYouMean(name, known)}`);
-        } else if (node && !isClient(node)) {
-            p.add(key, "invalid", `${show(node.name)} is a server only (role "server"): it runs no tasks`);
-        } else if (node && node.dataDir === undefined) {
-            p.add(key, "invalid", `${show(node.name)} has no data folder: set nodes.${node.name}.dataDir`);
-        } else if (node && !archs.includes(node.arch)) {
-            p.add(key, "invalid", `${show(node.name)} is ${node.arch}, and ${app.name}'s images are published for ${archs.join(", ")} only`);
-        } else if (!node && cluster.nodes.length && !cluster.nodes.some((n) => isClient(n) && archs.includes(n.arch))) {
-            p.add(fullKey(`apps.${app.name}`), "invalid", `${app.name}'s images are published for ${archs.join(", ")} only, and no node that runs tasks is`);
-        }
-    }
 }
