@@ -56,6 +56,14 @@ function readAll(src: ConfigSource, apps: readonly AppDeclaration[]): HydraConfi
     const appSettings = readApps(src, apps);
     const cluster = readNodes(src, target, node, tailscale, secrets);
     checkAppNodes(src, apps, appSettings, cluster);
+    if (cluster.nodes.length && consul.enabled) {
+        // Consul here is one server on the one node; a cluster of them is not built yet.
+        src.problems.add(
+            fullKey("consul.enabled"),
+            "conflict",
+            "is not supported with nodes: the optional Consul is a single server on one node; Nomad's own service discovery works across nodes",
+        );
+    }
     const proxy = readProxy(src, appSettings, secrets);
     const backup = readBackup(src);
     const alerts = readAlerts(src);
