@@ -4,42 +4,18 @@ import * as assert from "assert";
 import * as path from "path";
 import { APPS } from "../apps";
 import { planApps } from "../apps/plan";
-import { ClusterConfig, ClusterNode, validateConfig } from "../config";
+import { validateConfig } from "../config";
 import { clusterDropIn, joinAddresses } from "../components/HydraCluster";
 import { caddySpecs } from "../components/CaddyProxy";
 import { renderJoinScript, renderPrimaryJoinScript } from "../components/joinScript";
-import { renderNomadAgentConfig } from "../components/nomadAgentConfig";
-import { roleOptions } from "../components/clusterAgentConfig";
+import { base, CLUSTER, KEY } from "./support/clusterFixtures";
 import { FIXTURES, loadStackFile } from "./support/fixtures";
 import { debianTool, run } from "./support/tools";
 import { withOverrides, fixtureConfig, stackConfig } from "./support/estateConfig";
 
 const hcl2json: { parse(file: string, text: string): Promise<Record<string, any>> } = require("@cdktf/hcl2json");
 
-const node = (name: string, o: Partial<ClusterNode> = {}): ClusterNode => ({
-    name,
-    primary: false,
-    role: "client",
-    target: "digitalocean",
-    public: false,
-    arch: "amd64",
-    region: "blr1",
-    size: "s-2vcpu-4gb",
-    ...o,
-});
-const CLUSTER: ClusterConfig = {
-    nodes: [
-        node("floyd", { primary: true, role: "both", public: true, dataDir: "/data", tailnetAddress: "100.101.102.103" }),
-        node("gilmour", { role: "server" }),
-        node("mason", { role: "server", target: "existing", tailnetAddress: "100.101.102.111" }),
-        node("pi", { target: "existing", arch: "arm64", dataDir: "/srv/hydra", tailnetAddress: "100.101.102.110" }),
-    ],
-    warnings: [],
-};
-const KEY = Buffer.alloc(32, 9).toString("base64");
 const [floyd, gilmour, , pi] = CLUSTER.nodes;
-const base = (n: ClusterNode) =>
-    renderNomadAgentConfig({ datacenter: "hydra", region: "global", publicInterface: "eth0", acl: true, consul: false, ...roleOptions(n, CLUSTER) });
 
 describe("cluster: agent configs", () => {
     it("joins the primary and the home servers at their tailnet addresses (a new droplet's is not known yet)", () => {
