@@ -108,7 +108,9 @@ export function buildEstate(cfg: HydraConfig, apps: AppDefinition[] = APPS): Est
                   environment,
                   connection,
                   dataDir: cfg.node.dataDir,
-                  ...(isMultiNode(cfg.cluster) ? { placement: { publicNodes: cfg.cluster.nodes.filter((n) => n.public).length, primary: cfg.node.name } } : {}),
+                  ...(isMultiNode(cfg.cluster)
+                      ? { placement: { publicNodes: cfg.cluster.nodes.filter((n) => n.public).map((n) => n.name), primary: cfg.node.name } }
+                      : {}),
               }
             : undefined;
     const dnsRoutes: RouteRecord[] = [

@@ -2,7 +2,7 @@
 // restic host, from a periodic sysbatch job; the upkeep (forget, prune, check, drill) runs on the
 // primary only, because concurrent prunes and forgets fight over the repository's lock.
 import { ClusterNode, HydraConfig, isClient } from "../config";
-import { JobSpec, META_DATA, NODE_NAME, onNode } from "../vocabulary";
+import { JobSpec, NODE_NAME, onNode, onNodes } from "../vocabulary";
 import { BackupDump } from "./app";
 
 /** The nodes a backup runs on: those that run tasks and have a data folder. */
@@ -16,14 +16,14 @@ export function nodeShare(node: ClusterNode, byFile: Record<string, string>, pat
     return { paths: paths.filter(mine), dumps: dumps.filter((d) => mine(d.file)) };
 }
 
-/** The nightly job as a sysbatch on every data node, each running the script written for it. */
+/** The nightly job as a sysbatch on every data node (those `scripts` are written for), each running its own. */
 export function onEveryDataNode(job: JobSpec, scripts: Record<string, string>): JobSpec {
     const [task] = job.tasks;
     const file = (node: string) => `${job.name}-${node}.sh`;
     return {
         ...job,
         type: "sysbatch",
-        constraints: [{ attribute: META_DATA, operator: "is_set" }],
+        constraints: [onNodes(Object.keys(scripts))],
         tasks: [
             {
                 ...task,

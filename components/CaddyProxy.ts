@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { AdminRoute, JobSpec, ON_PUBLIC_NODES, onNode, Route, secretRef, TaskSpec, TYPE_TOKENS, Visibility } from "../vocabulary";
+import { AdminRoute, JobSpec, oncePerNode, onNode, Route, secretRef, TaskSpec, TYPE_TOKENS, Visibility } from "../vocabulary";
 import { AppJob, NomadConnection } from "./AppJob";
 import { JobEnvironment } from "./buildJob";
 import { CLOUDFLARE_TOKEN_ENV, renderCaddyfile, TlsMode } from "./caddyfile";
@@ -26,7 +26,7 @@ export interface CaddyProxyArgs {
     /** `pulumi up` waits until the proxies' deployment is healthy. */
     waitForHealthy?: boolean;
     /** More than one node: the public proxy on each public node, the internal one on the primary. */
-    placement?: { publicNodes: number; primary: string };
+    placement?: { publicNodes: string[]; primary: string };
 }
 
 /** The proxy job as a spec: two Caddy tasks, one per visibility, in one group. Pure. */
@@ -94,7 +94,7 @@ export function caddySpecs(a: Omit<CaddyProxyArgs, "connection" | "cloudflareTok
         services: both.services?.filter((s) => s.name === `caddy-${visibility}`),
     });
     return [
-        { ...both, ...only("public"), count: a.placement.publicNodes, constraints: ON_PUBLIC_NODES, backupPaths: undefined },
+        { ...both, ...only("public"), count: a.placement.publicNodes.length, constraints: oncePerNode(a.placement.publicNodes), backupPaths: undefined },
         { ...both, ...only("internal"), name: "caddy-internal", constraints: [onNode(a.placement.primary)] },
     ];
 }

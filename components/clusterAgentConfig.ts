@@ -20,7 +20,7 @@ export interface ClusterAgentOptions {
     gossipKey?: string;
 }
 
-/** The node's meta: what jobs are constrained on (`${meta.public}`, `${meta.data}`, `${meta.node}`). */
+/** The node's meta, for operators and for jobs that look (placement goes by node name, which a node has before its drop-in). */
 export function nodeMeta(node: ClusterNode): Record<string, string> {
     return { node: node.name, public: String(node.public), ...(node.dataDir !== undefined ? { data: node.dataDir } : {}) };
 }

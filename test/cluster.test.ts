@@ -107,7 +107,7 @@ describe("cluster: the estate's nodes", function () {
         assert.deepStrictEqual(constraints(all.get("gitea")).slice(0, 1), ["${node.unique.name} = floyd"]);
         assert.deepStrictEqual(constraints(all.get("doggo")), ["${attr.cpu.arch} = amd64"], "no data: anywhere its image runs");
         assert.deepStrictEqual(constraints(all.get("shynet-db")), ["${node.unique.name} = floyd", "${attr.cpu.arch} = amd64"]);
-        assert.deepStrictEqual(constraints(all.get("caddy")), ["${meta.public} = true", " distinct_hosts true"]);
+        assert.deepStrictEqual(constraints(all.get("caddy")), ["${node.unique.name} set_contains_any floyd,gilmour", " distinct_hosts true"]);
         assert.strictEqual(all.get("caddy")?.TaskGroups?.[0].Count, 2, "one per public node");
         assert.deepStrictEqual(constraints(all.get("caddy-internal")), ["${node.unique.name} = floyd"]);
         const syncthingMounts = JSON.stringify(all.get("syncthing"));
@@ -118,7 +118,7 @@ describe("cluster: the estate's nodes", function () {
         const all = jobs(run);
         const restic = all.get("restic")!;
         assert.strictEqual(restic.Type, "sysbatch");
-        assert.deepStrictEqual(constraints(restic), ["${meta.data} is_set "]);
+        assert.deepStrictEqual(constraints(restic), ["${node.unique.name} set_contains_any floyd,gilmour,pi"]);
         const templates = restic.TaskGroups![0].Tasks!.find((t) => t.Name === "backup")!.Templates!;
         const script = (node: string) => templates.find((t) => t.DestPath === `local/restic-${node}.sh`)?.EmbeddedTmpl ?? "";
         assert.deepStrictEqual(

@@ -79,7 +79,7 @@ describe("cluster: planning", () => {
         const plan = planApps(cfg, APPS);
         const args = { routes: plan.routes, adminRoutes: plan.adminRoutes, domain: cfg.domain, image: cfg.proxy.image, dataDir: "/data" };
         const env = { datacenter: "hydra", namespace: "default", region: "global", serviceProvider: "nomad" as const };
-        const [pub, internal] = caddySpecs({ ...args, environment: env, placement: { publicNodes: 2, primary: "floyd" } });
+        const [pub, internal] = caddySpecs({ ...args, environment: env, placement: { publicNodes: ["floyd", "gilmour"], primary: "floyd" } });
         assert.deepStrictEqual(
             [pub.name, pub.count, pub.tasks.map((t) => t.name), pub.ports?.map((p) => p.label)],
             ["caddy", 2, ["public"], ["public_http", "public_https"]],

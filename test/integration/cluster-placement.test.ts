@@ -203,7 +203,7 @@ describe("a Nomad cluster on this machine: placement from the declarations (1 se
             image: "unused:1",
             dataDir: data.floyd,
             environment: env,
-            placement: { publicNodes: 2, primary: "floyd" },
+            placement: { publicNodes: ["floyd", "gilmour"], primary: "floyd" },
         });
         const edge = buildJob({ name: "edge", tasks: [{ name: "proxy", ...sleep(3600) }], count: pub.count, constraints: pub.constraints }, env);
         await api(floyd, "/v1/jobs", "PUT", { Job: edge });
