@@ -2,12 +2,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import { APPS, AppDefinition } from "./apps";
 import { AppPlan, planApps } from "./apps/plan";
-import { HydraConfig, Secret, Target } from "./config";
+import { HydraConfig, isMultiNode, Secret, Target } from "./config";
 import { NomadConnection } from "./components/AppJob";
 import { JobEnvironment } from "./components/buildJob";
-import { CaddyProxy, CaddyProxyArgs, caddySpec } from "./components/CaddyProxy";
+import { CaddyProxy, CaddyProxyArgs, caddySpecs } from "./components/CaddyProxy";
 import { dataFolders } from "./components/dataFolders";
 import { HydraApp } from "./components/HydraApp";
+import { HydraCluster } from "./components/HydraCluster";
 import { HydraDns, RouteRecord, recordKeys } from "./components/HydraDns";
 import { HydraNode } from "./components/HydraNode";
 import { existingNode, NodeEndpoints } from "./components/nodeEndpoints";
@@ -28,10 +29,14 @@ export interface EstateOutputs extends Partial<Record<AppOutputName, Secret>> {
     zoneId?: pulumi.Output<string>;
     /** Every URL, by app. */
     urls: Record<string, string[]>;
+    /** With hydra:nodes, secret: by node, the script that joins it to the cluster. */
+    joinScripts?: pulumi.Output<Record<string, string>>;
 }
 
 export interface Estate {
     node: NodeEndpoints;
+    /** With hydra:nodes: every node of the cluster. */
+    cluster?: HydraCluster;
     /** Undefined when the stack manages no DNS (cloudflare.enabled false). */
     dns?: HydraDns;
     apps: HydraApp[];
@@ -103,6 +108,9 @@ export function buildEstate(cfg: HydraConfig, apps: AppDefinition[] = APPS): Est
                   environment,
                   connection,
                   dataDir: cfg.node.dataDir,
+                  ...(isMultiNode(cfg.cluster)
+                      ? { placement: { publicNodes: cfg.cluster.nodes.filter((n) => n.public).map((n) => n.name), primary: cfg.node.name } }
+                      : {}),
               }
             : undefined;
     const dnsRoutes: RouteRecord[] = [
@@ -118,24 +126,24 @@ export function buildEstate(cfg: HydraConfig, apps: AppDefinition[] = APPS): Est
         }
     }
     // Every job the node will run: its data folders are made at first boot.
-    const jobs: JobSpec[] = [...plan.apps.flatMap((p) => p.jobs), ...(proxyArgs ? [caddySpec(proxyArgs)] : [])];
+    const jobs: JobSpec[] = [...plan.apps.flatMap((p) => p.jobs), ...(proxyArgs ? caddySpecs(proxyArgs) : [])];
 
-    const node: NodeEndpoints =
-        cfg.target === "digitalocean"
-            ? new HydraNode(cfg.node.name, {
-                  domain: cfg.domain,
-                  node: cfg.node,
-                  tailscale: cfg.tailscale,
-                  firewall: cfg.firewall,
-                  nomad: cfg.nomad,
-                  consul: cfg.consul,
-                  // Web traffic only from Cloudflare when every public route goes through it.
-                  webBehindCloudflare: cfg.cloudflare.enabled && plan.routes.every((r) => r.visibility === "internal" || r.proxied),
-                  dataFolders: dataFolders(jobs, cfg.node.dataDir),
-                  memoryOversubscription: jobs.some((j) => j.tasks.some((t) => t.resources?.memoryMaxMb !== undefined)),
-              })
-            : existingNode(cfg);
-    const dependsOn = node instanceof HydraNode ? [node] : [];
+    const nodeArgs = {
+        domain: cfg.domain,
+        node: cfg.node,
+        tailscale: cfg.tailscale,
+        firewall: cfg.firewall,
+        nomad: cfg.nomad,
+        consul: cfg.consul,
+        // Web traffic only from Cloudflare when every public route goes through it.
+        webBehindCloudflare: cfg.cloudflare.enabled && plan.routes.every((r) => r.visibility === "internal" || r.proxied),
+        dataFolders: dataFolders(jobs, cfg.node.dataDir),
+        memoryOversubscription: jobs.some((j) => j.tasks.some((t) => t.resources?.memoryMaxMb !== undefined)),
+    };
+    cfg.cluster.warnings.forEach((w) => pulumi.log.warn(w));
+    const cluster = cfg.cluster.nodes.length ? new HydraCluster("cluster", { ...nodeArgs, target: cfg.target, cluster: cfg.cluster }) : undefined;
+    const node: NodeEndpoints = cluster ? cluster.primary : cfg.target === "digitalocean" ? new HydraNode(cfg.node.name, nodeArgs) : existingNode(cfg);
+    const dependsOn = cluster ? [cluster] : node instanceof HydraNode ? [node] : [];
 
     const serviceJobs = new Map<string, NomadJob>();
     const sharedSecrets = new Map<string, pulumi.Input<string>>();
@@ -168,6 +176,12 @@ export function buildEstate(cfg: HydraConfig, apps: AppDefinition[] = APPS): Est
               accountId: cfg.cloudflare.accountId,
               node: { name: cfg.node.name, address: node.nodeAddress },
               publicAddress: node.publicIpv4,
+              ...(cluster
+                  ? {
+                        publicAddresses: cluster.publicAddresses,
+                        otherNodes: cluster.nodeRecords.map((n) => ({ name: n.node, address: n.address })),
+                    }
+                  : {}),
               tailnetAddress: cfg.tailscale.address,
               records: cfg.cloudflare.records,
               routes: dnsRoutes,
@@ -177,6 +191,7 @@ export function buildEstate(cfg: HydraConfig, apps: AppDefinition[] = APPS): Est
 
     return {
         node,
+        cluster,
         dns,
         apps: hydraApps,
         proxy,
@@ -191,6 +206,7 @@ export function buildEstate(cfg: HydraConfig, apps: AppDefinition[] = APPS): Est
             nomadAddress: node.nomadAddress,
             zoneId: dns?.zoneId,
             urls: urls(plan),
+            joinScripts: cluster?.joinScripts,
             ...appOutputs(plan, cfg),
         },
     };

@@ -21,3 +21,4 @@ export const zoneId = estate.outputs.zoneId;
 export const urls = estate.outputs.urls;
 export const backupRepository = estate.outputs.backupRepository;
 export const resticPassword = estate.outputs.resticPassword;
+export const joinScripts = estate.outputs.joinScripts;

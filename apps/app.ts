@@ -20,6 +20,8 @@ export interface EstateFacts {
     serviceJobs: string[];
     /** Every app planned before this one: its jobs and its scrape jobs. */
     apps: { name: string; jobs: string[]; scrapeJobs: string[] }[];
+    /** With more than one node: by backup path and dump file, the node that holds it. */
+    backupNodes?: Record<string, string>;
 }
 
 export interface AppContext {

@@ -3,6 +3,7 @@ import { BackupConfig } from "../config";
 import { JobSpec, secretRef, SecretRef } from "../vocabulary";
 import { AppContext, BackupDump, defineApp } from "./app";
 import { BACKUP_METRICS } from "./alertRules";
+import { dataNodes, nodeShare, onEveryDataNode, onPrimary } from "./backupNodes";
 import { metricWriterLines, renderDrillScript } from "./drillScript";
 import { RESTORE_META, renderRestoreScript } from "./restoreScript";
 import { shellQuote } from "./shellQuote";
@@ -33,7 +34,14 @@ export interface BackupOwnFiles {
  * failed dump keeps the previous one, is reported, and fails the run after the
  * backup. Pure.
  */
-export function renderBackupScript(paths: string[], b: BackupConfig, dumps: BackupDump[] = [], own: BackupOwnFiles = {}): string {
+export function renderBackupScript(
+    paths: string[],
+    b: BackupConfig,
+    dumps: BackupDump[] = [],
+    own: BackupOwnFiles = {},
+    node?: { name: string; primary: boolean },
+): string {
+    const onNode = node?.name;
     const { canary, schedulerSnapshot } = own;
     const sorted = [...dumps].sort((x, y) => x.file.localeCompare(y.file));
     const list = [...new Set([...paths, ...sorted.map((d) => d.file), ...[canary, schedulerSnapshot].filter((f) => f !== undefined)])]
@@ -88,10 +96,25 @@ printf '%s %s\\n' "$(date -u +%FT%TZ)" "$(head -c 12 /dev/urandom | od -An -tx1 
 `
         : ""
 }${dumpSection}
-# A new repository (first run) is initialised; an existing one is left alone.
+${
+    node && !node.primary
+        ? `# Only the primary's backup makes the repository: two restic init at once leave one that no key opens.
+for _ in $(seq 1 60); do
+  if restic cat config >/dev/null 2>&1; then
+    break
+  fi
+  sleep 10
+done
+if ! restic cat config >/dev/null 2>&1; then
+  echo "the repository does not exist yet: the primary's backup makes it" >&2
+  write_metric hydra_backup_result ${BACKUP_METRICS.lastRunOk} 0
+  exit 1
+fi`
+        : `# A new repository (first run) is initialised; an existing one is left alone.
 if ! restic cat config >/dev/null 2>&1; then
   restic init
-fi
+fi`
+}
 restic unlock
 
 ${
@@ -124,22 +147,30 @@ if [ "\${#paths[@]}" -eq 0 ]; then
   exit 0
 fi
 
-restic backup --one-file-system --tag nomad ${excludes.length ? excludes.join(" ") + " " : ""}"\${paths[@]}"
-# Grouped by host and tag, not by paths: a new app's folder does not start a new retention group.
-restic forget --tag nomad --group-by host,tags \\
-  --keep-daily ${b.keepDaily} --keep-weekly ${b.keepWeekly} --keep-monthly ${b.keepMonthly} --keep-yearly ${b.keepYearly}
-write_metric hydra_backup_time ${BACKUP_METRICS.lastSuccess} "$(date +%s)"
+restic backup --one-file-system --tag nomad ${onNode ? `--host ${shellQuote(onNode)} ` : ""}${excludes.length ? excludes.join(" ") + " " : ""}"\${paths[@]}"
+${onNode ? "# The retention is applied once for every node, by the weekly check job: concurrent forgets fight over the lock.\n" : forgetLines(b)}write_metric hydra_backup_time ${BACKUP_METRICS.lastSuccess} "$(date +%s)"
 ${sorted.length ? 'if [ "$failed" -ne 0 ]; then\n  write_metric hydra_backup_result ' + BACKUP_METRICS.lastRunOk + " 0\n  exit 1\nfi\n" : ""}write_metric hydra_backup_result ${BACKUP_METRICS.lastRunOk} 1
 `;
 }
 
-/** The weekly upkeep: drop the data no snapshot needs any more, then check the repository. Pure. */
-export function renderCheckScript(): string {
+/** The retention, grouped by host and tag, not by paths: a new app's folder does not start a new retention group. */
+function forgetLines(b: BackupConfig): string {
+    return `# Grouped by host and tag, not by paths: a new app's folder does not start a new retention group.
+restic forget --tag nomad --group-by host,tags \\
+  --keep-daily ${b.keepDaily} --keep-weekly ${b.keepWeekly} --keep-monthly ${b.keepMonthly} --keep-yearly ${b.keepYearly}
+`;
+}
+
+/**
+ * The weekly upkeep: drop the data no snapshot needs any more, then check the repository. With
+ * `retention` (more than one node), it applies the retention first, for every node at once. Pure.
+ */
+export function renderCheckScript(retention?: BackupConfig): string {
     return `#!/bin/bash
 # Hydra's weekly restic prune (of what the nightly forget left unreferenced) and repository check.
 set -euo pipefail
 restic unlock
-restic prune
+${retention ? forgetLines(retention) : ""}restic prune
 restic check
 `;
 }
@@ -241,34 +272,50 @@ export const backup = defineApp({
     ],
     // The one secret a person must keep: without it no backup can be restored.
     outputs: { backupRepository: secretRef("resticRepository"), resticPassword: secretRef("resticPassword") },
+    // restic runs on the host (raw_exec), installed on every node: no image limits where.
+    archs: ["amd64", "arm64"],
     aggregates: true,
     jobs(ctx) {
         const b = ctx.cfg.backup;
         const canary = ctx.data(".hydra-canary");
-        return [
+        const own = { canary, schedulerSnapshot: ctx.data("nomad/state.snap") };
+        // More than one node: the snapshots are each node's own (restic's host); the drill and restore read the primary's.
+        const byFile = ctx.estate.backupNodes;
+        const primary = byFile ? ctx.cfg.node.name : undefined;
+        const jobs = [
             resticJob(
                 ctx,
                 BACKUP_JOBS.backup,
                 { cron: b.schedule },
-                renderBackupScript(ctx.estate.backupPaths, b, ctx.estate.backupDumps, { canary, schedulerSnapshot: ctx.data("nomad/state.snap") }),
+                byFile ? "" : renderBackupScript(ctx.estate.backupPaths, b, ctx.estate.backupDumps, own),
                 "backup",
                 true,
             ),
-            resticJob(ctx, BACKUP_JOBS.check, { cron: b.checkSchedule }, renderCheckScript()),
+            resticJob(ctx, BACKUP_JOBS.check, { cron: b.checkSchedule }, renderCheckScript(byFile ? b : undefined)),
             resticJob(
                 ctx,
                 BACKUP_JOBS.drill,
                 { cron: b.drillSchedule },
-                renderDrillScript({ canary, maxAgeHours: b.maxAgeHours, sample: 20, metricsDir: b.metricsDir }),
+                renderDrillScript({ canary, maxAgeHours: b.maxAgeHours, sample: 20, metricsDir: b.metricsDir, host: primary }),
             ),
             // Run only by npm run restore (ops/restore.ts), which waits for it and reads its output.
             resticJob(
                 ctx,
                 BACKUP_JOBS.restore,
                 { dispatch: { metaRequired: [RESTORE_META.paths], metaOptional: [RESTORE_META.snapshot, RESTORE_META.mode, RESTORE_META.target] } },
-                renderRestoreScript(),
+                renderRestoreScript(primary),
                 "restore",
             ),
         ];
+        if (!byFile) {
+            return jobs;
+        }
+        const scripts = Object.fromEntries(
+            dataNodes(ctx.cfg).map((n) => {
+                const share = nodeShare(n, byFile, ctx.estate.backupPaths, ctx.estate.backupDumps);
+                return [n.name, renderBackupScript(share.paths, b, share.dumps, n.primary ? own : {}, n)];
+            }),
+        );
+        return [onEveryDataNode(jobs[0], scripts), ...jobs.slice(1).map((j) => onPrimary(ctx.cfg, j))];
     },
 });

@@ -1,6 +1,7 @@
 import { HydraConfig } from "../config";
 import { secretRef } from "../vocabulary";
 import { AppContext, AppDefinition, EstateFacts } from "./app";
+import { appDataDir } from "./placement";
 
 /** Thrown while planning when an app file contradicts its own declaration. */
 export class AppDeclarationError extends Error {}
@@ -20,7 +21,8 @@ export function makeContext(cfg: HydraConfig, app: AppDefinition, estate: Estate
         estate,
         hostname: () => declared("hostname"),
         image: () => declared("image"),
-        data: (sub) => `${cfg.node.dataDir}/${sub}`,
+        // On the node that keeps the app's data (node.dataDir on one node).
+        data: (sub) => `${appDataDir(cfg, app.name)}/${sub}`,
         secret(key) {
             if (!secretKeys.has(key)) {
                 throw new AppDeclarationError(`app ${app.name} reads secret ${JSON.stringify(key)}, which it does not declare in secrets`);

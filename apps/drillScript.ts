@@ -12,6 +12,8 @@ export interface DrillOptions {
     sample: number;
     /** node-exporter's textfile folder, for the drill's metrics. */
     metricsDir: string;
+    /** With more than one node: the restic host whose snapshots hold the canary. */
+    host?: string;
 }
 
 /** Shell lines that write one textfile metric atomically (node-exporter may read at any time). */
@@ -40,7 +42,7 @@ trap 'fail "a command failed at line $LINENO"' ERR
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 
-latest=$(restic snapshots --json --tag nomad | jq -c 'sort_by(.time) | last // empty') || fail "the repository does not open"
+latest=$(restic snapshots --json --tag nomad${o.host ? ` --host ${shellQuote(o.host)}` : ""} | jq -c 'sort_by(.time) | last // empty') || fail "the repository does not open"
 [ -n "$latest" ] || fail "the repository has no snapshot"
 id=$(jq -r .short_id <<<"$latest")
 age=$(( $(date +%s) - $(date -d "$(jq -r .time <<<"$latest")" +%s) ))

@@ -52,6 +52,7 @@ export const gitea = defineApp({
     name: "gitea",
     description: "Git hosting: web public, SSH on the tailnet at port 4222",
     settings: { hostname: "git", image: "gitea/gitea:1.24.6" },
+    archs: ["amd64", "arm64"],
     secrets: [
         { key: "giteaSecretKey", description: "Gitea SECRET_KEY", generate: { length: 64 } },
         { key: "giteaInternalToken", description: "Gitea INTERNAL_TOKEN", generate: { length: 64 } },

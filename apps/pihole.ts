@@ -4,6 +4,7 @@ export const pihole = defineApp({
     name: "pihole",
     description: "DNS sinkhole for the tailnet: DNS on port 53 of the tailnet address, web UI internal",
     settings: { hostname: "pihole", image: "pihole/pihole:2025.08.0" },
+    archs: ["amd64", "arm64"],
     // Unset, the image assigns a random web password on a fresh start and prints it to the log
     // (pi-hole/docker-pi-hole: test/tests/test_general.py; FTLCONF_webserver_api_password sets it).
     secrets: [{ key: "piholeWebPassword", description: "Pi-hole's web interface password", generate: { length: 32 } }],

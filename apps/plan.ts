@@ -1,11 +1,12 @@
 // Plans the enabled apps without creating anything: each app's jobs (computed
 // exactly once), the routes, backup paths and scrape targets, and every problem across them.
-import { HydraConfig } from "../config";
+import { HydraConfig, isMultiNode } from "../config";
 import { jobSpecProblems } from "../components/jobSpecProblems";
 import { registrations, resolveRoutes, scrapeTargets } from "../components/registrations";
 import { AdminRoute, JobSpec, Route } from "../vocabulary";
 import { AppDefinition, EstateFacts } from "./app";
 import { AppDeclarationError, makeContext } from "./context";
+import { appNode, placeJob, placementProblems } from "./placement";
 
 export interface PlannedApp {
     app: AppDefinition;
@@ -55,6 +56,7 @@ export function planApps(cfg: HydraConfig, apps: AppDefinition[]): AppPlan {
         scrapeTargets: [],
         serviceJobs: [],
         apps: [],
+        ...(isMultiNode(cfg.cluster) ? { backupNodes: cfg.proxy.enabled ? { [`${cfg.node.dataDir}/caddy`]: cfg.node.name } : {} } : {}),
     };
     const planned = new Map<string, PlannedApp>();
     for (const app of planningOrder(enabled)) {
@@ -65,6 +67,7 @@ export function planApps(cfg: HydraConfig, apps: AppDefinition[]): AppPlan {
             scrapeTargets: [...facts.scrapeTargets],
             serviceJobs: [...facts.serviceJobs],
             apps: [...facts.apps],
+            ...(facts.backupNodes ? { backupNodes: { ...facts.backupNodes } } : {}),
         };
         let jobs: JobSpec[];
         try {
@@ -78,6 +81,14 @@ export function planApps(cfg: HydraConfig, apps: AppDefinition[]): AppPlan {
         }
         for (const job of jobs) {
             problems.push(...jobSpecProblems(job).map((m) => `app ${app.name}: ${m}`));
+        }
+        problems.push(...placementProblems(cfg, app, jobs));
+        jobs = jobs.map((job) => placeJob(cfg, app, job));
+        const node = appNode(cfg, app.name);
+        if (facts.backupNodes && node) {
+            for (const file of jobs.flatMap((j) => [...(j.backupPaths ?? []), ...(j.backupDumps ?? []).map((d) => d.file)])) {
+                facts.backupNodes[file] = node.name;
+            }
         }
         facts.backupPaths.push(...jobs.flatMap((j) => j.backupPaths ?? []));
         facts.backupDumps.push(...jobs.flatMap((j) => (j.backupDumps ?? []).map((d) => ({ ...d, job: j.name }))));
@@ -133,6 +144,11 @@ export function planApps(cfg: HydraConfig, apps: AppDefinition[]): AppPlan {
             problems.push(`app ${r.app}: host name ${JSON.stringify(r.hostname)} is already used by ${hosts.get(r.hostname)}`);
         }
         hosts.set(r.hostname, `app ${r.app}`);
+    }
+    const publicRoutes = routes.filter((r) => r.visibility === "public");
+    if (isMultiNode(cfg.cluster) && publicRoutes.length && !cfg.cluster.nodes.some((n) => n.public)) {
+        const names = publicRoutes.map((r) => r.fqdn).join(", ");
+        problems.push(`the estate has public routes (${names}) and no public node to serve them: set nodes.<name>.public true on one`);
     }
     return { apps: ordered, routes, adminRoutes: cfg.proxy.enabled && routes.length ? adminRoutes(cfg) : [], problems };
 }

@@ -1,6 +1,7 @@
 // The restore job's script: one app's paths back from a snapshot, dispatched by `npm run restore`.
 // Pure. It refuses before it changes anything: a wrong password, an unknown snapshot, a snapshot
 // without the paths, or a target folder that is not empty.
+import { shellQuote } from "./shellQuote";
 
 /** The meta keys `npm run restore` dispatches the restore job with. */
 export const RESTORE_META = {
@@ -17,7 +18,7 @@ export const RESTORE_META = {
 /** Exit codes the CLI turns into messages. */
 export const RESTORE_EXIT = { repository: 3, snapshot: 4, target: 5, restore: 6 } as const;
 
-export function renderRestoreScript(): string {
+export function renderRestoreScript(host?: string): string {
     const m = RESTORE_META;
     const x = RESTORE_EXIT;
     return `#!/bin/bash
@@ -33,7 +34,7 @@ if ! restic cat config >/dev/null 2>"\${NOMAD_TASK_DIR}/restic.err"; then
   exit ${x.repository}
 fi
 if [ "$snapshot" = latest ]; then
-  id=$(restic snapshots --json --tag nomad | jq -r 'sort_by(.time) | last | .short_id // empty')
+  id=$(restic snapshots --json --tag nomad${host ? ` --host ${shellQuote(host)}` : ""} | jq -r 'sort_by(.time) | last | .short_id // empty')
 else
   id=$(restic snapshots --json "$snapshot" 2>/dev/null | jq -r '.[0].short_id // empty')
 fi

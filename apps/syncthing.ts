@@ -31,6 +31,7 @@ export const syncthing = defineApp({
     name: "syncthing",
     description: "File sync between your devices, over the tailnet; UI internal",
     settings: { hostname: "syncthing", image: "syncthing/syncthing:1.30.0" },
+    archs: ["amd64", "arm64"],
     secrets: [
         { key: "syncthingGuiUser", description: "Syncthing's GUI user name", generate: { length: 12 } },
         { key: "syncthingGuiPassword", description: "Syncthing's GUI password", generate: { length: 32 } },

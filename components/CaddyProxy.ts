@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { AdminRoute, JobSpec, Route, secretRef, TaskSpec, TYPE_TOKENS, Visibility } from "../vocabulary";
+import { AdminRoute, JobSpec, oncePerNode, onNode, Route, secretRef, TaskSpec, TYPE_TOKENS, Visibility } from "../vocabulary";
 import { AppJob, NomadConnection } from "./AppJob";
 import { JobEnvironment } from "./buildJob";
 import { CLOUDFLARE_TOKEN_ENV, renderCaddyfile, TlsMode } from "./caddyfile";
@@ -25,6 +25,8 @@ export interface CaddyProxyArgs {
     dataDir: string;
     /** `pulumi up` waits until the proxies' deployment is healthy. */
     waitForHealthy?: boolean;
+    /** More than one node: the public proxy on each public node, the internal one on the primary. */
+    placement?: { publicNodes: string[]; primary: string };
 }
 
 /** The proxy job as a spec: two Caddy tasks, one per visibility, in one group. Pure. */
@@ -77,6 +79,26 @@ export function caddySpec(a: Omit<CaddyProxyArgs, "connection" | "cloudflareToke
     };
 }
 
+/**
+ * The proxy jobs: one job with both proxies on one node; with more than one node, `caddy` (the
+ * public proxy, once on every public node) and `caddy-internal` (on the primary). Pure.
+ */
+export function caddySpecs(a: Omit<CaddyProxyArgs, "connection" | "cloudflareToken">): JobSpec[] {
+    const both = caddySpec(a);
+    if (!a.placement) {
+        return [both];
+    }
+    const only = (visibility: Visibility): Pick<JobSpec, "tasks" | "ports" | "services"> => ({
+        tasks: both.tasks.filter((t) => t.name === visibility),
+        ports: both.ports?.filter((p) => p.label.startsWith(`${visibility}_`)),
+        services: both.services?.filter((s) => s.name === `caddy-${visibility}`),
+    });
+    return [
+        { ...both, ...only("public"), count: a.placement.publicNodes.length, constraints: oncePerNode(a.placement.publicNodes), backupPaths: undefined },
+        { ...both, ...only("internal"), name: "caddy-internal", constraints: [onNode(a.placement.primary)] },
+    ];
+}
+
 function tokenFor(name: string, args: CaddyProxyArgs): pulumi.Input<string> {
     if (args.cloudflareToken === undefined) {
         // Config validation requires the token for DNS-01; reaching this is a bug.
@@ -90,24 +112,31 @@ function tokenFor(name: string, args: CaddyProxyArgs): pulumi.Input<string> {
  * from every app's routes, with TLS by DNS-01 through Cloudflare.
  */
 export class CaddyProxy extends pulumi.ComponentResource {
+    /** The proxy job (the public one, with more than one node). */
     readonly job: AppJob;
     readonly spec: JobSpec;
+    readonly jobs: AppJob[];
 
     constructor(name: string, args: CaddyProxyArgs, opts?: pulumi.ComponentResourceOptions) {
         super(TYPE_TOKENS.proxy, name, {}, opts);
-        this.spec = caddySpec(args);
-        this.job = new AppJob(
-            `${name}-job`,
-            {
-                app: "caddy",
-                spec: this.spec,
-                secrets: this.spec.secrets ? { cloudflare_api_token: tokenFor(name, args) } : {},
-                environment: args.environment,
-                connection: args.connection,
-                waitForHealthy: args.waitForHealthy,
-            },
-            { parent: this },
+        const specs = caddySpecs(args);
+        this.spec = specs[0];
+        this.jobs = specs.map(
+            (spec, i) =>
+                new AppJob(
+                    i === 0 ? `${name}-job` : `${name}-internal-job`,
+                    {
+                        app: "caddy",
+                        spec,
+                        secrets: spec.secrets ? { cloudflare_api_token: tokenFor(name, args) } : {},
+                        environment: args.environment,
+                        connection: args.connection,
+                        waitForHealthy: args.waitForHealthy,
+                    },
+                    { parent: this },
+                ),
         );
+        this.job = this.jobs[0];
         this.registerOutputs({ jobId: this.job.job.jobId });
     }
 }

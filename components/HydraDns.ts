@@ -20,6 +20,10 @@ export interface HydraDnsArgs {
     node: { name: string; address: pulumi.Input<string> };
     /** Where public routes point. */
     publicAddress: pulumi.Input<string>;
+    /** With a cluster: every public node's address, by node; public routes get one record each (the first's named as on one node). */
+    publicAddresses?: { node: string; address: pulumi.Input<string> }[];
+    /** With a cluster: the other droplets, each with its own record (`<node>.<domain>`). */
+    otherNodes?: { name: string; address: pulumi.Input<string> }[];
     /** Where internal routes point; without it internal records are skipped with a warning. */
     tailnetAddress?: string;
     /** Unrelated records kept in the same zone (apex CNAME, …). */
@@ -102,6 +106,10 @@ export class HydraDns extends pulumi.ComponentResource {
         }
 
         this.add(args.node.name, { type: "A", content: args.node.address, proxied: false });
+        for (const n of args.otherNodes ?? []) {
+            this.add(n.name, { type: "A", content: n.address, proxied: false });
+        }
+        const publicAddresses = args.publicAddresses ?? [{ node: args.node.name, address: args.publicAddress }];
         for (const r of args.records) {
             this.add(r.name, { type: r.type, content: r.content, proxied: r.proxied, ttl: r.ttl, priority: r.priority }, `extra-${r.type.toLowerCase()}`);
         }
@@ -109,7 +117,9 @@ export class HydraDns extends pulumi.ComponentResource {
         const skipped: string[] = [];
         for (const r of args.routes) {
             if (r.visibility === "public") {
-                this.add(r.hostname, { type: "A", content: args.publicAddress, proxied: r.proxied ?? true });
+                publicAddresses.forEach((a, i) =>
+                    this.add(r.hostname, { type: "A", content: a.address, proxied: r.proxied ?? true }, i === 0 ? "record" : `public-${a.node}`),
+                );
             } else if (args.tailnetAddress) {
                 this.add(r.hostname, { type: "A", content: args.tailnetAddress, proxied: false });
             } else {
@@ -126,7 +136,8 @@ export class HydraDns extends pulumi.ComponentResource {
         prefix = "record",
     ): cloudflare.DnsRecord {
         const full = fqdn(name, this.args.domain);
-        const id = `${full}/${r.type}`;
+        // One name may hold an A record per public node: those differ in their resource name.
+        const id = `${full}/${r.type}${prefix.startsWith("public-") ? `/${prefix}` : ""}`;
         if (this.made.has(id)) {
             throw new Error(`DNS record ${full} (${r.type}) is declared twice`);
         }
@@ -135,7 +146,8 @@ export class HydraDns extends pulumi.ComponentResource {
             throw new Error(`DNS record ${full} is a CNAME, which cannot share its name with another record`);
         }
         const label = name === "@" ? "apex" : name;
-        const importId = this.args.imports?.[`${name}/${r.type}`];
+        // An import id names one record: the first node's, never another public node's copy.
+        const importId = prefix.startsWith("public-") ? undefined : this.args.imports?.[`${name}/${r.type}`];
         const record = new cloudflare.DnsRecord(
             `${this.resourceName}-${prefix}-${label}`,
             {

@@ -6,6 +6,7 @@ import * as random from "@pulumi/random";
 import * as tailscale from "@pulumi/tailscale";
 import { ConsulConfig, FirewallConfig, NodeConfig, NomadConfig, TailscaleConfig } from "../config";
 import { renderUserData, UserDataOptions } from "./cloudInit";
+import { NomadAgentOptions } from "./nomadAgentConfig";
 import { DataFolder } from "./dataFolders";
 import { firewallRules } from "./firewallRules";
 import { NodeEndpoints } from "./nodeEndpoints";
@@ -25,6 +26,10 @@ export interface HydraNodeArgs {
     dataFolders: DataFolder[];
     /** Some job sets memory_max, so the scheduler must allow oversubscription. */
     memoryOversubscription: boolean;
+    /** A node of a cluster: its agent's role and the cluster's drop-in (secret: it holds the gossip key). */
+    cluster?: Pick<NomadAgentOptions, "role" | "publicNetwork"> & { dropIn?: pulumi.Input<string> };
+    /** Put the droplet in this DigitalOcean project (the first node's) instead of making one. */
+    projectId?: pulumi.Input<string>;
 }
 
 /** Stands in for the auth key where the user-data is hashed: the key is what the hash decides. */
@@ -44,7 +49,8 @@ export class HydraNode extends pulumi.ComponentResource implements NodeEndpoints
     readonly volume: digitalocean.Volume;
     readonly reservedIp: digitalocean.ReservedIp;
     readonly firewall: digitalocean.Firewall;
-    readonly project: digitalocean.Project;
+    /** The estate's DigitalOcean project; the first node's, which the others join. */
+    readonly project?: digitalocean.Project;
     /** The cloud-init document (secret: it carries the tailnet auth key). */
     readonly userData: pulumi.Output<string>;
 
@@ -64,12 +70,13 @@ export class HydraNode extends pulumi.ComponentResource implements NodeEndpoints
             ? (args.consul.gossipKey ?? new random.RandomId(`${name}-consul-gossip`, { byteLength: 32 }, parent).b64Std)
             : undefined;
         const volumeName = `${n.name}-data`;
-        const userData = (key: string, gossip: string | undefined, token: string | undefined): string =>
-            renderUserData(this.userDataOptions(args, volumeName, key, gossip, token));
+        const userData = (key: string, gossip: string | undefined, token: string | undefined, dropIn: string | undefined): string =>
+            renderUserData(this.userDataOptions(args, volumeName, key, gossip, token, dropIn));
+        const dropIn = args.cluster?.dropIn;
         // Everything that replaces the droplet when it changes: the user-data (less the key), image, region.
-        const bootInputs = pulumi.all([gossipKey, args.nomad.token]).apply(([gossip, token]) => ({
+        const bootInputs = pulumi.all([gossipKey, args.nomad.token, dropIn]).apply(([gossip, token, cluster]) => ({
             userData: createHash("sha256")
-                .update(userData(KEY_PLACEHOLDER, gossip, token))
+                .update(userData(KEY_PLACEHOLDER, gossip, token, cluster))
                 .digest("hex"),
             image: n.image,
             region: n.region,
@@ -92,7 +99,9 @@ export class HydraNode extends pulumi.ComponentResource implements NodeEndpoints
             { ...parent, protect: true, retainOnDelete: true },
         );
 
-        this.userData = pulumi.secret(pulumi.all([authKey, gossipKey, args.nomad.token]).apply(([key, gossip, token]) => userData(key, gossip, token)));
+        this.userData = pulumi.secret(
+            pulumi.all([authKey, gossipKey, args.nomad.token, dropIn]).apply(([key, gossip, token, cluster]) => userData(key, gossip, token, cluster)),
+        );
 
         this.droplet = new digitalocean.Droplet(
             `${name}-droplet`,
@@ -139,17 +148,22 @@ export class HydraNode extends pulumi.ComponentResource implements NodeEndpoints
             parent,
         );
 
-        this.project = new digitalocean.Project(
-            `${name}-project`,
-            {
-                name: args.project?.name ?? "hydra",
-                purpose: "Web Application",
-                environment: args.project?.environment ?? "Production",
-                description: "Hydra home-server estate",
-                resources: [this.droplet.dropletUrn, this.reservedIp.reservedIpUrn, this.volume.volumeUrn],
-            },
-            parent,
-        );
+        const resources = [this.droplet.dropletUrn, this.reservedIp.reservedIpUrn, this.volume.volumeUrn];
+        if (args.projectId === undefined) {
+            this.project = new digitalocean.Project(
+                `${name}-project`,
+                {
+                    name: args.project?.name ?? "hydra",
+                    purpose: "Web Application",
+                    environment: args.project?.environment ?? "Production",
+                    description: "Hydra home-server estate",
+                    resources,
+                },
+                parent,
+            );
+        } else {
+            new digitalocean.ProjectResources(`${name}-project-resources`, { project: args.projectId, resources }, parent);
+        }
 
         this.publicIpv4 = this.droplet.ipv4Address;
         this.publicIpv6 = this.droplet.ipv6Address.apply((a) => a || undefined);
@@ -168,7 +182,7 @@ export class HydraNode extends pulumi.ComponentResource implements NodeEndpoints
         });
     }
 
-    private userDataOptions(args: HydraNodeArgs, volumeName: string, key: string, gossip?: string, token?: string): UserDataOptions {
+    private userDataOptions(args: HydraNodeArgs, volumeName: string, key: string, gossip?: string, token?: string, dropIn?: string): UserDataOptions {
         const n = args.node;
         return {
             hostname: n.name,
@@ -186,6 +200,7 @@ export class HydraNode extends pulumi.ComponentResource implements NodeEndpoints
                 bootstrapToken: token,
                 reservedMemoryMb: args.nomad.reservedMemoryMb,
                 memoryOversubscription: args.memoryOversubscription,
+                ...(args.cluster ? { cluster: { role: args.cluster.role, publicNetwork: args.cluster.publicNetwork, dropIn } } : {}),
             },
             consul: args.consul.enabled && gossip ? { version: args.consul.version, gossipKey: gossip } : undefined,
             publicInterface: n.publicInterface,

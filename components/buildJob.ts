@@ -1,7 +1,7 @@
 // Turns one job spec into the Nomad job (JSON API form). Pure: tests call it directly.
 // Specs are checked once, when the apps are planned (jobSpecProblems), not here.
-import { Job, minutes, Port, seconds, Service, Task, Template } from "../nomad";
-import { FileSpec, JobSpec, ServiceProvider, ServiceSpec, TaskSpec, variablePath } from "../vocabulary";
+import { Constraint, Job, minutes, Port, seconds, Service, Task, Template } from "../nomad";
+import { ConstraintSpec, FileSpec, JobSpec, ServiceProvider, ServiceSpec, TaskSpec, variablePath } from "../vocabulary";
 import { registrations } from "./registrations";
 import { waitForServiceScript, waitForServiceTemplate } from "./waitForService";
 
@@ -173,6 +173,10 @@ function service(reg: ServiceSpec, provider: ServiceProvider): Service {
     return s;
 }
 
+function constraint(c: ConstraintSpec): Constraint {
+    return { ...(c.attribute ? { LTarget: c.attribute } : {}), ...(c.value !== undefined ? { RTarget: c.value } : {}), Operand: c.operator };
+}
+
 /** The Nomad job for a spec. Secrets appear only as template references, never as values. */
 export function buildJob(spec: JobSpec, env: JobEnvironment): Job {
     const type = spec.type ?? "service";
@@ -201,7 +205,8 @@ export function buildJob(spec: JobSpec, env: JobEnvironment): Job {
         TaskGroups: [
             {
                 Name: spec.group ?? "app",
-                Count: 1,
+                Count: spec.count ?? 1,
+                ...(spec.constraints?.length ? { Constraints: spec.constraints.map(constraint) } : {}),
                 ...(ports.length
                     ? {
                           Networks: [

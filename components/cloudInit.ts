@@ -4,7 +4,8 @@
 import * as YAML from "yaml";
 import { DataFolder, dataFoldersScript } from "./dataFolders";
 import { METADATA_BLOCK_SCRIPT, METADATA_BLOCK_UNIT, metadataBlockScript, metadataBlockUnit } from "./metadataBlock";
-import { renderConsulAgentConfig, renderNomadAgentConfig } from "./nomadAgentConfig";
+import { CLUSTER_CONFIG_FILE } from "./clusterAgentConfig";
+import { NomadAgentOptions, renderConsulAgentConfig, renderNomadAgentConfig } from "./nomadAgentConfig";
 import { CONSUL_CONFIG_DIR, consulUnit, NOMAD_CONFIG_DIR, nomadUnit, WAIT_TAILNET_SCRIPT, waitForTailnetScript } from "./nodeUnits";
 import { AUTH_KEY_FILE, tailnetJoinScript } from "./tailnetJoin";
 import { APT_CONF, vendorInstallScript, vendorSuiteFunction } from "./vendorPackages";
@@ -33,6 +34,8 @@ export interface UserDataOptions {
         reservedMemoryMb: number;
         /** Some job sets memory_max: the scheduler must allow oversubscription, or Nomad ignores it. */
         memoryOversubscription: boolean;
+        /** A node of a cluster: its agent's role, and the cluster's drop-in (the primary's comes later, by its join script). */
+        cluster?: Pick<NomadAgentOptions, "role" | "publicNetwork"> & { dropIn?: string };
     };
     consul?: {
         version: string;
@@ -141,9 +144,11 @@ export function nodeFiles(o: UserDataOptions): WriteFile[] {
                 consul: o.consul !== undefined,
                 reservedMemoryMb: o.nomad.reservedMemoryMb,
                 memoryOversubscription: o.nomad.memoryOversubscription,
+                ...(o.nomad.cluster ? { role: o.nomad.cluster.role, publicNetwork: o.nomad.cluster.publicNetwork } : {}),
             }),
             permissions: "0640",
         },
+        ...(o.nomad.cluster?.dropIn ? [{ path: `${NOMAD_CONFIG_DIR}/${CLUSTER_CONFIG_FILE}`, content: o.nomad.cluster.dropIn, permissions: "0640" }] : []),
         { path: "/etc/systemd/system/nomad.service", content: nomadUnit(o.consul !== undefined, o.dataDir), permissions: "0644" },
         { path: WAIT_TAILNET_SCRIPT, content: waitForTailnetScript(), permissions: "0755" },
         { path: METADATA_BLOCK_SCRIPT, content: metadataBlockScript(), permissions: "0755" },

@@ -71,8 +71,8 @@ export function jobSpecProblems(spec: JobSpec): string[] {
     if (spec.metrics && !labels.has(spec.metrics.port)) {
         out.push(`${at}: metrics use unknown port ${JSON.stringify(spec.metrics.port)}`);
     }
-    if (spec.periodic && spec.type !== "batch") {
-        out.push(`${at}: a periodic job must be of type "batch"`);
+    if (spec.periodic && spec.type !== "batch" && spec.type !== "sysbatch") {
+        out.push(`${at}: a periodic job must be of type "batch" or "sysbatch"`);
     }
     if (spec.keepSecrets) {
         const { items, file } = spec.keepSecrets;

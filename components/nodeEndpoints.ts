@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { HydraConfig } from "../config";
+import { HydraConfig, NodeConfig, NomadConfig, TailscaleConfig } from "../config";
 
 /** What the rest of the estate needs to know about the node, wherever it runs. */
 export interface NodeEndpoints {
@@ -16,13 +16,17 @@ export interface NodeEndpoints {
 
 /** Target "existing": the node is someone else's; its addresses come from config, no resource is made. */
 export function existingNode(cfg: HydraConfig): NodeEndpoints {
-    const publicIpv4 = pulumi.output(cfg.node.publicAddress ?? "");
+    return existingNodeEndpoints(cfg.node, cfg.tailscale, cfg.nomad);
+}
+
+export function existingNodeEndpoints(node: NodeConfig, tailscale: TailscaleConfig, nomad: NomadConfig): NodeEndpoints {
+    const publicIpv4 = pulumi.output(node.publicAddress ?? "");
     return {
         publicIpv4,
         publicIpv6: pulumi.output<string | undefined>(undefined),
         nodeAddress: publicIpv4,
-        tailnetHostname: pulumi.output(cfg.tailscale.hostname),
-        tailnetAddress: pulumi.output(cfg.tailscale.address),
-        nomadAddress: pulumi.output(cfg.nomad.address),
+        tailnetHostname: pulumi.output(tailscale.hostname),
+        tailnetAddress: pulumi.output(tailscale.address),
+        nomadAddress: pulumi.output(nomad.address),
     };
 }

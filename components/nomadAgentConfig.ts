@@ -13,6 +13,10 @@ export interface NomadAgentOptions {
     reservedMemoryMb?: number;
     /** Lets tasks use their memory_max: off, Nomad schedules and limits by memory alone. */
     memoryOversubscription?: boolean;
+    /** A node of a cluster: what its agent is, and how many servers the first election waits for. Unset: server and client, alone. */
+    role?: { server: boolean; client: boolean; bootstrapExpect: number };
+    /** Whether the node has a public address (the "public" host network); true when unset. */
+    publicNetwork?: boolean;
 }
 
 /** An HCL string literal: JSON's escapes, plus HCL's own `${` and `%{` sequences. */
@@ -40,6 +44,47 @@ export const NOMAD_TELEMETRY: readonly string[] = [
 
 export function renderNomadAgentConfig(o: NomadAgentOptions): string {
     const tailnet = o.tailnetInterface ?? "tailscale0";
+    const role = o.role ?? { server: true, client: true, bootstrapExpect: 1 };
+    const server = [
+        "server {",
+        "  enabled          = true",
+        `  bootstrap_expect = ${role.bootstrapExpect}`,
+        ...(o.memoryOversubscription
+            ? [
+                  "",
+                  "  # Read once, when the cluster first elects a leader; on a running cluster use",
+                  "  # `nomad operator scheduler set-config -memory-oversubscription=true`.",
+                  "  default_scheduler_config {",
+                  "    memory_oversubscription_enabled = true",
+                  "  }",
+              ]
+            : []),
+        "}",
+        "",
+    ];
+    const publicNetwork = o.publicNetwork ?? true;
+    const client = [
+        "client {",
+        "  enabled = true",
+        "",
+        "  # Host networks by interface, so no address is hard-coded; they are",
+        "  # fingerprinted at client start, hence Nomad starts after tailscale0 is up.",
+        '  host_network "tailscale" {',
+        `    interface = ${hclString(tailnet)}`,
+        "  }",
+        ...(publicNetwork ? ["", '  host_network "public" {', `    interface = ${hclString(o.publicInterface)}`, "  }"] : []),
+        ...(o.reservedMemoryMb
+            ? [
+                  "",
+                  "  # Kept for the host (Docker, Tailscale, the agents): tasks are never placed into it.",
+                  "  reserved {",
+                  `    memory = ${o.reservedMemoryMb}`,
+                  "  }",
+              ]
+            : []),
+        "}",
+        "",
+    ];
     const lines = [
         "# Managed by Hydra (Pulumi). Agent config changes need a restart;",
         "# changing bind_addr on a bootstrapped server needs its data dir wiped.",
@@ -53,44 +98,8 @@ export function renderNomadAgentConfig(o: NomadAgentOptions): string {
         "disable_update_check = true",
         "leave_on_terminate   = false",
         "",
-        "server {",
-        "  enabled          = true",
-        "  bootstrap_expect = 1",
-        ...(o.memoryOversubscription
-            ? [
-                  "",
-                  "  # Read once, when the cluster first elects a leader; on a running cluster use",
-                  "  # `nomad operator scheduler set-config -memory-oversubscription=true`.",
-                  "  default_scheduler_config {",
-                  "    memory_oversubscription_enabled = true",
-                  "  }",
-              ]
-            : []),
-        "}",
-        "",
-        "client {",
-        "  enabled = true",
-        "",
-        "  # Host networks by interface, so no address is hard-coded; they are",
-        "  # fingerprinted at client start, hence Nomad starts after tailscale0 is up.",
-        '  host_network "tailscale" {',
-        `    interface = ${hclString(tailnet)}`,
-        "  }",
-        "",
-        '  host_network "public" {',
-        `    interface = ${hclString(o.publicInterface)}`,
-        "  }",
-        ...(o.reservedMemoryMb
-            ? [
-                  "",
-                  "  # Kept for the host (Docker, Tailscale, the agents): tasks are never placed into it.",
-                  "  reserved {",
-                  `    memory = ${o.reservedMemoryMb}`,
-                  "  }",
-              ]
-            : []),
-        "}",
-        "",
+        ...(role.server ? server : []),
+        ...(role.client ? client : []),
         'plugin "docker" {',
         "  config {",
         "    volumes {",

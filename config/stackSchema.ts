@@ -11,6 +11,7 @@ import { consulSchema } from "./sections/consul";
 import { domainSchema, targetSchema } from "./sections/estate";
 import { firewallSchema } from "./sections/firewall";
 import { nodeSchema } from "./sections/node";
+import { nodeEntrySchema } from "./sections/nodes";
 import { nomadSchema } from "./sections/nomad";
 import { proxySchema } from "./sections/proxy";
 import { allSecretDeclarations } from "./sections/secrets";
@@ -38,6 +39,10 @@ export function stackSchema(apps: readonly AppDeclaration[]): JsonObject {
         [fullKey("proxy")]: proxySchema.optional(),
         [fullKey("backup")]: backupSchema.optional(),
         [fullKey("alerts")]: alertsSchema.optional(),
+        [fullKey("nodes")]: z
+            .record(z.string(), nodeEntrySchema)
+            .optional()
+            .describe("More than one machine in one Nomad cluster, by host name; node.name is the primary, and node.* are the defaults."),
     };
     for (const d of allSecretDeclarations(apps)) {
         keys[fullKey(d.key)] = secure(d.key, d.description);

@@ -7,6 +7,7 @@ import { ConsulConfig } from "./sections/consul";
 import { Target } from "./sections/estate";
 import { FirewallConfig } from "./sections/firewall";
 import { NodeConfig } from "./sections/node";
+import { ClusterConfig, ClusterNode, Role } from "./sections/nodes";
 import { NomadConfig } from "./sections/nomad";
 import { ProxyConfig } from "./sections/proxy";
 import { TailscaleConfig } from "./sections/tailscale";
@@ -17,11 +18,14 @@ export type {
     AppSettings,
     BackupConfig,
     CloudflareConfig,
+    ClusterConfig,
+    ClusterNode,
     ConsulConfig,
     FirewallConfig,
     NodeConfig,
     NomadConfig,
     ProxyConfig,
+    Role,
     Secret,
     TailscaleConfig,
     Target,
@@ -44,6 +48,8 @@ export interface HydraConfig {
     proxy: ProxyConfig;
     backup: BackupConfig;
     alerts: AlertsConfig;
+    /** The machines of the Nomad cluster; none listed when hydra:nodes is unset (one node, as always). */
+    cluster: ClusterConfig;
     /** The app secrets config sets, by key (the others are generated, or required by validation). */
     secrets: Record<string, Secret>;
 }

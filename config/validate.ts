@@ -5,6 +5,7 @@ import { ConfigError } from "./configError";
 import { fullKey, NAMESPACE, OBJECT_KEYS, PROVIDER_SECRETS, SCALAR_KEYS } from "./keys";
 import { Problems } from "./problems";
 import { readAlerts } from "./sections/alerts";
+import { checkAppNodes } from "./sections/appNodes";
 import { readApps } from "./sections/apps";
 import { readBackup } from "./sections/backup";
 import { readCloudflare } from "./sections/cloudflare";
@@ -12,6 +13,7 @@ import { readConsul } from "./sections/consul";
 import { readDomain, readTarget } from "./sections/estate";
 import { readFirewall } from "./sections/firewall";
 import { readNode } from "./sections/node";
+import { readNodes } from "./sections/nodes";
 import { readNomad } from "./sections/nomad";
 import { readProxy } from "./sections/proxy";
 import { allSecretDeclarations, ESTATE_SECRETS, readSecrets, requireAppSecrets } from "./sections/secrets";
@@ -52,13 +54,23 @@ function readAll(src: ConfigSource, apps: readonly AppDeclaration[]): HydraConfi
     const consul = readConsul(src, secrets);
     const cloudflare = readCloudflare(src);
     const appSettings = readApps(src, apps);
+    const cluster = readNodes(src, target, node, tailscale, secrets);
+    checkAppNodes(src, apps, appSettings, cluster);
+    if (cluster.nodes.length && consul.enabled) {
+        // Consul here is one server on the one node; a cluster of them is not built yet.
+        src.problems.add(
+            fullKey("consul.enabled"),
+            "conflict",
+            "is not supported with nodes: the optional Consul is a single server on one node; Nomad's own service discovery works across nodes",
+        );
+    }
     const proxy = readProxy(src, appSettings, secrets);
     const backup = readBackup(src);
     const alerts = readAlerts(src);
     requireAppSecrets(src, apps, appSettings, secrets);
     const estateSecrets = new Set(ESTATE_SECRETS.map((d) => d.key));
     const appSecrets = Object.fromEntries([...secrets].filter(([key]) => !estateSecrets.has(key)));
-    return { domain, target, node, tailscale, firewall, nomad, consul, cloudflare, apps: appSettings, proxy, backup, alerts, secrets: appSecrets };
+    return { domain, target, node, tailscale, firewall, nomad, consul, cloudflare, apps: appSettings, proxy, backup, alerts, cluster, secrets: appSecrets };
 }
 
 /**

@@ -8,7 +8,7 @@
  */
 import type { Deployment, Evaluation, JobRegisterResponse, ServerJob } from "./api-types";
 import type { NomadClient } from "./client";
-import { describeFailure, groupProgress, rolledBackTo, short, unplaced } from "./job-health";
+import { describeFailure, groupProgress, rolledBackTo, short, unplaceable, unplaced } from "./job-health";
 
 /** Whether registering this (server-side) job starts a deployment worth waiting for. */
 export function expectsDeployment(job: ServerJob): boolean {
@@ -111,6 +111,10 @@ export async function followRegistration(w: Watch, reg: JobRegisterResponse): Pr
         return {};
     }
     const blocked = unplaced(e);
+    const hopeless = unplaceable(e);
+    if (hopeless) {
+        return { deployment: first, status: first.Status, failure: `no node may run it: ${hopeless}` };
+    }
     let d = first;
     let last = "";
     for (;;) {
@@ -124,7 +128,11 @@ export async function followRegistration(w: Watch, reg: JobRegisterResponse): Pr
         }
         if (Date.now() > w.deadline) {
             const why = await failure(w, d);
-            return { deployment: d, status: d.Status, failure: `deployment did not finish within ${elapsed(started)}s; ${why}` };
+            return {
+                deployment: d,
+                status: d.Status,
+                failure: `deployment did not finish within ${elapsed(started)}s; ${why}${blocked ? `; ${blocked}` : ""}`,
+            };
         }
         await sleep(w.pollMs ?? 1000);
         d = (await w.client.readDeployment(d.ID, w.scope)) ?? d;

@@ -42,6 +42,18 @@ export function unplaced(e: Evaluation | undefined): string {
         .join("; ");
 }
 
+/**
+ * Groups no node may run: every node was filtered out (a constraint, a missing driver), none was
+ * merely full. Waiting will not place them; only a node that fits joining the cluster would.
+ */
+export function unplaceable(e: Evaluation | undefined): string {
+    const failed = e?.FailedTGAllocs ?? {};
+    const hopeless = Object.keys(failed).filter(
+        (g) => (failed[g]?.NodesExhausted ?? 0) === 0 && (failed[g]?.NodesEvaluated ?? 0) === (failed[g]?.NodesFiltered ?? 0),
+    );
+    return hopeless.length ? unplaced({ ...e, FailedTGAllocs: Object.fromEntries(hopeless.map((g) => [g, failed[g]])) } as Evaluation) : "";
+}
+
 /** The version a failed deployment's description says Nomad rolled back to. */
 export function rolledBackTo(d: Deployment): number | undefined {
     const m = /rolling back to job version (\d+)/.exec(d.StatusDescription ?? "");

@@ -50,6 +50,8 @@ export interface Registered {
     provider: string;
     /** URNs of the resources it depends on (dependsOn and the inputs' own dependencies). */
     dependencies: string[];
+    /** Its aliases (the aliases option, and those it inherits from its parents), as the engine gets them. */
+    aliases: unknown[];
 }
 
 export interface Invoked {
@@ -91,6 +93,7 @@ if (!proto.__hydraWrapped) {
                 ignoreChanges: req.getIgnorechangesList(),
                 provider: req.getProvider(),
                 dependencies: req.getDependenciesList(),
+                aliases: [...(req.getAliasurnsList?.() ?? []), ...(req.getAliasesList?.() ?? []).map((a: { toObject(): unknown }) => a.toObject())],
             });
         }
         return original.call(this, req, callback);

@@ -205,7 +205,7 @@ export function artifacts(run: RunResult, estate: Estate, cfg: HydraConfig): { f
     const tasks = (j: Job) => j.TaskGroups.flatMap((g) => g.Tasks.map((t) => t.Name));
     const jobRows = [
         ["JOB", "TYPE", "TASKS"],
-        ...jobs.map((j) => [j.ID, j.Periodic ? `batch (${j.Periodic.Spec})` : (j.Type ?? "service"), tasks(j).join(", ")]),
+        ...jobs.map((j) => [j.ID, j.Periodic ? `${j.Type ?? "batch"} (${j.Periodic.Spec})` : (j.Type ?? "service"), tasks(j).join(", ")]),
     ];
     const pub = estate.routes.filter((r) => r.visibility === "public");
     const internal = estate.routes.filter((r) => r.visibility === "internal");

@@ -62,11 +62,12 @@ describe("config: apps declare their settings and secrets", () => {
             "tailscaleAuthKey",
             "tailscaleApiKey",
             "nomadToken",
+            "nomadGossipKey",
             "consulGossipKey",
             "cloudflareDnsToken",
         ]);
         assert.strictEqual(keys.filter((k) => k === "resticPassword").length, 1);
-        assert.strictEqual(keys.length, 22);
+        assert.strictEqual(keys.length, 23);
     });
 
     it("gives an app without settings none, and refuses them by name", () => {

@@ -3,6 +3,10 @@
 import { SecretDeclaration, SecretRef } from "./secrets";
 
 /** The settings under `apps.<name>` an app honours beyond `enabled`, each with the app's default. */
+/** CPU architectures, as Nomad names them in `${attr.cpu.arch}`. */
+export const ARCHS = ["amd64", "arm64"] as const;
+export type Arch = (typeof ARCHS)[number];
+
 export interface AppSettingDefaults {
     /** Host name of the app's main route, relative to the zone. */
     hostname?: string;
@@ -16,6 +20,8 @@ export interface AppDeclaration {
     description: string;
     settings?: AppSettingDefaults;
     secrets?: SecretDeclaration[];
+    /** The architectures every image of the app is published for (amd64 when unset). */
+    archs?: readonly Arch[];
     /** Stack outputs the app adds, each one of its secrets (so always a secret output). */
     outputs?: Partial<Record<AppOutputName, SecretRef>>;
 }

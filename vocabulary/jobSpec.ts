@@ -153,12 +153,26 @@ export interface BackupDumpSpec {
     excludes?: string[];
 }
 
+/**
+ * Where a job's group may run, in Nomad's terms: an attribute (`${node.unique.name}`,
+ * `${attr.cpu.arch}`, `${meta.public}`) compared with a value, or `distinct_hosts`.
+ */
+export interface ConstraintSpec {
+    attribute?: string;
+    operator: "=" | "set_contains_any" | "is_set" | "distinct_hosts";
+    value?: string;
+}
+
 /** One Nomad job with one task group. */
 export interface JobSpec {
     /** The Nomad job's ID and name. */
     name: string;
-    /** "service" (default) or a periodic "batch". */
-    type?: "service" | "batch";
+    /** "service" (default), a periodic "batch", or a periodic "sysbatch" (once on every node it may run on). */
+    type?: "service" | "batch" | "sysbatch";
+    /** How many allocations of the group run (1 when unset). */
+    count?: number;
+    /** Where the group may run (only set when the estate has more than one node). */
+    constraints?: ConstraintSpec[];
     periodic?: PeriodicSpec;
     /** A batch job run on demand (`nomad job dispatch`) with these meta keys, instead of on a schedule. */
     dispatch?: { metaRequired: string[]; metaOptional?: string[] };

@@ -5,6 +5,7 @@ export const TYPE_TOKENS = {
     proxy: "hydra:proxy:CaddyProxy",
     dns: "hydra:dns:HydraDns",
     node: "hydra:node:HydraNode",
+    cluster: "hydra:node:HydraCluster",
 } as const;
 
 /** The resource types the estate registers and its tools (render, the policy pack, tests) look for. */

@@ -16,6 +16,8 @@ export interface AppSettings {
     hostname?: string;
     /** The app's main image, pinned. */
     image?: string;
+    /** With hydra:nodes: the node that keeps the app's data (the primary when unset). */
+    node?: string;
 }
 
 const SETTINGS: readonly (keyof AppSettingDefaults)[] = ["hostname", "image"];
@@ -30,6 +32,9 @@ function settingsObject(app: AppDeclaration) {
     if (declared.image !== undefined) {
         shape.image = text(imageProblem).prefault(declared.image).describe(`Image of ${app.name}, pinned to a version tag or digest.`);
     }
+    shape.node = text(hostnameLabel("pi"))
+        .optional()
+        .describe(`With nodes: the node that keeps the data of ${app.name} and runs it (the primary, node.name, when unset).`);
     const hints: Record<string, FieldHint> = {};
     for (const setting of SETTINGS.filter((s) => declared[s] === undefined)) {
         hints[setting] = { code: "unknown-key", message: `${app.name} has no ${setting} setting` };

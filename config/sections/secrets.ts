@@ -25,6 +25,11 @@ export const ESTATE_SECRETS: readonly SecretDeclaration[] = [
             "Nomad ACL token the Nomad resources use; required with nomad.acl (on by default on DigitalOcean, where the first boot bootstraps the ACLs with it, so it must be a UUID)",
         example: '"$(uuidgen)"',
     },
+    {
+        key: "nomadGossipKey",
+        description: "Encrypts the Nomad servers' gossip when the estate has more than one node (standard base64 of 32 bytes); generated when unset",
+        example: '"$(openssl rand -base64 32)"',
+    },
     { key: "consulGossipKey", description: "Consul gossip encryption key (consul keygen); generated when unset", example: '"$(consul keygen)"' },
     {
         key: "cloudflareDnsToken",

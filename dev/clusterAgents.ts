@@ -1,0 +1,161 @@
+// Several Nomad agents side by side on this machine, as the nodes of a cluster: each on its own
+// loopback address and ports, with its own name, data_dir and cgroup_parent, and `advertise` set
+// (without it an agent refuses to start). The cluster's part of each config is the estate's own
+// drop-in (components/clusterAgentConfig.ts), so what is tested is what a node gets.
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { ClusterNode, isClient, isServer } from "../config";
+import { CLUSTER_CONFIG_FILE, renderClusterAgentConfig } from "../components/clusterAgentConfig";
+import { unmountUnder } from "./mounts";
+import { livePid, stopPid } from "./pids";
+
+export interface LocalAgent {
+    node: ClusterNode;
+    /** Its loopback address (127.0.0.x) and first port: HTTP; RPC and Serf are the next two. */
+    address: string;
+    httpPort: number;
+    /** Its folder: config, data, log and pid file. */
+    dir: string;
+}
+
+export const httpAddress = (a: LocalAgent) => `http://${a.address}:${a.httpPort}`;
+export const rpcAddress = (a: LocalAgent) => `${a.address}:${a.httpPort + 1}`;
+export const serfAddress = (a: LocalAgent) => `${a.address}:${a.httpPort + 2}`;
+
+/** The base config of a local agent: its role, addresses, host networks on its own address, raw_exec. */
+export function localAgentConfig(a: LocalAgent, bootstrapExpect: number): string {
+    const lines = [
+        "# Written by a local Hydra cluster: one node of it on this machine.",
+        'datacenter           = "hydra"',
+        `data_dir             = "${path.join(a.dir, "data")}"`,
+        `bind_addr            = "${a.address}"`,
+        "disable_update_check = true",
+        "leave_on_terminate   = false",
+        "",
+        "# Every agent says where it is; on one machine they refuse to start otherwise.",
+        `advertise {\n  http = "${a.address}"\n  rpc  = "${a.address}"\n  serf = "${a.address}"\n}`,
+        `ports {\n  http = ${a.httpPort}\n  rpc  = ${a.httpPort + 1}\n  serf = ${a.httpPort + 2}\n}`,
+    ];
+    if (isServer(a.node)) {
+        lines.push("", `server {\n  enabled          = true\n  bootstrap_expect = ${bootstrapExpect}\n}`);
+    }
+    if (isClient(a.node)) {
+        // A host network is an address an interface has: lo has 127.0.0.1 only (the agents' own
+        // addresses are reached through lo's 127/8 route), so every client's tasks listen there.
+        const hostNetworks = [`  host_network "tailscale" {\n    cidr = "127.0.0.1/32"\n  }`];
+        if (a.node.public) {
+            hostNetworks.push(`  host_network "public" {\n    cidr = "127.0.0.1/32"\n  }`);
+        }
+        lines.push(
+            "",
+            "client {",
+            "  enabled       = true",
+            "  # Each client's tasks in their own cgroup tree: two clients on one machine must not share one.",
+            `  cgroup_parent = "hydra-${a.node.name}"`,
+            `  state_dir     = "${path.join(a.dir, "data", "client")}"`,
+            `  alloc_dir     = "${path.join(a.dir, "data", "alloc")}"`,
+            ...hostNetworks,
+            "  options {",
+            '    "fingerprint.denylist" = "env_aws,env_azure,env_digitalocean,env_gce"',
+            "  }",
+            "}",
+            "",
+            'plugin "raw_exec" {\n  config {\n    enabled = true\n  }\n}',
+        );
+    }
+    return lines.join("\n") + "\n";
+}
+
+const pidFile = (a: LocalAgent) => path.join(a.dir, "agent.pid");
+
+/** Writes the agent's two files (base and the estate's cluster drop-in) and starts it; returns its PID. */
+export function startLocalAgent(a: LocalAgent, o: { nomad: string; servers: LocalAgent[]; gossipKey?: string; bootstrapExpect: number }): number {
+    const configDir = path.join(a.dir, "config");
+    fs.mkdirSync(configDir, { recursive: true });
+    fs.writeFileSync(path.join(configDir, "nomad.hcl"), localAgentConfig(a, o.bootstrapExpect));
+    const dropIn = renderClusterAgentConfig({
+        node: a.node,
+        serverAddresses: o.servers.map(serfAddress),
+        clientServerAddresses: o.servers.map(rpcAddress),
+        gossipKey: o.gossipKey,
+    });
+    fs.writeFileSync(path.join(configDir, CLUSTER_CONFIG_FILE), dropIn);
+    const log = fs.openSync(path.join(a.dir, "agent.log"), "a");
+    const child = spawn(o.nomad, ["agent", `-config=${configDir}`], { detached: true, stdio: ["ignore", log, log] });
+    child.unref();
+    fs.closeSync(log);
+    fs.writeFileSync(pidFile(a), String(child.pid));
+    return child.pid!;
+}
+
+/** Stops the agent by its own PID, and unmounts the secrets/ and private/ mounts its tasks leave. */
+export async function stopLocalAgent(a: LocalAgent, signal: NodeJS.Signals = "SIGINT"): Promise<void> {
+    const pid = livePid(pidFile(a));
+    if (pid !== undefined) {
+        await stopPid(pid, signal, 15_000);
+    }
+    fs.rmSync(pidFile(a), { force: true });
+    const left = unmountUnder(path.join(a.dir, "data"));
+    if (left.length) {
+        throw new Error(`the Nomad agent ${a.node.name} left mounts that could not be unmounted: ${left.join(", ")}`);
+    }
+}
+
+/** The agent's last log lines, for a failure's message. */
+export function agentLogTail(a: LocalAgent, lines = 15): string {
+    const file = path.join(a.dir, "agent.log");
+    return fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n").slice(-lines).join("\n") : "(no log)";
+}
+
+async function call(a: LocalAgent, route: string, method = "GET"): Promise<unknown> {
+    const res = await fetch(`${httpAddress(a)}${route}`, { method, signal: AbortSignal.timeout(10_000) });
+    return res.ok ? res.json() : undefined;
+}
+
+/** Processes whose command line names `dir`: the task executors and tasks a stopped client leaves running. */
+export function processesUnder(dir: string): number[] {
+    return fs
+        .readdirSync("/proc")
+        .filter((p) => /^\d+$/.test(p))
+        .filter((p) => {
+            try {
+                return fs.readFileSync(`/proc/${p}/cmdline`, "utf8").includes(dir);
+            } catch {
+                return false;
+            }
+        })
+        .map(Number)
+        .filter((pid) => pid !== process.pid);
+}
+
+/**
+ * Stops a local cluster: every job first (a client leaves its tasks running when it stops, by
+ * design), then every agent by its own PID, its mounts unmounted. Returns the PIDs still running under `dir` afterwards.
+ */
+export async function stopLocalCluster(agents: LocalAgent[], dir: string): Promise<number[]> {
+    const alive = [];
+    for (const a of agents) {
+        if ((await call(a, "/v1/status/leader").catch(() => undefined)) !== undefined) {
+            alive.push(a);
+        }
+    }
+    const api = alive[0];
+    if (api) {
+        for (const job of ((await call(api, "/v1/jobs").catch(() => [])) ?? []) as { ID: string }[]) {
+            await call(api, `/v1/job/${encodeURIComponent(job.ID)}?purge=true`, "DELETE").catch(() => undefined);
+        }
+        const deadline = Date.now() + 30_000;
+        while (Date.now() < deadline) {
+            const allocs = ((await call(api, "/v1/allocations").catch(() => [])) ?? []) as { ClientStatus: string }[];
+            if (!allocs.some((x) => x.ClientStatus === "running" || x.ClientStatus === "pending")) {
+                break;
+            }
+            await new Promise((r) => setTimeout(r, 500));
+        }
+    }
+    for (const a of agents) {
+        await stopLocalAgent(a);
+    }
+    return processesUnder(dir);
+}
