@@ -7,10 +7,10 @@ import type { NomadClient } from "./client";
 import { isNomadError } from "./errors";
 import type { Job } from "./job-types";
 import { canonicalJson } from "./normalize";
-import { UNKNOWN, resourceError } from "./provider-common";
+import { Reach, UNKNOWN, resourceError } from "./provider-common";
 
 /** The inputs as the engine hands them to the provider (plain values, secrets unwrapped). */
-export interface NomadJobInputs {
+export interface NomadJobInputs extends Reach {
     job?: Job;
     jobspec?: string;
     hcl2Variables?: Record<string, string>;
@@ -55,6 +55,8 @@ export function inputKeys(): (keyof NomadJobInputs)[] {
         "hcl2Variables",
         "address",
         "token",
+        "tls",
+        "headers",
         "namespace",
         "region",
         "purgeOnDestroy",

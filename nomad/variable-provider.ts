@@ -8,15 +8,12 @@ import type { Variable } from "./api-types";
 import type { NomadClient } from "./client";
 import { isNomadError } from "./errors";
 import { canonicalJson } from "./normalize";
-import { UNKNOWN, clientFor, guard, resourceError } from "./provider-common";
+import { Reach, UNKNOWN, clientFor, connectionChanged, guard, resourceError } from "./provider-common";
 
-export interface NomadVariableInputs {
+export interface NomadVariableInputs extends Reach {
     path: string;
     items: Record<string, string>;
     namespace?: string;
-    address: string;
-    token?: string;
-    retryTimeoutSeconds?: number;
 }
 
 export interface NomadVariableOutputs extends NomadVariableInputs {
@@ -43,6 +40,12 @@ function outputsOf(inputs: NomadVariableInputs, v: Variable): NomadVariableOutpu
     }
     if (inputs.retryTimeoutSeconds !== undefined) {
         out.retryTimeoutSeconds = inputs.retryTimeoutSeconds;
+    }
+    if (inputs.tls !== undefined) {
+        out.tls = inputs.tls;
+    }
+    if (inputs.headers !== undefined) {
+        out.headers = inputs.headers;
     }
     return out;
 }
@@ -143,6 +146,7 @@ export const nomadVariableProvider: dynamic.ResourceProvider<NomadVariableInputs
             !sameItems(olds.items, news.items) ||
             olds.address !== news.address ||
             (olds.token ?? "") !== (news.token ?? "") ||
+            connectionChanged(olds, news) ||
             (olds.retryTimeoutSeconds ?? 600) !== (news.retryTimeoutSeconds ?? 600);
         return { changes, replaces, deleteBeforeReplace: false };
     },
