@@ -109,7 +109,10 @@ function isTransientMessage(status: number, text: string): boolean {
 }
 
 /** TLS failures: never transient, each with what to change. */
-function describeTlsError(code: string, reason: string, conn: Connection): string | undefined {
+function describeTlsError(code: string, raw: string, conn: Connection): string | undefined {
+    // OpenSSL's text is a line of internals around the alert it names ("tlsv13 alert certificate required").
+    const alert = raw.match(/(?:tlsv1\d?|sslv3) alert [a-z ]+|wrong version number|packet length too long|unknown protocol/i);
+    const reason = alert ? `TLS handshake failed (${alert[0].trim()})` : raw;
     const untrusted = [
         "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
         "UNABLE_TO_GET_ISSUER_CERT",
