@@ -164,6 +164,32 @@ function describeNetworkError(e: unknown, conn: Connection): { reason: string; t
     return { reason, transient: false };
 }
 
+/**
+ * Nomad answers "Permission denied" both to a token it does not know and to one without the
+ * policy: one look at `/v1/acl/token/self` tells them apart (only after a refusal).
+ */
+async function whoseToken(conn: Connection): Promise<string> {
+    try {
+        const res = await exchange(conn.agent, {
+            method: "GET",
+            url: `${conn.address}/v1/acl/token/self`,
+            headers: { ...conn.headers, Accept: "application/json", "X-Nomad-Token": conn.token ?? "" },
+            timeoutMs: conn.requestTimeoutMs,
+        });
+        if (res.status === 200) {
+            const self = JSON.parse(res.text) as { Name?: string; Policies?: string[] | null };
+            const policies = (self.Policies ?? []).join(", ") || "none";
+            return `(the ACL token${self.Name ? ` "${self.Name}"` : ""} has no policy that allows this call; its policies: ${policies})`;
+        }
+        if (res.status === 403 || res.status === 404) {
+            return "(the ACL token is not one this cluster knows: bootstrapped again, or a token of another cluster?)";
+        }
+    } catch {
+        // The refusal itself is what matters; the look-up was a courtesy.
+    }
+    return "(the ACL token has no policy that allows this call)";
+}
+
 /** What to do about a refusal Nomad's own words do not explain: ACL tokens, HTTP to an HTTPS agent. */
 function refusalNote(status: number, text: string, conn: Connection): string | undefined {
     if (status === 403 && !conn.token) {
@@ -244,7 +270,8 @@ export async function send(conn: Connection, spec: RequestSpec): Promise<RawResp
                 return { status: res.status, text: res.text };
             }
             const message = scrub(res.text.trim() || res.statusText || "(empty body)", secrets);
-            const note = refusalNote(res.status, res.text, conn);
+            const note =
+                res.status === 403 && conn.token && /Permission denied/i.test(res.text) ? await whoseToken(conn) : refusalNote(res.status, res.text, conn);
             failure = new NomadError(spec.method, pathWithQuery, res.status, message, isTransientMessage(res.status, res.text), undefined, note);
         } catch (e) {
             const { reason, transient } = describeNetworkError(e, conn);

@@ -5,6 +5,7 @@ export const TYPE_TOKENS = {
     proxy: "hydra:proxy:CaddyProxy",
     dns: "hydra:dns:HydraDns",
     node: "hydra:node:HydraNode",
+    access: "hydra:nomad:NomadAccess",
 } as const;
 
 /** The resource types the estate registers and its tools (render, the policy pack, tests) look for. */
@@ -19,6 +20,9 @@ export const RESOURCE_TYPES = {
     dnsRecord: "cloudflare:index/dnsRecord:DnsRecord",
     nomadJob: "pulumi-nodejs:dynamic/nomad:NomadJob",
     nomadVariable: "pulumi-nodejs:dynamic/nomad:NomadVariable",
+    nomadNamespace: "pulumi-nodejs:dynamic/nomad:NomadNamespace",
+    nomadAclPolicy: "pulumi-nodejs:dynamic/nomad:NomadAclPolicy",
+    nomadAclToken: "pulumi-nodejs:dynamic/nomad:NomadAclToken",
     randomPassword: "random:index/randomPassword:RandomPassword",
     randomId: "random:index/randomId:RandomId",
     tailnetKey: "tailscale:index/tailnetKey:TailnetKey",
