@@ -1,13 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import { NomadJob, NomadVariable } from "../nomad";
+import { NomadConnectionArgs, NomadJob, NomadVariable } from "../nomad";
 import { JobSpec, TYPE_TOKENS, variablePath } from "../vocabulary";
 import { buildJob, JobEnvironment } from "./buildJob";
 
-/** How the Nomad resources reach the cluster. */
-export interface NomadConnection {
-    address: pulumi.Input<string>;
-    token?: pulumi.Input<string>;
-}
+/** How the Nomad resources reach the cluster: address, token, TLS. */
+export type NomadConnection = NomadConnectionArgs;
 
 export interface AppJobArgs {
     /** The app the job belongs to, for messages. */
@@ -43,8 +40,7 @@ export class AppJob extends pulumi.ComponentResource {
                     path: variablePath(spec.name),
                     namespace: environment.namespace,
                     items: args.secrets,
-                    address: connection.address,
-                    token: connection.token,
+                    ...connection,
                 },
                 { parent: this },
             );
@@ -55,8 +51,7 @@ export class AppJob extends pulumi.ComponentResource {
             {
                 // A plain object (no Outputs inside): the job carries no secret.
                 job: buildJob(spec, environment),
-                address: connection.address,
-                token: connection.token,
+                ...connection,
                 namespace: environment.namespace,
                 purgeOnDestroy: true,
                 app: args.app,

@@ -27,6 +27,9 @@ export interface HydraNodeArgs {
     memoryOversubscription: boolean;
 }
 
+/** What the first boot writes for nomad.tls. */
+type NodeTls = NonNullable<UserDataOptions["nomad"]["tls"]>;
+
 /** Stands in for the auth key where the user-data is hashed: the key is what the hash decides. */
 const KEY_PLACEHOLDER = "tskey-placeholder";
 
@@ -64,12 +67,20 @@ export class HydraNode extends pulumi.ComponentResource implements NodeEndpoints
             ? (args.consul.gossipKey ?? new random.RandomId(`${name}-consul-gossip`, { byteLength: 32 }, parent).b64Std)
             : undefined;
         const volumeName = `${n.name}-data`;
-        const userData = (key: string, gossip: string | undefined, token: string | undefined): string =>
-            renderUserData(this.userDataOptions(args, volumeName, key, gossip, token));
+        const tls = args.nomad.tls;
+        // The agent's TLS material (nomad.tls), written by the first boot.
+        const tlsFiles =
+            tls?.serverCert && tls.serverKey
+                ? pulumi
+                      .all([tls.caCert, tls.serverCert, tls.serverKey])
+                      .apply(([caCert, serverCert, serverKey]) => ({ caCert, serverCert, serverKey, serverName: tls.serverName }))
+                : pulumi.output(undefined);
+        const userData = (key: string, gossip: string | undefined, token: string | undefined, files: NodeTls | undefined): string =>
+            renderUserData(this.userDataOptions(args, volumeName, key, gossip, token, files));
         // Everything that replaces the droplet when it changes: the user-data (less the key), image, region.
-        const bootInputs = pulumi.all([gossipKey, args.nomad.token]).apply(([gossip, token]) => ({
+        const bootInputs = pulumi.all([gossipKey, args.nomad.token, tlsFiles]).apply(([gossip, token, files]) => ({
             userData: createHash("sha256")
-                .update(userData(KEY_PLACEHOLDER, gossip, token))
+                .update(userData(KEY_PLACEHOLDER, gossip, token, files))
                 .digest("hex"),
             image: n.image,
             region: n.region,
@@ -92,7 +103,9 @@ export class HydraNode extends pulumi.ComponentResource implements NodeEndpoints
             { ...parent, protect: true, retainOnDelete: true },
         );
 
-        this.userData = pulumi.secret(pulumi.all([authKey, gossipKey, args.nomad.token]).apply(([key, gossip, token]) => userData(key, gossip, token)));
+        this.userData = pulumi.secret(
+            pulumi.all([authKey, gossipKey, args.nomad.token, tlsFiles]).apply(([key, gossip, token, files]) => userData(key, gossip, token, files)),
+        );
 
         this.droplet = new digitalocean.Droplet(
             `${name}-droplet`,
@@ -168,7 +181,7 @@ export class HydraNode extends pulumi.ComponentResource implements NodeEndpoints
         });
     }
 
-    private userDataOptions(args: HydraNodeArgs, volumeName: string, key: string, gossip?: string, token?: string): UserDataOptions {
+    private userDataOptions(args: HydraNodeArgs, volumeName: string, key: string, gossip?: string, token?: string, tls?: NodeTls): UserDataOptions {
         const n = args.node;
         return {
             hostname: n.name,
@@ -186,6 +199,7 @@ export class HydraNode extends pulumi.ComponentResource implements NodeEndpoints
                 bootstrapToken: token,
                 reservedMemoryMb: args.nomad.reservedMemoryMb,
                 memoryOversubscription: args.memoryOversubscription,
+                tls,
             },
             consul: args.consul.enabled && gossip ? { version: args.consul.version, gossipKey: gossip } : undefined,
             publicInterface: n.publicInterface,

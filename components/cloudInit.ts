@@ -4,7 +4,7 @@
 import * as YAML from "yaml";
 import { DataFolder, dataFoldersScript } from "./dataFolders";
 import { METADATA_BLOCK_SCRIPT, METADATA_BLOCK_UNIT, metadataBlockScript, metadataBlockUnit } from "./metadataBlock";
-import { renderConsulAgentConfig, renderNomadAgentConfig } from "./nomadAgentConfig";
+import { NOMAD_TLS_FILES, renderConsulAgentConfig, renderNomadAgentConfig } from "./nomadAgentConfig";
 import { CONSUL_CONFIG_DIR, consulUnit, NOMAD_CONFIG_DIR, nomadUnit, WAIT_TAILNET_SCRIPT, waitForTailnetScript } from "./nodeUnits";
 import { AUTH_KEY_FILE, tailnetJoinScript } from "./tailnetJoin";
 import { APT_CONF, vendorInstallScript, vendorSuiteFunction } from "./vendorPackages";
@@ -33,6 +33,8 @@ export interface UserDataOptions {
         reservedMemoryMb: number;
         /** Some job sets memory_max: the scheduler must allow oversubscription, or Nomad ignores it. */
         memoryOversubscription: boolean;
+        /** With nomad.tls: the CA and the agent's certificate and key, PEM. */
+        tls?: { caCert: string; serverCert: string; serverKey: string; serverName: string };
     };
     consul?: {
         version: string;
@@ -57,12 +59,19 @@ export interface WriteFile {
     owner?: string;
 }
 
+/** The CLI on the node over mTLS: the agent's own certificate doubles as a client one. */
+function nomadCliTls(serverName: string): string {
+    return `  export NOMAD_CACERT=${NOMAD_TLS_FILES.ca} NOMAD_CLIENT_CERT=${NOMAD_TLS_FILES.cert} NOMAD_CLIENT_KEY=${NOMAD_TLS_FILES.key}
+  export NOMAD_TLS_SERVER_NAME=${serverName}
+`;
+}
+
 /** Bootstraps Nomad's ACLs with the operator's token, once; the token file is removed after. */
-function nomadAclBootstrap(): string {
+function nomadAclBootstrap(tls?: { serverName: string }): string {
     return `if [ -f "${NOMAD_TOKEN_FILE}" ]; then
-  NOMAD_ADDR="http://$(tailscale ip -4 | head -n 1):4646"
+  NOMAD_ADDR="${tls ? "https" : "http"}://$(tailscale ip -4 | head -n 1):4646"
   export NOMAD_ADDR
-  deadline=$(( $(date +%s) + 300 ))
+${tls ? nomadCliTls(tls.serverName) : ""}  deadline=$(( $(date +%s) + 300 ))
   # Retried until the server has a leader (every second: until this succeeds, a call with the
   # token is refused); a cluster bootstrapped before needs no second one.
   until out="$(nomad acl bootstrap "${NOMAD_TOKEN_FILE}" 2>&1 >/dev/null)" || grep -q "bootstrap already done" <<<"$out"; do
@@ -97,7 +106,7 @@ codename="$(. /etc/os-release && echo "$VERSION_CODENAME")"`,
         tailnetJoinScript({ hostname: o.tailscale.hostname, tags: o.tailscale.tags }),
         dataFoldersScript(o.dataFolders, o.dataDir, o.dataDevice),
         `systemctl daemon-reload\nsystemctl enable --now ${services.join(" ")}`,
-        ...(o.nomad.acl && o.nomad.bootstrapToken ? [nomadAclBootstrap()] : []),
+        ...(o.nomad.acl && o.nomad.bootstrapToken ? [nomadAclBootstrap(o.nomad.tls)] : []),
         'log "done"',
     ];
     return sections.filter((s) => s !== "").join("\n\n") + "\n";
@@ -141,9 +150,17 @@ export function nodeFiles(o: UserDataOptions): WriteFile[] {
                 consul: o.consul !== undefined,
                 reservedMemoryMb: o.nomad.reservedMemoryMb,
                 memoryOversubscription: o.nomad.memoryOversubscription,
+                tls: o.nomad.tls !== undefined,
             }),
             permissions: "0640",
         },
+        ...(o.nomad.tls
+            ? [
+                  { path: NOMAD_TLS_FILES.ca, content: o.nomad.tls.caCert, permissions: "0644", owner: "root:root" },
+                  { path: NOMAD_TLS_FILES.cert, content: o.nomad.tls.serverCert, permissions: "0644", owner: "root:root" },
+                  { path: NOMAD_TLS_FILES.key, content: o.nomad.tls.serverKey, permissions: "0600", owner: "root:root" },
+              ]
+            : []),
         { path: "/etc/systemd/system/nomad.service", content: nomadUnit(o.consul !== undefined, o.dataDir), permissions: "0644" },
         { path: WAIT_TAILNET_SCRIPT, content: waitForTailnetScript(), permissions: "0755" },
         { path: METADATA_BLOCK_SCRIPT, content: metadataBlockScript(), permissions: "0755" },

@@ -13,6 +13,35 @@ export interface NomadAgentOptions {
     reservedMemoryMb?: number;
     /** Lets tasks use their memory_max: off, Nomad schedules and limits by memory alone. */
     memoryOversubscription?: boolean;
+    /** API and RPC over mutual TLS, with the files in NOMAD_TLS_FILES. */
+    tls?: boolean;
+}
+
+/** Where the node keeps Nomad's TLS material (written by the first boot). */
+export const NOMAD_TLS_FILES = {
+    dir: "/etc/hydra/nomad-tls",
+    ca: "/etc/hydra/nomad-tls/ca.pem",
+    cert: "/etc/hydra/nomad-tls/server.pem",
+    key: "/etc/hydra/nomad-tls/server-key.pem",
+} as const;
+
+/** The agent's tls block: every HTTP client (the program, the CLI, Prometheus) must show a certificate of the CA. */
+function tlsBlock(): string[] {
+    return [
+        "",
+        "# Mutual TLS on the API and RPC: a client without a certificate of this CA is refused.",
+        "tls {",
+        "  http = true",
+        "  rpc  = true",
+        "",
+        `  ca_file   = ${hclString(NOMAD_TLS_FILES.ca)}`,
+        `  cert_file = ${hclString(NOMAD_TLS_FILES.cert)}`,
+        `  key_file  = ${hclString(NOMAD_TLS_FILES.key)}`,
+        "",
+        "  verify_server_hostname = true",
+        "  verify_https_client    = true",
+        "}",
+    ];
 }
 
 /** An HCL string literal: JSON's escapes, plus HCL's own `${` and `%{` sequences. */
@@ -106,6 +135,9 @@ export function renderNomadAgentConfig(o: NomadAgentOptions): string {
     ];
     if (o.acl) {
         lines.push("", "acl {", "  enabled = true", "}");
+    }
+    if (o.tls) {
+        lines.push(...tlsBlock());
     }
     if (o.consul) {
         lines.push("", "consul {", '  address = "127.0.0.1:8500"', "}");
