@@ -4,7 +4,8 @@
 import * as YAML from "yaml";
 import { DataFolder, dataFoldersScript } from "./dataFolders";
 import { METADATA_BLOCK_SCRIPT, METADATA_BLOCK_UNIT, metadataBlockScript, metadataBlockUnit } from "./metadataBlock";
-import { NOMAD_TLS_FILES, renderConsulAgentConfig, renderNomadAgentConfig } from "./nomadAgentConfig";
+import { NOMAD_TLS_FILES } from "../vocabulary/nomadTls";
+import { renderConsulAgentConfig, renderNomadAgentConfig } from "./nomadAgentConfig";
 import { CONSUL_CONFIG_DIR, consulUnit, NOMAD_CONFIG_DIR, nomadUnit, WAIT_TAILNET_SCRIPT, waitForTailnetScript } from "./nodeUnits";
 import { AUTH_KEY_FILE, tailnetJoinScript } from "./tailnetJoin";
 import { APT_CONF, vendorInstallScript, vendorSuiteFunction } from "./vendorPackages";

@@ -1,4 +1,5 @@
 // The Nomad agent's HCL, rendered from typed options so tests can read it directly.
+import { NOMAD_TLS_FILES } from "../vocabulary/nomadTls";
 
 export interface NomadAgentOptions {
     datacenter: string;
@@ -16,14 +17,6 @@ export interface NomadAgentOptions {
     /** API and RPC over mutual TLS, with the files in NOMAD_TLS_FILES. */
     tls?: boolean;
 }
-
-/** Where the node keeps Nomad's TLS material (written by the first boot). */
-export const NOMAD_TLS_FILES = {
-    dir: "/etc/hydra/nomad-tls",
-    ca: "/etc/hydra/nomad-tls/ca.pem",
-    cert: "/etc/hydra/nomad-tls/server.pem",
-    key: "/etc/hydra/nomad-tls/server-key.pem",
-} as const;
 
 /** The agent's tls block: every HTTP client (the program, the CLI, Prometheus) must show a certificate of the CA. */
 function tlsBlock(): string[] {

@@ -3,6 +3,7 @@ export * from "./app";
 export * from "./discovery";
 export * from "./image";
 export * from "./jobSpec";
+export * from "./nomadTls";
 export * from "./ranges";
 export * from "./route";
 export * from "./secrets";
