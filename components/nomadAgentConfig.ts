@@ -18,18 +18,20 @@ export interface NomadAgentOptions {
     tls?: boolean;
 }
 
-/** The agent's tls block: every HTTP client (the program, the CLI, Prometheus) must show a certificate of the CA. */
-function tlsBlock(): string[] {
+/**
+ * The agent's tls block: mutual TLS on the API and RPC, so every HTTP client (the program, the
+ * CLI, Prometheus) must show a certificate of the CA. The node's files by default; the dev agent passes its own.
+ */
+export function nomadTlsBlock(files: { ca: string; cert: string; key: string } = NOMAD_TLS_FILES): string[] {
     return [
-        "",
         "# Mutual TLS on the API and RPC: a client without a certificate of this CA is refused.",
         "tls {",
         "  http = true",
         "  rpc  = true",
         "",
-        `  ca_file   = ${hclString(NOMAD_TLS_FILES.ca)}`,
-        `  cert_file = ${hclString(NOMAD_TLS_FILES.cert)}`,
-        `  key_file  = ${hclString(NOMAD_TLS_FILES.key)}`,
+        `  ca_file   = ${hclString(files.ca)}`,
+        `  cert_file = ${hclString(files.cert)}`,
+        `  key_file  = ${hclString(files.key)}`,
         "",
         "  verify_server_hostname = true",
         "  verify_https_client    = true",
@@ -130,7 +132,7 @@ export function renderNomadAgentConfig(o: NomadAgentOptions): string {
         lines.push("", "acl {", "  enabled = true", "}");
     }
     if (o.tls) {
-        lines.push(...tlsBlock());
+        lines.push("", ...nomadTlsBlock());
     }
     if (o.consul) {
         lines.push("", "consul {", '  address = "127.0.0.1:8500"', "}");

@@ -2,6 +2,7 @@
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { nomadTlsBlock } from "../components/nomadAgentConfig";
 import { connection, send } from "../nomad/http";
 import { unmountUnder } from "./mounts";
 import { livePid, stopPid } from "./pids";
@@ -116,21 +117,7 @@ plugin "raw_exec" {
     enabled = true
   }
 }
-${o.dockerEndpoint ? dockerPlugin(o.dockerEndpoint) : ""}${o.tls ? tlsBlock(o.tls) : ""}${o.aclBootstrapToken ? "\nacl {\n  enabled = true\n}\n" : ""}`;
-}
-
-function tlsBlock(t: AgentTls): string {
-    return `
-tls {
-  http = true
-  rpc  = true
-  ca_file   = "${t.caFile}"
-  cert_file = "${t.certFile}"
-  key_file  = "${t.keyFile}"
-  verify_server_hostname = true
-  verify_https_client    = true
-}
-`;
+${o.dockerEndpoint ? dockerPlugin(o.dockerEndpoint) : ""}${o.tls ? `\n${nomadTlsBlock({ ca: o.tls.caFile, cert: o.tls.certFile, key: o.tls.keyFile }).join("\n")}\n` : ""}${o.aclBootstrapToken ? "\nacl {\n  enabled = true\n}\n" : ""}`;
 }
 
 /** The agent's own certificate as a client one (a -server certificate is valid for client auth too). */

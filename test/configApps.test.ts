@@ -62,6 +62,11 @@ describe("config: apps declare their settings and secrets", () => {
             "tailscaleAuthKey",
             "tailscaleApiKey",
             "nomadToken",
+            "nomadCaCert",
+            "nomadClientCert",
+            "nomadClientKey",
+            "nomadServerCert",
+            "nomadServerKey",
             "consulGossipKey",
             "cloudflareDnsToken",
         ]);
