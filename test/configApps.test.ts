@@ -71,7 +71,7 @@ describe("config: apps declare their settings and secrets", () => {
             "cloudflareDnsToken",
         ]);
         assert.strictEqual(keys.filter((k) => k === "resticPassword").length, 1);
-        assert.strictEqual(keys.length, 22);
+        assert.strictEqual(keys.length, 27);
     });
 
     it("gives an app without settings none, and refuses them by name", () => {
