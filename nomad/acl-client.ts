@@ -81,8 +81,7 @@ export class NomadAclClient {
     async putToken(t: { AccessorID?: string; Name: string; Type: "client" | "management"; Policies: string[] }): Promise<AclToken> {
         const path = t.AccessorID ? `/v1/acl/token/${encodeURIComponent(t.AccessorID)}` : "/v1/acl/token";
         const res = await send(this.conn, { method: "POST", path, query: { region: this.region }, body: t });
-        const token = JSON.parse(res.text) as AclToken;
-        return token;
+        return JSON.parse(res.text) as AclToken;
     }
 
     async readToken(accessorId: string): Promise<AclToken | undefined> {

@@ -50,6 +50,9 @@ export const CONNECTION_SECRETS = ["token", "tls", "headers"];
 
 export type Env = Record<string, string | undefined>;
 
+/** The program warns about skipVerify once, not once per resource. */
+let skipVerifyWarned = false;
+
 function readPem(variable: string, file: string): string {
     try {
         return fs.readFileSync(file, "utf8");
@@ -104,6 +107,14 @@ export function connectionInputs(args: NomadConnectionArgs, processEnv: Env = pr
     };
     if (tls) {
         out.tls = pulumi.secret(tls) as unknown as pulumi.Output<Record<string, unknown>>;
+        pulumi.output(tls.skipVerify).apply((skip) => {
+            if (skip && !skipVerifyWarned) {
+                skipVerifyWarned = true;
+                void pulumi.log.warn(
+                    "Nomad TLS certificate verification is off (skipVerify / NOMAD_SKIP_VERIFY): whoever sits between here and Nomad can read the token",
+                );
+            }
+        });
     }
     if (args.headers !== undefined) {
         out.headers = pulumi.secret(args.headers) as pulumi.Output<Record<string, string>>;

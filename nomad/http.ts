@@ -87,7 +87,13 @@ export function connection(options: NomadClientOptions): Connection {
     const address = options.address.replace(/\/+$/, "");
     const log = options.log ?? (() => undefined);
     if (options.tls?.skipVerify && /^https:/i.test(address)) {
-        log(`TLS certificate verification is off (skipVerify) for ${address}: whoever sits between here and Nomad can read the token`);
+        // Once per address and process (a process-wide record: module values are not serialized with the providers).
+        const g = globalThis as { __nomadSkipVerifyWarned?: Set<string> };
+        const warned = (g.__nomadSkipVerifyWarned ??= new Set());
+        if (!warned.has(address)) {
+            warned.add(address);
+            log(`TLS certificate verification is off (skipVerify) for ${address}: whoever sits between here and Nomad can read the token`);
+        }
     }
     return {
         address,
