@@ -8,8 +8,12 @@
  *
  * Serialized with the providers: Node built-ins only.
  */
+import * as crypto from "crypto";
 import * as http from "http";
 import * as https from "https";
+
+/** Connections per agent: well under Nomad's default of 100 per client address (limits.http_max_conns_per_client). */
+const MAX_SOCKETS = 32;
 
 /** How to speak TLS to Nomad, as the Nomad CLI's NOMAD_CACERT / NOMAD_CLIENT_CERT / ... do. */
 export interface NomadTls {
@@ -39,20 +43,38 @@ export interface Reply {
     text: string;
 }
 
-/** One keep-alive agent per client: its TLS settings apply to its connections only. */
+/**
+ * One keep-alive agent per origin and TLS settings, shared by every client of the process (a
+ * provider makes a client per call): connections are reused, as fetch's pool did. An agent per
+ * client kept its idle sockets open until Nomad dropped them, and a busy `up` reached Nomad's
+ * 100 connections per client (`429 Your IP is issuing too many concurrent connections`).
+ * The map lives on globalThis: module values are not serialized with the providers.
+ */
 export function agentFor(address: string, tls: NomadTls | undefined): http.Agent {
-    if (!/^https:/i.test(address)) {
-        return new http.Agent({ keepAlive: true });
+    const secure = /^https:/i.test(address);
+    const key = crypto
+        .createHash("sha256")
+        .update(`${new URL(address).origin}\0${secure ? JSON.stringify(tls ?? {}) : ""}`)
+        .digest("hex");
+    const g = globalThis as { __nomadAgents?: Map<string, http.Agent> };
+    const agents = (g.__nomadAgents ??= new Map());
+    let agent = agents.get(key);
+    if (!agent) {
+        agent = secure
+            ? new https.Agent({
+                  keepAlive: true,
+                  maxSockets: MAX_SOCKETS,
+                  ca: tls?.caCert || undefined,
+                  cert: tls?.clientCert || undefined,
+                  key: tls?.clientKey || undefined,
+                  // SNI, and the name the certificate is checked against (instead of the address's host).
+                  servername: tls?.serverName || undefined,
+                  rejectUnauthorized: !tls?.skipVerify,
+              })
+            : new http.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS });
+        agents.set(key, agent);
     }
-    return new https.Agent({
-        keepAlive: true,
-        ca: tls?.caCert || undefined,
-        cert: tls?.clientCert || undefined,
-        key: tls?.clientKey || undefined,
-        // SNI, and the name the certificate is checked against (instead of the address's host).
-        servername: tls?.serverName || undefined,
-        rejectUnauthorized: !tls?.skipVerify,
-    });
+    return agent;
 }
 
 /** Sends one request and reads the whole reply; rejects on network, TLS and timeout failures. */
