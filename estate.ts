@@ -9,7 +9,7 @@ import { JobEnvironment } from "./components/buildJob";
 import { CaddyProxy, CaddyProxyArgs, caddySpec } from "./components/CaddyProxy";
 import { dataFolders } from "./components/dataFolders";
 import { HydraApp } from "./components/HydraApp";
-import { HydraDns } from "./components/HydraDns";
+import { HydraDns, RouteRecord, recordKeys } from "./components/HydraDns";
 import { HydraNode } from "./components/HydraNode";
 import { existingNode, NodeEndpoints } from "./components/nodeEndpoints";
 import { NomadJob } from "./nomad";
@@ -102,7 +102,7 @@ export function buildEstate(cfg: HydraConfig, apps: AppDefinition[] = APPS): Est
         region: cfg.nomad.region,
         serviceProvider: cfg.consul.enabled ? "consul" : "nomad",
     };
-    const connection = nomadConnection(cfg);
+    const connection: NomadConnection = { ...nomadConnection(cfg), adopt: cfg.nomad.adopt, overwriteAdoptedVariables: cfg.nomad.overwriteAdoptedVariables };
     const proxyArgs: CaddyProxyArgs | undefined =
         cfg.proxy.enabled && plan.routes.length
             ? {
@@ -119,6 +119,18 @@ export function buildEstate(cfg: HydraConfig, apps: AppDefinition[] = APPS): Est
                   dataDir: cfg.node.dataDir,
               }
             : undefined;
+    const dnsRoutes: RouteRecord[] = [
+        ...plan.routes.map((r) => ({ hostname: r.hostname, visibility: r.visibility, proxied: r.proxied })),
+        ...(proxyArgs ? plan.adminRoutes.map((a) => ({ hostname: a.hostname, visibility: "internal" as const })) : []),
+    ];
+    if (cfg.cloudflare.enabled) {
+        // An import id for a record the estate does not declare would be silently ignored: refuse it first.
+        const keys = recordKeys(cfg.node.name, cfg.cloudflare.records, dnsRoutes, cfg.tailscale.address);
+        const stray = Object.keys(cfg.cloudflare.imports).filter((k) => k !== "zone" && !keys.includes(k));
+        if (stray.length) {
+            throw new EstateError(stray.map((k) => `hydra:cloudflare.imports.${k}: the estate declares no such record (it declares ${keys.join(", ")})`));
+        }
+    }
     // Every job the node will run: its data folders are made at first boot.
     const jobs: JobSpec[] = [...plan.apps.flatMap((p) => p.jobs), ...(proxyArgs ? [caddySpec(proxyArgs)] : [])];
 
@@ -176,10 +188,8 @@ export function buildEstate(cfg: HydraConfig, apps: AppDefinition[] = APPS): Est
               publicAddress: node.publicIpv4,
               tailnetAddress: cfg.tailscale.address,
               records: cfg.cloudflare.records,
-              routes: [
-                  ...plan.routes.map((r) => ({ hostname: r.hostname, visibility: r.visibility, proxied: r.proxied })),
-                  ...(proxy ? plan.adminRoutes.map((a) => ({ hostname: a.hostname, visibility: "internal" as const })) : []),
-              ],
+              routes: dnsRoutes,
+              imports: cfg.cloudflare.imports,
           })
         : undefined;
 

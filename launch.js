@@ -9,6 +9,7 @@
 "use strict";
 const fs = require("fs");
 const path = require("path");
+const { skipMappingOfAnonymousStacks } = require("./anonymousStacks");
 
 const ROOT = __dirname;
 const BIN = path.join(ROOT, "bin");
@@ -45,21 +46,6 @@ function buildIsCurrent() {
     }
     const built = fs.statSync(STAMP).mtimeMs;
     return buildInputs().every((f) => fs.statSync(path.join(ROOT, f)).mtimeMs <= built);
-}
-
-/**
- * The SDK captures a stack for every promise and resource it makes (`new Error().stack`, no message),
- * and the engine's runner installs source-map-support, which maps every frame of each of them through
- * the SDK's source maps: seconds of CPU for the estate. Those anonymous captures get V8's own format
- * (positions in the .js files); errors with a message or of another class are still mapped.
- */
-function skipMappingOfAnonymousStacks() {
-    const mapped = Error.prepareStackTrace;
-    if (!mapped) {
-        return;
-    }
-    Error.prepareStackTrace = (error, frames) =>
-        error && error.constructor === Error && error.message === "" ? "Error" + frames.map((f) => `\n    at ${f}`).join("") : mapped(error, frames);
 }
 
 function load(entry) {

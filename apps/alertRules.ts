@@ -25,6 +25,8 @@ export interface AlertRuleInputs {
     backupMaxAgeHours: number;
     /** Whether the backup app runs (its rules are left out otherwise). */
     backup: boolean;
+    /** How long a target is down, or a service job not running, before the alert fires (a Prometheus duration). */
+    downFor: string;
 }
 
 interface Rule {
@@ -39,13 +41,13 @@ const quoted = (v: string) => JSON.stringify(v);
 /** The jobs, and the runs a periodic job launches (`restic/periodic-1733...`). */
 const anyOf = (names: string[]) => quoted(`(${[...names].sort().join("|")})(/.+)?`);
 
-function targetRules(): Rule[] {
+function targetRules(downFor: string): Rule[] {
     // One rule for every scrape job prometheus.yml has: each alert carries the target's own labels.
     return [
         {
             alert: "ScrapeTargetDown",
             expr: "up == 0",
-            for: "5m",
+            for: downFor,
             labels: { severity: "warning" },
             annotations: { summary: "Prometheus cannot scrape {{ $labels.job }} ({{ $labels.instance }})." },
         },
@@ -57,7 +59,7 @@ function jobRules(i: AlertRuleInputs): Rule[] {
         alert: "JobNotRunning",
         // A stopped or purged job has no series at all: `or vector(0)` makes that count as zero.
         expr: `(sum(nomad_nomad_job_summary_running{exported_job=${quoted(job)}}) or vector(0)) < 1`,
-        for: "5m",
+        for: i.downFor,
         // The expression has no labels of its own (`vector(0)`): the rule names the job.
         labels: { severity: "critical", nomad_job: job },
         annotations: { summary: `Nomad job ${job} has no running allocation.` },
@@ -142,7 +144,7 @@ function volumeRules(dataDir: string): Rule[] {
 /** The rules file Prometheus loads (rule_files), one group per concern. */
 export function renderAlertRules(i: AlertRuleInputs): string {
     const groups = [
-        { name: "hydra-targets", rules: targetRules() },
+        { name: "hydra-targets", rules: targetRules(i.downFor) },
         { name: "hydra-jobs", rules: jobRules(i) },
         ...(i.backup ? [{ name: "hydra-backup", rules: backupRules(i) }] : []),
         { name: "hydra-volume", rules: volumeRules(i.dataDir) },

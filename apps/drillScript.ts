@@ -35,6 +35,8 @@ fail() {
   write_metric hydra_restore_drill "${BACKUP_METRICS.drillOk}" 0
   exit 1
 }
+# Anything else that stops the script is a failed drill too, reported before the job fails.
+trap 'fail "a command failed at line $LINENO"' ERR
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 
@@ -47,7 +49,8 @@ if [ "$age" -gt $(( ${o.maxAgeHours} * 3600 )) ]; then
 fi
 
 # Files whose size and modification time still match the snapshot's, so their bytes must too.
-restic ls --json "$id" | jq -r 'select(.type == "file") | [.path, .size, .mtime] | @tsv' >"$scratch/files.tsv"
+restic ls --json "$id" | jq -r 'select(.type == "file") | [.path, .size, .mtime] | @tsv' >"$scratch/files.tsv" ||
+  fail "restic ls of snapshot $id failed: its trees do not read back"
 mapfile -t sample < <(
   while IFS=$'\\t' read -r path size mtime; do
     [ "$path" = ${shellQuote(o.canary)} ] && continue

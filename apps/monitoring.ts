@@ -22,6 +22,9 @@ export interface SampleAddresses {
 
 const JOB = "monitoring";
 
+/** The job and task that run Prometheus (the dev estate builds a real Prometheus image for it). */
+export const PROMETHEUS_TASK = { job: JOB, task: "prometheus" } as const;
+
 /** The monitoring job's variable item holding a target's bearer token. */
 export function scrapeTokenItem(target: ScrapeTarget): string {
     return `scrape_token_${target.job.replace(/[^A-Za-z0-9_]/g, "_")}`;
@@ -196,7 +199,7 @@ export const monitoring = defineApp({
                         resources: { cpu: 200, memoryMb: 256 },
                     },
                     {
-                        name: "prometheus",
+                        name: PROMETHEUS_TASK.task,
                         image: "prom/prometheus:v3.5.0",
                         // The image's own user, nobody (prometheus/prometheus: Dockerfile). Config reloads
                         // come from Nomad's SIGHUP, so the HTTP lifecycle API (reload, quit) stays off.
@@ -220,6 +223,7 @@ export const monitoring = defineApp({
                                     dataDir: ctx.cfg.node.dataDir,
                                     backupMaxAgeHours: ctx.cfg.backup.maxAgeHours,
                                     backup: backupOn,
+                                    downFor: ctx.cfg.alerts.downFor,
                                 }),
                                 literal: true,
                                 changeMode: "signal",

@@ -3,8 +3,13 @@ import { NomadConnectionArgs, NomadJob, NomadVariable } from "../nomad";
 import { JobSpec, TYPE_TOKENS, variablePath } from "../vocabulary";
 import { buildJob, JobEnvironment } from "./buildJob";
 
-/** How the Nomad resources reach the cluster: address, token, TLS. */
-export type NomadConnection = NomadConnectionArgs;
+/** How the Nomad resources reach the cluster (address, token, TLS), and whether to adopt what runs. */
+export interface NomadConnection extends NomadConnectionArgs {
+    /** Take over jobs and variables that already run (`nomad.adopt`). */
+    adopt?: boolean;
+    /** With adopt: overwrite a variable whose items differ (`nomad.overwriteAdoptedVariables`). */
+    overwriteAdoptedVariables?: boolean;
+}
 
 export interface AppJobArgs {
     /** The app the job belongs to, for messages. */
@@ -32,6 +37,7 @@ export class AppJob extends pulumi.ComponentResource {
     constructor(name: string, args: AppJobArgs, opts?: pulumi.ComponentResourceOptions) {
         super(TYPE_TOKENS.job, name, {}, opts);
         const { spec, environment, connection } = args;
+        const { adopt: _adopt, overwriteAdoptedVariables: _overwrite, ...reach } = connection;
 
         if (Object.keys(args.secrets).length) {
             this.variable = new NomadVariable(
@@ -40,7 +46,8 @@ export class AppJob extends pulumi.ComponentResource {
                     path: variablePath(spec.name),
                     namespace: environment.namespace,
                     items: args.secrets,
-                    ...connection,
+                    ...reach,
+                    ...(connection.adopt ? { adopt: true, overwriteAdopted: !!connection.overwriteAdoptedVariables } : {}),
                 },
                 { parent: this },
             );
@@ -51,10 +58,11 @@ export class AppJob extends pulumi.ComponentResource {
             {
                 // A plain object (no Outputs inside): the job carries no secret.
                 job: buildJob(spec, environment),
-                ...connection,
+                ...reach,
                 namespace: environment.namespace,
                 purgeOnDestroy: true,
                 app: args.app,
+                ...(connection.adopt ? { adopt: true } : {}),
                 // Batch and periodic jobs have no deployment to wait for.
                 ...(args.waitForHealthy && (spec.type ?? "service") === "service" ? { detach: false } : {}),
             },

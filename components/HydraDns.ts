@@ -26,6 +26,11 @@ export interface HydraDnsArgs {
     records: ExtraRecord[];
     /** One record per host name the estate serves: the apps' routes and the admin sites. */
     routes: RouteRecord[];
+    /**
+     * Cloudflare import ids of what already exists, so it is adopted rather than conflicting:
+     * "zone" → the zone's id; "<name>/<type>" (name relative to the zone) → "<zone id>/<record id>".
+     */
+    imports?: Record<string, string>;
 }
 
 /** The DNS side of a route. */
@@ -40,6 +45,27 @@ export interface RouteRecord {
 /** The fully-qualified name of a record given relative to the zone ("@" is the apex). */
 export function fqdn(name: string, domain: string): string {
     return name === "@" || name === domain ? domain : `${name}.${domain}`;
+}
+
+/**
+ * The records the component declares, as import keys `<name>/<type>` (name relative to the
+ * zone): the node, the extra records, and each route (internal ones only with a tailnet address).
+ */
+export function recordKeys(nodeName: string, records: { name: string; type: string }[], routes: RouteRecord[], tailnetAddress?: string): string[] {
+    return [
+        `${nodeName}/A`,
+        ...records.map((r) => `${r.name}/${r.type}`),
+        ...routes.filter((r) => r.visibility === "public" || tailnetAddress).map((r) => `${r.hostname}/A`),
+    ];
+}
+
+/**
+ * Options for a resource that may be imported: while its import id is set, the comment we add is not
+ * compared (records made elsewhere have none; Pulumi refuses an import whose inputs differ), and the
+ * first `up` after the import id is removed writes it.
+ */
+function importing(id: string | undefined, ignore: string[]): pulumi.CustomResourceOptions {
+    return id ? { import: id, ignoreChanges: ignore } : {};
 }
 
 /**
@@ -67,7 +93,7 @@ export class HydraDns extends pulumi.ComponentResource {
             this.zone = new cloudflare.Zone(
                 `${name}-zone`,
                 { account: { id: args.accountId }, name: args.domain, type: "full" },
-                { parent: this, protect: true },
+                { parent: this, protect: true, ...importing(args.imports?.zone, []) },
             );
             this.zoneId = this.zone.id;
             new cloudflare.ZoneSetting(`${name}-ssl`, { zoneId: this.zoneId, settingId: "ssl", value: args.sslMode ?? "strict" }, { parent: this });
@@ -109,6 +135,7 @@ export class HydraDns extends pulumi.ComponentResource {
             throw new Error(`DNS record ${full} is a CNAME, which cannot share its name with another record`);
         }
         const label = name === "@" ? "apex" : name;
+        const importId = this.args.imports?.[`${name}/${r.type}`];
         const record = new cloudflare.DnsRecord(
             `${this.resourceName}-${prefix}-${label}`,
             {
@@ -122,7 +149,7 @@ export class HydraDns extends pulumi.ComponentResource {
                 priority: r.priority,
                 comment: "managed by hydra",
             },
-            { parent: this },
+            { parent: this, ...importing(importId, ["comment"]) },
         );
         this.made.set(id, record);
         return record;

@@ -51,6 +51,17 @@ export function interfaceAddress(iface: string): string {
     return `{{ GetInterfaceIP "${iface}" }}`;
 }
 
+/** Nomad's metrics in Prometheus's format, per allocation and node: what the alert rules read. */
+export const NOMAD_TELEMETRY: readonly string[] = [
+    "telemetry {",
+    '  collection_interval        = "15s"',
+    "  disable_hostname           = true",
+    "  prometheus_metrics         = true",
+    "  publish_allocation_metrics = true",
+    "  publish_node_metrics       = true",
+    "}",
+];
+
 export function renderNomadAgentConfig(o: NomadAgentOptions): string {
     const tailnet = o.tailnetInterface ?? "tailscale0";
     const lines = [
@@ -120,13 +131,7 @@ export function renderNomadAgentConfig(o: NomadAgentOptions): string {
         "  }",
         "}",
         "",
-        "telemetry {",
-        '  collection_interval        = "15s"',
-        "  disable_hostname           = true",
-        "  prometheus_metrics         = true",
-        "  publish_allocation_metrics = true",
-        "  publish_node_metrics       = true",
-        "}",
+        ...NOMAD_TELEMETRY,
     ];
     if (o.acl) {
         lines.push("", "acl {", "  enabled = true", "}");

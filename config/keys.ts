@@ -11,7 +11,7 @@ export function fullKey(short: string): string {
 export const SCALAR_KEYS = ["domain", "target"] as const;
 
 /** Keys holding an object, each read by its own section reader. */
-export const OBJECT_KEYS = ["node", "tailscale", "firewall", "nomad", "consul", "cloudflare", "apps", "proxy", "backup"] as const;
+export const OBJECT_KEYS = ["node", "tailscale", "firewall", "nomad", "consul", "cloudflare", "apps", "proxy", "backup", "alerts"] as const;
 export type ObjectKey = (typeof OBJECT_KEYS)[number];
 
 /** Provider credentials that live in the providers' own namespaces; they too must be secret. */

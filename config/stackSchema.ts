@@ -4,6 +4,7 @@ import { z } from "zod";
 import { AppDeclaration } from "../vocabulary/app";
 import { fullKey, NAMESPACE, PROVIDER_SECRETS } from "./keys";
 import { appsSchema } from "./sections/apps";
+import { alertsSchema } from "./sections/alerts";
 import { backupSchema } from "./sections/backup";
 import { cloudflareSchema } from "./sections/cloudflare";
 import { consulSchema } from "./sections/consul";
@@ -36,6 +37,7 @@ export function stackSchema(apps: readonly AppDeclaration[]): JsonObject {
         [fullKey("apps")]: appsSchema(apps).optional(),
         [fullKey("proxy")]: proxySchema.optional(),
         [fullKey("backup")]: backupSchema.optional(),
+        [fullKey("alerts")]: alertsSchema.optional(),
     };
     for (const d of allSecretDeclarations(apps)) {
         keys[fullKey(d.key)] = secure(d.key, d.description);

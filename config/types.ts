@@ -1,4 +1,5 @@
 // The estate's settings, validated. Each section's type follows from its schema in sections/.
+import { AlertsConfig } from "./sections/alerts";
 import { AppSettings } from "./sections/apps";
 import { BackupConfig } from "./sections/backup";
 import { CloudflareConfig } from "./sections/cloudflare";
@@ -12,6 +13,7 @@ import { TailscaleConfig } from "./sections/tailscale";
 import { Secret } from "./source";
 
 export type {
+    AlertsConfig,
     AppSettings,
     BackupConfig,
     CloudflareConfig,
@@ -41,6 +43,7 @@ export interface HydraConfig {
     apps: Record<string, AppSettings>;
     proxy: ProxyConfig;
     backup: BackupConfig;
+    alerts: AlertsConfig;
     /** The app secrets config sets, by key (the others are generated, or required by validation). */
     secrets: Record<string, Secret>;
 }

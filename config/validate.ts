@@ -4,6 +4,7 @@ import { didYouMean } from "./closest";
 import { ConfigError } from "./configError";
 import { fullKey, NAMESPACE, OBJECT_KEYS, PROVIDER_SECRETS, SCALAR_KEYS } from "./keys";
 import { Problems } from "./problems";
+import { readAlerts } from "./sections/alerts";
 import { readApps } from "./sections/apps";
 import { readBackup } from "./sections/backup";
 import { readCloudflare } from "./sections/cloudflare";
@@ -53,13 +54,14 @@ function readAll(src: ConfigSource, apps: readonly AppDeclaration[]): HydraConfi
     const appSettings = readApps(src, apps);
     const proxy = readProxy(src, appSettings, secrets);
     const backup = readBackup(src);
+    const alerts = readAlerts(src);
     requireAppSecrets(src, apps, appSettings, secrets);
     // An estate secret an app also declares (nomadToken for the backup's snapshot, Nomad's TLS for
     // Prometheus) is one that app's jobs may read: it stays among the apps' secrets.
     const appDeclared = new Set(apps.flatMap((a) => (a.secrets ?? []).map((d) => d.key)));
     const estateSecrets = new Set(ESTATE_SECRETS.map((d) => d.key).filter((key) => !appDeclared.has(key)));
     const appSecrets = Object.fromEntries([...secrets].filter(([key]) => !estateSecrets.has(key)));
-    return { domain, target, node, tailscale, firewall, nomad, consul, cloudflare, apps: appSettings, proxy, backup, secrets: appSecrets };
+    return { domain, target, node, tailscale, firewall, nomad, consul, cloudflare, apps: appSettings, proxy, backup, alerts, secrets: appSecrets };
 }
 
 /**

@@ -2,7 +2,7 @@
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { nomadTlsBlock } from "../components/nomadAgentConfig";
+import { NOMAD_TELEMETRY, nomadTlsBlock } from "../components/nomadAgentConfig";
 import { connection, send } from "../nomad/http";
 import { unmountUnder } from "./mounts";
 import { livePid, stopPid } from "./pids";
@@ -117,6 +117,9 @@ plugin "raw_exec" {
     enabled = true
   }
 }
+
+# The node's metrics, which the estate's Prometheus scrapes and its alert rules read.
+${NOMAD_TELEMETRY.join("\n")}
 ${o.dockerEndpoint ? dockerPlugin(o.dockerEndpoint) : ""}${o.tls ? `\n${nomadTlsBlock({ ca: o.tls.caFile, cert: o.tls.certFile, key: o.tls.keyFile }).join("\n")}\n` : ""}${o.aclBootstrapToken ? "\nacl {\n  enabled = true\n}\n" : ""}`;
 }
 

@@ -57,6 +57,11 @@ function tools(): void {
     if (r.status !== 0) {
         throw new Error("scripts/tools.sh could not provide pulumi, nomad and caddy (see above)");
     }
+    // The prometheus binary of the Prometheus image (and promtool), from Debian's package.
+    const p = spawnSync(path.join(ROOT, "scripts", "promtool.sh"), [], { cwd: ROOT, stdio: "inherit" });
+    if (p.status !== 0) {
+        throw new Error("scripts/promtool.sh could not provide prometheus (see above)");
+    }
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
@@ -99,7 +104,7 @@ async function up(): Promise<void> {
     const plan = await planDevImages(path.dirname(e.o.configFile), DEV_STACK);
     makeBindSources(plan.bindSources);
     const t0 = Date.now();
-    const builds = buildDevImages(docker.endpoint, plan, path.join(TOOLS_BIN, "caddy"));
+    const builds = buildDevImages(docker.endpoint, plan, { caddy: path.join(TOOLS_BIN, "caddy"), prometheus: path.join(TOOLS_BIN, "prometheus") });
     console.log(`Images (${seconds(Date.now() - t0)}):\n${describeBuilds(builds)}`);
 
     const agent = await startAgent({

@@ -1,10 +1,12 @@
 // The images the dev estate runs, without a registry: the proxy image from the Caddy that
-// scripts/tools.sh builds, and one busybox stand-in tagged as every other image the rendered
-// jobs use. Both carry the production names, so the jobs are the production jobs.
+// scripts/tools.sh builds, the Prometheus image from the prometheus of Debian's package, and one
+// busybox stand-in tagged as every other image the rendered jobs use. All carry the production
+// names, so the jobs are the production jobs.
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { APPS } from "../apps";
+import { PROMETHEUS_TASK } from "../apps/monitoring";
 import { planApps } from "../apps/plan";
 import { Job } from "../nomad";
 import { renderStack, stackRawConfig, validateForRender } from "../render/renderStack";
@@ -16,10 +18,13 @@ const IMAGES_DIR = path.join(__dirname, "images");
 /** Names of our own, besides the production ones. */
 export const STANDIN_TAG = "hydra-dev/standin:dev";
 export const PROXY_TAG = "hydra-dev/proxy:dev";
+export const PROMETHEUS_TAG = "hydra-dev/prometheus:dev";
 
 export interface DevImagePlan {
     /** The configured proxy.image. */
     proxyImage: string;
+    /** The image of monitoring's Prometheus task, when monitoring is on: a real Prometheus. */
+    prometheusImage?: string;
     /** Every other docker image of the rendered jobs. */
     standinImages: string[];
     /** Absolute host paths the jobs bind-mount. */
@@ -45,10 +50,16 @@ export async function planDevImages(configDir: string, stack: string): Promise<D
     const rendering = await renderStack({ projectDir: configDir, stack });
     const jobs = [...rendering.files].filter(([f]) => f.startsWith("jobs/")).map(([, text]) => (JSON.parse(text) as { Job: Job }).Job);
     // One-off containers the backup runs for dumps (not a task's image) need a stand-in too.
+    const prometheus = jobs
+        .find((j) => j.ID === PROMETHEUS_TASK.job)
+        ?.TaskGroups.flatMap((g) => g.Tasks)
+        .find((t) => t.Name === PROMETHEUS_TASK.task && t.Driver === "docker");
+    const prometheusImage = prometheus ? String(prometheus.Config?.image) : undefined;
     const dumpImages = planApps(cfg, APPS).apps.flatMap((p) => p.jobs.flatMap((j) => (j.backupDumps ?? []).flatMap((d) => (d.run ? [d.run.image] : []))));
     return {
         proxyImage: cfg.proxy.image,
-        standinImages: [...new Set([...jobImages(jobs), ...dumpImages])].filter((i) => i !== cfg.proxy.image).sort(),
+        prometheusImage,
+        standinImages: [...new Set([...jobImages(jobs), ...dumpImages])].filter((i) => i !== cfg.proxy.image && i !== prometheusImage).sort(),
         bindSources: jobBindSources(jobs),
     };
 }
@@ -74,14 +85,55 @@ export function proxySpec(tag: string, caddy: string, busybox: string): ImageSpe
     return { name: "proxy", sourceDir: path.join(IMAGES_DIR, "proxy"), extraFiles: { busybox, caddy }, tags: [PROXY_TAG, tag] };
 }
 
+/** The loader and libc a binary Debian built against glibc needs, read from ldd; nothing else is carried. */
+export function glibcLibraries(image: string, binary: string): Record<string, string> {
+    const r = spawnSync("ldd", [binary], { encoding: "utf8" });
+    if (r.status !== 0) {
+        throw new Error(`image ${image}: preparing the context failed: ${binary} is not an x86-64 glibc binary (ldd: ${(r.stderr || r.stdout).trim()})`);
+    }
+    const libs = r.stdout
+        .split("\n")
+        .map((l) => /(\S+) \(0x/.exec(l.replace(/^.*=> /, ""))?.[1])
+        .filter((f): f is string => !!f && f.startsWith("/"));
+    const wanted: Record<string, string> = {};
+    for (const lib of libs) {
+        const name = path.basename(lib);
+        if (name !== "libc.so.6" && name !== "ld-linux-x86-64.so.2") {
+            throw new Error(`image ${image}: preparing the context failed: ${binary} needs ${lib}, and the image carries only libc.so.6 and its loader`);
+        }
+        wanted[name] = fs.realpathSync(lib);
+    }
+    if (Object.keys(wanted).length !== 2) {
+        throw new Error(`image ${image}: preparing the context failed: ${binary} is not an x86-64 glibc binary (ldd: ${r.stdout.trim()})`);
+    }
+    return wanted;
+}
+
+export function prometheusSpec(tag: string, prometheus: string, busybox: string): ImageSpec {
+    const real = fs.realpathSync(prometheus);
+    return {
+        name: "prometheus",
+        sourceDir: path.join(IMAGES_DIR, "prometheus"),
+        // The UI's templates, packed by scripts/promtool.sh next to the binary.
+        extraFiles: { busybox, prometheus: real, "web.tar": path.join(path.dirname(real), "web.tar"), ...glibcLibraries("prometheus", real) },
+        tags: [PROMETHEUS_TAG, tag],
+    };
+}
+
 export function busyboxBinary(): string {
     return staticBinary("stand-in", "busybox", "Debian: apt-get install busybox-static");
 }
 
-/** Builds (or finds cached) both images and drops the untagged leftovers of earlier builds. */
-export function buildDevImages(endpoint: string, plan: DevImagePlan, caddy: string): BuildResult[] {
+/** Builds (or finds cached) every image and drops the untagged leftovers of earlier builds. */
+export function buildDevImages(endpoint: string, plan: DevImagePlan, tools: { caddy: string; prometheus: string }): BuildResult[] {
     const busybox = busyboxBinary();
-    const results = [buildImage(endpoint, proxySpec(plan.proxyImage, staticBinary("proxy", "caddy", "scripts/tools.sh caddy", caddy), busybox))];
+    const results = [buildImage(endpoint, proxySpec(plan.proxyImage, staticBinary("proxy", "caddy", "scripts/tools.sh caddy", tools.caddy), busybox))];
+    if (plan.prometheusImage) {
+        if (!fs.existsSync(tools.prometheus)) {
+            throw new Error(`image prometheus (${plan.prometheusImage}): preparing the context failed: ${tools.prometheus} is missing (scripts/promtool.sh)`);
+        }
+        results.push(buildImage(endpoint, prometheusSpec(plan.prometheusImage, tools.prometheus, busybox)));
+    }
     if (plan.standinImages.length) {
         results.push(buildImage(endpoint, standinSpec(plan.standinImages, busybox)));
     }

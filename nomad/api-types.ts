@@ -19,6 +19,23 @@ export interface JobRegisterRequest {
     JobModifyIndex?: number;
     PolicyOverride?: boolean;
     PreserveCounts?: boolean;
+    Submission?: JobSubmission;
+}
+
+/** The source a job was registered with (Nomad ≥ 1.6), shown by the UI and `nomad job inspect`. */
+export interface JobSubmission {
+    Source: string;
+    /** "hcl2", "hcl1" or "json". */
+    Format: string;
+    /** The `-var name=value` flags (HCL2 only). */
+    VariableFlags?: Record<string, string> | null;
+    /** Var-file text (HCL2 only). */
+    Variables?: string;
+    /** Set by the server on read. */
+    Namespace?: string;
+    JobID?: string;
+    Version?: number;
+    JobModifyIndex?: number;
 }
 
 export interface JobRegisterResponse {

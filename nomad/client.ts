@@ -15,6 +15,7 @@ import type {
     JobDeregisterResponse,
     JobPlanResponse,
     JobRegisterResponse,
+    JobSubmission,
     JobValidateResponse,
     ServerJob,
     Variable,
@@ -44,8 +45,14 @@ export class NomadClient {
 
     // ---- jobs --------------------------------------------------------------
 
-    /** `PUT /v1/jobs`: create or update. `enforceIndex` makes it fail if the job changed since that index. */
-    async registerJob(job: Job, opts: CallOptions & { enforceIndex?: number; policyOverride?: boolean } = {}): Promise<JobRegisterResponse> {
+    /**
+     * `PUT /v1/jobs`: create or update. `enforceIndex` makes it fail if the job changed since that index;
+     * `preserveCounts` keeps the counts of groups Nomad already runs; `submission` is the job's source (Nomad ≥ 1.6).
+     */
+    async registerJob(
+        job: Job,
+        opts: CallOptions & { enforceIndex?: number; policyOverride?: boolean; preserveCounts?: boolean; submission?: JobSubmission } = {},
+    ): Promise<JobRegisterResponse> {
         const body: Record<string, unknown> = { Job: job };
         if (opts.enforceIndex !== undefined) {
             body.EnforceIndex = true;
@@ -53,6 +60,12 @@ export class NomadClient {
         }
         if (opts.policyOverride) {
             body.PolicyOverride = true;
+        }
+        if (opts.preserveCounts) {
+            body.PreserveCounts = true;
+        }
+        if (opts.submission) {
+            body.Submission = opts.submission;
         }
         const res = await send(this.conn, { method: "PUT", path: "/v1/jobs", query: this.scope(opts), body });
         return JSON.parse(res.text) as JobRegisterResponse;
@@ -104,15 +117,30 @@ export class NomadClient {
         return JSON.parse(res.text) as JobValidateResponse;
     }
 
-    /** `PUT /v1/jobs/parse`: HCL (with an HCL2 var-file text) to job JSON, by the server. */
-    async parseJob(hcl: string, opts: { variables?: string; canonicalize?: boolean; retryTimeoutSeconds?: number } = {}): Promise<Job> {
+    /**
+     * `PUT /v1/jobs/parse`: HCL (with an HCL2 var-file text) to job JSON, by the server. The namespace
+     * is where ACLs look for the `parse-job` (or `submit-job`) capability.
+     */
+    async parseJob(hcl: string, opts: { variables?: string; canonicalize?: boolean; retryTimeoutSeconds?: number; namespace?: string } = {}): Promise<Job> {
         const res = await send(this.conn, {
             method: "PUT",
             path: "/v1/jobs/parse",
+            query: { namespace: opts.namespace || this.namespace },
             body: { JobHCL: hcl, Variables: opts.variables ?? "", Canonicalize: opts.canonicalize ?? false },
             retryTimeoutSeconds: opts.retryTimeoutSeconds,
         });
         return JSON.parse(res.text) as Job;
+    }
+
+    /** `GET /v1/job/:id/submission?version=`: the source a version was registered with, or undefined. */
+    async jobSubmission(id: string, version: number, opts: CallOptions = {}): Promise<JobSubmission | undefined> {
+        const res = await send(this.conn, {
+            method: "GET",
+            path: `/v1/job/${encodeURIComponent(id)}/submission`,
+            query: { ...this.scope(opts), version: String(version) },
+            accept: [404],
+        });
+        return res.status === 404 ? undefined : (JSON.parse(res.text) as JobSubmission);
     }
 
     /** `GET /v1/job/:id/deployment`: the most recent deployment, or undefined. */

@@ -5,9 +5,11 @@
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { isNomadError } from "./errors";
+import { hcl2VariableProblems, varFile } from "./hcl2-variables";
+import { adoptPreview } from "./job-adopt";
 import type { Job } from "./job-types";
 import { previewPlan } from "./job-plan";
-import { NomadJobInputs, NomadJobOutputs, needsDeploymentCheck, sameVars, specOf, varFile } from "./job-spec";
+import { NomadJobInputs, NomadJobOutputs, needsDeploymentCheck, sameVars, specOf } from "./job-spec";
 import { jobsEquivalent } from "./normalize";
 import { UNKNOWN, clientFor, connectionChanged, hasUnknown } from "./provider-common";
 
@@ -43,9 +45,9 @@ export async function checkJob(olds: NomadJobInputs, news: NomadJobInputs): Prom
             failures.push({ property: "job", reason: "job.TaskGroups must be an array" });
         }
     }
-    for (const k of Object.keys(news.hcl2Variables ?? {})) {
-        if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(k)) {
-            failures.push({ property: "hcl2Variables", reason: `${JSON.stringify(k)} is not a valid HCL variable name` });
+    if (news.hcl2Variables !== (UNKNOWN as unknown)) {
+        for (const reason of hcl2VariableProblems(news.hcl2Variables, UNKNOWN)) {
+            failures.push({ property: "hcl2Variables", reason });
         }
     }
     if (failures.length) {
@@ -69,6 +71,7 @@ export async function checkJob(olds: NomadJobInputs, news: NomadJobInputs): Prom
             try {
                 const parsed = await clientFor(news, true).parseJob(news.jobspec as string, {
                     variables: varFile(news.hcl2Variables),
+                    namespace: typeof news.namespace === "string" && news.namespace !== UNKNOWN ? news.namespace : undefined,
                 });
                 inputs.parsedJob = parsed;
                 newSpec = parsed;
@@ -108,11 +111,19 @@ export async function checkJob(olds: NomadJobInputs, news: NomadJobInputs): Prom
         inputs.planSummary = "Nomad plan unavailable until the change is applied: the job or the Nomad address is not known yet";
         return { inputs };
     }
-    const { summary, rejected } = await previewPlan(inputs, newSpec);
+    const { summary, rejected, planType } = await previewPlan(inputs, newSpec);
     if (rejected) {
         return { inputs, failures: [{ property: hasJob ? "job" : "jobspec", reason: rejected }] };
     }
     inputs.planSummary = summary;
+    if (isCreate && summary && planType !== undefined) {
+        if (news.adopt) {
+            inputs.planSummary = adoptPreview(newSpec.ID, planType, summary);
+        } else if (planType !== "Added") {
+            // Without adopt, create registers over whatever runs under this ID: say so.
+            inputs.planSummary = `${summary}; a job "${newSpec.ID}" already exists in Nomad and is overwritten (set adopt to take it over)`;
+        }
+    }
     return { inputs };
 }
 
@@ -156,6 +167,8 @@ export async function diffJob(id: string, olds: NomadJobOutputs, news: NomadJobI
         (olds.deregisterOnIdChange ?? true) !== (news.deregisterOnIdChange ?? true) ||
         (olds.deploymentTimeoutSeconds ?? 300) !== (news.deploymentTimeoutSeconds ?? 300) ||
         (olds.retryTimeoutSeconds ?? 600) !== (news.retryTimeoutSeconds ?? 600) ||
+        !!olds.preserveCounts !== !!news.preserveCounts ||
+        (olds.deregisterOnDestroy ?? true) !== (news.deregisterOnDestroy ?? true) ||
         (olds.jobspec === undefined) !== (news.jobspec === undefined);
 
     // A deployment that was not seen to succeed is checked again by `up` (see needsDeploymentCheck).

@@ -6,6 +6,7 @@ import { isNomadError } from "./errors";
 import type { JobPlanResponse } from "./api-types";
 import type { Job } from "./job-types";
 import { NomadJobInputs, effectiveNamespace, jobForApi } from "./job-spec";
+import { withCountsOf } from "./job-outputs";
 import { clientFor } from "./provider-common";
 
 function describeCounts(u: Record<string, number | undefined>): string {
@@ -87,16 +88,17 @@ export function describeDiff(plan: JobPlanResponse): string {
     return all.length ? all.join(", ") : d.Type;
 }
 
-/** Plan at preview time: never throws for reachability, only for a job Nomad rejects (400). */
-export async function previewPlan(inputs: NomadJobInputs, job: Job): Promise<{ summary?: string; rejected?: string }> {
+/**
+ * Plan at preview time: never throws for reachability, only for a job Nomad rejects (400).
+ * With `preserveCounts` the plan is asked with the counts Nomad runs (one read more).
+ */
+export async function previewPlan(inputs: NomadJobInputs, job: Job): Promise<{ summary?: string; rejected?: string; planType?: string }> {
     const client = clientFor(inputs, true);
+    const scope = { namespace: effectiveNamespace(inputs), region: inputs.region || undefined };
     try {
-        const plan = await client.planJob(jobForApi(job, inputs), {
-            namespace: effectiveNamespace(inputs),
-            region: inputs.region || undefined,
-            diff: true,
-        });
-        return { summary: summarizePlan(job.ID, plan) };
+        const spec = inputs.preserveCounts ? withCountsOf(job, await client.readJob(job.ID, scope)) : job;
+        const plan = await client.planJob(jobForApi(spec, inputs), { ...scope, diff: true });
+        return { summary: summarizePlan(job.ID, plan), planType: plan.Diff?.Type };
     } catch (e) {
         // Nomad answered and said no (400 bad job, or 500 from its admission
         // validators, e.g. "1 error occurred: ..."): fail the preview with its words.

@@ -10,11 +10,12 @@
  * resource inputs on every call.
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import type { ServerJob } from "./api-types";
 import type { NomadClient } from "./client";
 import type { Job } from "./job-types";
 import { checkJob, diffJob } from "./job-check";
 import { expectsDeployment, followRegistration, recheckIndex } from "./job-deploy";
+import { adoptionNote, findAdoptable } from "./job-adopt";
+import { ServerFacts, serverFacts, submissionOf, withCountsOf } from "./job-outputs";
 import { describeDiff } from "./job-plan";
 import {
     NomadJobInputs,
@@ -36,10 +37,22 @@ import { clean, clientFor, guard, initFailure, log, progress } from "./provider-
 export type { NomadJobInputs, NomadJobOutputs } from "./job-spec";
 export { summarizePlan } from "./job-plan";
 
+/** The outputs for the job as Nomad holds it now. */
+function outputsOf(
+    inputs: NomadJobInputs,
+    job: Job,
+    parsedJob: Job | undefined,
+    facts: ServerFacts,
+    extra: { deploymentId?: string; deploymentStatus?: string; adopted?: string } = {},
+): NomadJobOutputs {
+    return clean({ ...inputs, parsedJob, namespace: effectiveNamespace(inputs), drift: undefined, jobId: job.ID, ...facts, ...extra });
+}
+
 /**
- * Register, then read back the server's job to fill the outputs; when
- * `detach` is false, follow the deployment this registration started (or
- * the one still current for an unchanged job) until it is terminal.
+ * Register (with the job's source as its Submission), then read back the
+ * server's job to fill the outputs; when `detach` is false, follow the
+ * deployment this registration started (or the one still current for an
+ * unchanged job) until it is terminal.
  */
 async function registerAndDescribe(
     client: NomadClient,
@@ -48,32 +61,19 @@ async function registerAndDescribe(
     parsedJob: Job | undefined,
     enforceIndex: number | undefined,
     resourceId: string,
+    adopted?: string,
 ): Promise<NomadJobOutputs> {
     const namespace = effectiveNamespace(inputs);
     const scope = { namespace, region: inputs.region || undefined };
-    const reg = await client.registerJob(jobForApi(job, inputs), { ...scope, enforceIndex });
+    const sent = jobForApi(job, inputs);
+    const reg = await client.registerJob(sent, { ...scope, enforceIndex, preserveCounts: !!inputs.preserveCounts, submission: submissionOf(inputs, sent) });
     let server = await client.readJob(job.ID, scope);
     if (!server) {
         throw new Error(`job "${job.ID}" was registered but is not readable afterwards`);
     }
-    const outs = (s: ServerJob, deploymentId?: string, deploymentStatus?: string): NomadJobOutputs =>
-        clean({
-            ...inputs,
-            parsedJob,
-            namespace,
-            drift: undefined,
-            jobId: job.ID,
-            modifyIndex: s.JobModifyIndex ?? reg.JobModifyIndex,
-            version: s.Version ?? 0,
-            status: s.Status ?? "pending",
-            type: s.Type ?? job.Type ?? "service",
-            datacenters: s.Datacenters ?? job.Datacenters ?? [],
-            stopped: !!s.Stop,
-            deploymentId,
-            deploymentStatus,
-        });
     if (inputs.detach !== false || !expectsDeployment(server)) {
-        return outs(server);
+        const facts = await serverFacts(client, server, job, scope);
+        return outputsOf(inputs, job, parsedJob, { ...facts, modifyIndex: server.JobModifyIndex ?? reg.JobModifyIndex }, { adopted });
     }
     const label = jobLabel(job.ID, inputs);
     const outcome = await followRegistration(
@@ -89,7 +89,14 @@ async function registerAndDescribe(
     );
     // Read again: a rollback may have changed the job's version and index meanwhile.
     server = (await client.readJob(job.ID, scope)) ?? server;
-    const o = outs(server, outcome.deployment?.ID, outcome.status);
+    const facts = await serverFacts(client, server, job, scope);
+    const o = outputsOf(
+        inputs,
+        job,
+        parsedJob,
+        { ...facts, modifyIndex: server.JobModifyIndex ?? reg.JobModifyIndex },
+        { deploymentId: outcome.deployment?.ID, deploymentStatus: outcome.status, adopted },
+    );
     if (outcome.failure) {
         throw initFailure(`${label}: ${outcome.failure}`, resourceId, o);
     }
@@ -113,8 +120,23 @@ export const nomadJobProvider: dynamic.ResourceProvider<NomadJobInputs, NomadJob
             async () => {
                 const client = clientFor(inputs);
                 const { job, parsedJob } = await resolveJob(client, inputs);
-                const outs = await registerAndDescribe(client, inputs, job, parsedJob, undefined, job.ID);
-                return { id: job.ID, outs };
+                if (!inputs.adopt) {
+                    return { id: job.ID, outs: await registerAndDescribe(client, inputs, job, parsedJob, undefined, job.ID) };
+                }
+                const scope = { namespace: effectiveNamespace(inputs), region: inputs.region || undefined };
+                const found = await findAdoptable(client, inputs, job, scope);
+                if (!found) {
+                    return { id: job.ID, outs: await registerAndDescribe(client, inputs, job, parsedJob, undefined, job.ID) };
+                }
+                const adopted = adoptionNote(job.ID, found);
+                log(adopted);
+                if (found.identical) {
+                    const facts = await serverFacts(client, found.server, job, scope);
+                    return { id: job.ID, outs: outputsOf(inputs, job, parsedJob, facts, { adopted }) };
+                }
+                // Registered over the job we read, and only over that one: EnforceIndex on its index.
+                const enforce = found.server.JobModifyIndex;
+                return { id: job.ID, outs: await registerAndDescribe(client, inputs, job, parsedJob, enforce, job.ID, adopted) };
             },
         );
     },
@@ -145,7 +167,9 @@ export const nomadJobProvider: dynamic.ResourceProvider<NomadJobInputs, NomadJob
                 if (server.Stop) {
                     drift = `job "${jobId}" was stopped outside Pulumi`;
                 } else {
-                    const spec = specOf(props);
+                    const ours = specOf(props);
+                    // With preserveCounts, a count Nomad runs (set by hand or an autoscaler) is not drift.
+                    const spec = ours && props.preserveCounts ? withCountsOf(ours, server) : ours;
                     if (spec) {
                         const plan = await client.planJob(jobForApi(spec, props), { ...scope, diff: true });
                         if (plan.Diff && plan.Diff.Type !== "None") {
@@ -158,17 +182,16 @@ export const nomadJobProvider: dynamic.ResourceProvider<NomadJobInputs, NomadJob
                 if (props.deploymentId && deploymentStatus !== "successful") {
                     deploymentStatus = (await client.readDeployment(props.deploymentId, scope))?.Status ?? deploymentStatus;
                 }
+                const facts = await serverFacts(client, server, specOf(props) ?? { ID: jobId, TaskGroups: [] }, scope);
                 const outs: NomadJobOutputs = clean({
                     ...props,
                     jobId,
                     namespace,
                     deploymentStatus,
+                    ...facts,
                     modifyIndex: server.JobModifyIndex ?? props.modifyIndex,
                     version: server.Version ?? props.version,
                     status: server.Status ?? props.status,
-                    type: server.Type ?? props.type,
-                    datacenters: server.Datacenters ?? props.datacenters,
-                    stopped: !!server.Stop,
                     drift,
                 });
                 if (!drift && !props.drift) {
@@ -208,11 +231,16 @@ export const nomadJobProvider: dynamic.ResourceProvider<NomadJobInputs, NomadJob
                         modifyIndex: olds.modifyIndex,
                         version: olds.version,
                         status: olds.status,
+                        statusDescription: olds.statusDescription,
+                        stable: olds.stable,
                         type: olds.type,
                         datacenters: olds.datacenters,
                         stopped: olds.stopped,
+                        taskGroups: olds.taskGroups,
+                        allocationIds: olds.allocationIds,
                         deploymentId: olds.deploymentId,
                         deploymentStatus: olds.deploymentStatus,
+                        adopted: olds.adopted,
                     };
                     return { outs: clean({ ...news, parsedJob: parsedJob ?? news.parsedJob, ...computed, drift: undefined }) };
                 }
@@ -231,14 +259,18 @@ export const nomadJobProvider: dynamic.ResourceProvider<NomadJobInputs, NomadJob
                             `${olds.deploymentId ? ` (${olds.deploymentId.slice(0, 8)})` : ""}; checking again`,
                     );
                 }
-                const outs = await registerAndDescribe(client, news, job, parsedJob, enforceIndex, id);
+                const outs = await registerAndDescribe(client, news, job, parsedJob, enforceIndex, id, olds.adopted);
                 return { outs };
             },
         );
     },
 
-    /** Deregister (purge when `purgeOnDestroy`); an already-absent job is success. */
+    /** Deregister (purge when `purgeOnDestroy`); an already-absent job is success; `deregisterOnDestroy: false` leaves it. */
     async delete(id: string, props: NomadJobOutputs): Promise<void> {
+        if (props.deregisterOnDestroy === false) {
+            log(`job "${props.jobId ?? id}" is left running in Nomad (deregisterOnDestroy is false)`);
+            return;
+        }
         await guard(
             (e) => jobError(jobName(props, id), "deregister", e, props),
             async () => {

@@ -5,6 +5,7 @@
  */
 import type { NomadClient } from "./client";
 import { isNomadError } from "./errors";
+import { Hcl2Variables, varFile } from "./hcl2-variables";
 import type { Job } from "./job-types";
 import { canonicalJson } from "./normalize";
 import { Reach, UNKNOWN, resourceError } from "./provider-common";
@@ -13,7 +14,8 @@ import { Reach, UNKNOWN, resourceError } from "./provider-common";
 export interface NomadJobInputs extends Reach {
     job?: Job;
     jobspec?: string;
-    hcl2Variables?: Record<string, string>;
+    /** HCL2 variables for `jobspec`, of any HCL type. */
+    hcl2Variables?: Hcl2Variables;
     address: string;
     token?: string;
     namespace?: string;
@@ -23,6 +25,12 @@ export interface NomadJobInputs extends Reach {
     deploymentTimeoutSeconds?: number;
     deregisterOnIdChange?: boolean;
     retryTimeoutSeconds?: number;
+    /** Register with PreserveCounts: a group's count in Nomad (set by hand or an autoscaler) is kept, and is not drift. */
+    preserveCounts?: boolean;
+    /** Default true; false leaves the job running in Nomad when the resource is destroyed. */
+    deregisterOnDestroy?: boolean;
+    /** Create takes over a job that already runs under this ID: recorded without a write when Nomad's plan sees no change. */
+    adopt?: boolean;
     /** The app the job belongs to, for messages only. */
     app?: string;
     /** Set by check: the server's parse of `jobspec`. */
@@ -45,6 +53,23 @@ export interface NomadJobOutputs extends NomadJobInputs {
     deploymentId?: string;
     /** Its status as last seen ("successful", "failed", "running", ...); anything but "successful" is checked again. */
     deploymentStatus?: string;
+    /** Nomad's StatusDescription of the job ("" mostly). */
+    statusDescription: string;
+    /** Whether Nomad marked the job's version stable (a deployment of it succeeded). */
+    stable: boolean;
+    /** Each group with its count in Nomad (with `preserveCounts`, the count Nomad keeps). */
+    taskGroups: TaskGroupSummary[];
+    /** The job's allocations Nomad wants running, as last seen. */
+    allocationIds: string[];
+    /** Set when create took over a job that was already running. */
+    adopted?: string;
+}
+
+/** A task group as the `taskGroups` output lists it. */
+export interface TaskGroupSummary {
+    name: string;
+    count: number;
+    tasks: { name: string; driver: string }[];
 }
 
 /** Keys of NomadJobInputs, i.e. what `read` may hand back as refreshed inputs. */
@@ -64,6 +89,9 @@ export function inputKeys(): (keyof NomadJobInputs)[] {
         "deploymentTimeoutSeconds",
         "deregisterOnIdChange",
         "retryTimeoutSeconds",
+        "preserveCounts",
+        "deregisterOnDestroy",
+        "adopt",
         "app",
         "parsedJob",
         "planSummary",
@@ -112,21 +140,7 @@ export function effectiveNamespace(p: NomadJobInputs): string {
     return p.namespace || specOf(p)?.Namespace || "default";
 }
 
-/** HCL2 var-file text for `hcl2Variables`. */
-export function varFile(vars: Record<string, string> | undefined): string {
-    if (!vars) {
-        return "";
-    }
-    return Object.keys(vars)
-        .sort()
-        .map((k) => {
-            const quoted = JSON.stringify(String(vars[k])).replace(/\$\{/g, "$${").replace(/%\{/g, "%%{");
-            return `${k} = ${quoted}`;
-        })
-        .join("\n");
-}
-
-export function sameVars(a: Record<string, string> | undefined, b: Record<string, string> | undefined): boolean {
+export function sameVars(a: Hcl2Variables | undefined, b: Hcl2Variables | undefined): boolean {
     return canonicalJson(a ?? {}) === canonicalJson(b ?? {});
 }
 
@@ -147,7 +161,8 @@ export async function resolveJob(client: NomadClient, inputs: NomadJobInputs): P
     if (typeof inputs.jobspec !== "string") {
         throw new Error("set exactly one of `job` or `jobspec`");
     }
-    const parsed = inputs.parsedJob ?? (await client.parseJob(inputs.jobspec, { variables: varFile(inputs.hcl2Variables) }));
+    const parsed =
+        inputs.parsedJob ?? (await client.parseJob(inputs.jobspec, { variables: varFile(inputs.hcl2Variables), namespace: inputs.namespace || undefined }));
     return { job: parsed, parsedJob: parsed };
 }
 

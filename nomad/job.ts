@@ -2,6 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { CONNECTION_SECRETS, NomadConnectionArgs, connectionInputs, envFallback } from "./connection";
 import { nomadJobProvider } from "./job-provider";
 import { providerCode } from "./provider-code";
+import type { Hcl2Value } from "./hcl2-variables";
+import type { TaskGroupSummary } from "./job-spec";
 import type { Job } from "./types";
 
 /** Like pulumi.Input, applied at every level of a plain object type (so Outputs can sit inside a job). */
@@ -19,8 +21,13 @@ export interface NomadJobArgs extends NomadConnectionArgs {
     job?: DeepInput<Job>;
     /** HCL jobspec text, parsed by the Nomad server (`PUT /v1/jobs/parse`). */
     jobspec?: pulumi.Input<string>;
-    /** HCL2 variables for `jobspec` (sent as a var file). */
-    hcl2Variables?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /**
+     * HCL2 variables for `jobspec`, of any HCL type (string, number, bool, list, map): sent to Nomad's
+     * parse as a var file, and with the registration as the `-var` flags of its Submission. Like
+     * `nomad job run -var`, the values are stored in Nomad with the job: never pass a secret here
+     * (use a NomadVariable and a template).
+     */
+    hcl2Variables?: pulumi.Input<Record<string, pulumi.Input<Hcl2Value>>>;
     /** Namespace; wins over `job.Namespace`, which wins over NOMAD_NAMESPACE (not read for a jobspec). Default "default". A change replaces the job. */
     namespace?: pulumi.Input<string>;
     /** Region (`?region=`); wins over `job.Region`, which wins over NOMAD_REGION (not read for a jobspec). */
@@ -44,6 +51,19 @@ export interface NomadJobArgs extends NomadConnectionArgs {
     deregisterOnIdChange?: pulumi.Input<boolean>;
     /** How long to retry while Nomad is unreachable or has no leader. Default 600. */
     retryTimeoutSeconds?: pulumi.Input<number>;
+    /**
+     * Register with `PreserveCounts`: Nomad keeps the count of each group it already runs (set by
+     * hand or by an autoscaler); such a count is neither drift on refresh nor a change in the preview.
+     */
+    preserveCounts?: pulumi.Input<boolean>;
+    /** Default true. False: destroying the resource leaves the job running in Nomad. */
+    deregisterOnDestroy?: pulumi.Input<boolean>;
+    /**
+     * Take over a job that already runs under this ID (Pulumi cannot import a dynamic resource):
+     * `create` reads it and, when Nomad's plan sees no change, records it without a write; otherwise
+     * the preview shows Nomad's plan and `up` registers ours over exactly the version it read.
+     */
+    adopt?: pulumi.Input<boolean>;
     /** The app the job belongs to; only named in messages. */
     app?: pulumi.Input<string>;
 }
@@ -76,6 +96,16 @@ export class NomadJob extends pulumi.CustomResource {
     declare public readonly deploymentId: pulumi.Output<string | undefined>;
     /** Its status as last seen; anything but "successful" makes the next `up` check again. */
     declare public readonly deploymentStatus: pulumi.Output<string | undefined>;
+    /** Nomad's StatusDescription of the job. */
+    declare public readonly statusDescription: pulumi.Output<string>;
+    /** Whether Nomad marked this version stable (its deployment succeeded). */
+    declare public readonly stable: pulumi.Output<boolean>;
+    /** Each group with its count as Nomad runs it, and its tasks. */
+    declare public readonly taskGroups: pulumi.Output<TaskGroupSummary[]>;
+    /** The allocations Nomad wants running, as of the last create, update or refresh. */
+    declare public readonly allocationIds: pulumi.Output<string[]>;
+    /** Set when `create` took over a running job (`adopt`). */
+    declare public readonly adopted: pulumi.Output<string | undefined>;
     declare public readonly token: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: NomadJobArgs, opts?: pulumi.CustomResourceOptions) {
@@ -100,6 +130,9 @@ export class NomadJob extends pulumi.CustomResource {
                 deploymentTimeoutSeconds: args.deploymentTimeoutSeconds,
                 deregisterOnIdChange: args.deregisterOnIdChange,
                 retryTimeoutSeconds: args.retryTimeoutSeconds,
+                preserveCounts: args.preserveCounts,
+                deregisterOnDestroy: args.deregisterOnDestroy,
+                adopt: args.adopt,
                 app: args.app,
                 jobId: undefined,
                 modifyIndex: undefined,
@@ -112,6 +145,11 @@ export class NomadJob extends pulumi.CustomResource {
                 drift: undefined,
                 deploymentId: undefined,
                 deploymentStatus: undefined,
+                statusDescription: undefined,
+                stable: undefined,
+                taskGroups: undefined,
+                allocationIds: undefined,
+                adopted: undefined,
             },
             pulumi.mergeOptions(opts, { additionalSecretOutputs: CONNECTION_SECRETS }),
         );

@@ -7,23 +7,28 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import type { Variable } from "./api-types";
 import type { NomadClient } from "./client";
 import { isNomadError } from "./errors";
-import { canonicalJson } from "./normalize";
-import { Reach, UNKNOWN, clientFor, connectionChanged, guard, resourceError } from "./provider-common";
+import { Reach, UNKNOWN, clientFor, connectionChanged, guard, log, resourceError } from "./provider-common";
+import { checkAdoption, itemKeyDifference, refusal, sameItems } from "./variable-adopt";
 
 export interface NomadVariableInputs extends Reach {
     path: string;
     items: Record<string, string>;
     namespace?: string;
+    address: string;
+    token?: string;
+    retryTimeoutSeconds?: number;
+    /** Create takes over a variable that already exists: the same items are recorded without a write. */
+    adopt?: boolean;
+    /** With `adopt`: an existing variable with other items is overwritten (otherwise refused). */
+    overwriteAdopted?: boolean;
+    /** With `adopt`: set by check (what create will do) and by create (what it did); item keys only. */
+    adopted?: string;
 }
 
 export interface NomadVariableOutputs extends NomadVariableInputs {
     namespace: string;
     createIndex: number;
     modifyIndex: number;
-}
-
-function sameItems(a: Record<string, string> | undefined, b: Record<string, string> | undefined): boolean {
-    return canonicalJson(a ?? {}) === canonicalJson(b ?? {});
 }
 
 function outputsOf(inputs: NomadVariableInputs, v: Variable): NomadVariableOutputs {
@@ -38,8 +43,10 @@ function outputsOf(inputs: NomadVariableInputs, v: Variable): NomadVariableOutpu
     if (inputs.token !== undefined) {
         out.token = inputs.token;
     }
-    if (inputs.retryTimeoutSeconds !== undefined) {
-        out.retryTimeoutSeconds = inputs.retryTimeoutSeconds;
+    for (const k of ["retryTimeoutSeconds", "adopt", "overwriteAdopted", "adopted"] as const) {
+        if (inputs[k] !== undefined) {
+            (out as unknown as Record<string, unknown>)[k] = inputs[k];
+        }
     }
     if (inputs.tls !== undefined) {
         out.tls = inputs.tls;
@@ -89,8 +96,9 @@ async function casPut(client: NomadClient, inputs: NomadVariableInputs, namespac
 
 export const nomadVariableProvider: dynamic.ResourceProvider<NomadVariableInputs, NomadVariableOutputs> = {
     /** Validation only; never calls Nomad and never echoes an item value. */
-    async check(_olds: NomadVariableInputs, news: NomadVariableInputs): Promise<dynamic.CheckResult<NomadVariableInputs>> {
+    async check(olds: NomadVariableInputs, news: NomadVariableInputs): Promise<dynamic.CheckResult<NomadVariableInputs>> {
         const inputs: NomadVariableInputs = { ...news };
+        delete inputs.adopted;
         const failures: dynamic.CheckFailure[] = [];
         if (typeof news.path !== "string" || news.path === "") {
             failures.push({ property: "path", reason: "path is required, e.g. nomad/jobs/<job>" });
@@ -128,7 +136,21 @@ export const nomadVariableProvider: dynamic.ResourceProvider<NomadVariableInputs
         if (typeof news.namespace !== "string" || news.namespace === "") {
             inputs.namespace = "default";
         }
-        return failures.length ? { inputs, failures } : { inputs };
+        if (failures.length) {
+            return { inputs, failures };
+        }
+        // Only a create with adopt asks Nomad (one read); an existing resource keeps what it recorded.
+        const creating = !olds || typeof olds.path !== "string";
+        if (creating && news.adopt) {
+            const { note, refused } = await checkAdoption(inputs);
+            if (refused) {
+                return { inputs, failures: [{ property: "items", reason: refused }] };
+            }
+            inputs.adopted = note;
+        } else if (olds?.adopted !== undefined) {
+            inputs.adopted = olds.adopted;
+        }
+        return { inputs };
     },
 
     /** Pure comparison: path or namespace change replaces; items, address, token update. */
@@ -151,12 +173,32 @@ export const nomadVariableProvider: dynamic.ResourceProvider<NomadVariableInputs
         return { changes, replaces, deleteBeforeReplace: false };
     },
 
-    /** PUT with cas=0: create only if absent. */
+    /** PUT with cas=0: create only if absent. With `adopt`, an existing variable is taken over (see ./variable-adopt). */
     async create(inputs: NomadVariableInputs): Promise<dynamic.CreateResult<NomadVariableOutputs>> {
         return variableGuard(inputs.path, "create", async () => {
             const namespace = inputs.namespace || "default";
-            const v = await casPut(clientFor(inputs), inputs, namespace, 0, true);
-            return { id: `${namespace}/${inputs.path}`, outs: outputsOf({ ...inputs, namespace }, v) };
+            const id = `${namespace}/${inputs.path}`;
+            const client = clientFor(inputs);
+            const current = inputs.adopt ? await client.getVariable(inputs.path, { namespace }) : undefined;
+            if (!current) {
+                const v = await casPut(client, inputs, namespace, 0, true);
+                const adopted = inputs.adopt ? `created: no variable "${inputs.path}" was in Nomad to adopt` : undefined;
+                return { id, outs: outputsOf({ ...inputs, namespace, adopted }, v) };
+            }
+            const keys = Object.keys(current.Items ?? {}).sort();
+            if (sameItems(current.Items, inputs.items)) {
+                const adopted = `adopted at modify index ${current.ModifyIndex} with the same items (${keys.join(", ")}), without a write`;
+                log(`variable "${inputs.path}": ${adopted}`);
+                return { id, outs: outputsOf({ ...inputs, namespace, adopted }, current) };
+            }
+            if (!inputs.overwriteAdopted) {
+                throw new Error(refusal({ ...inputs, namespace }, current));
+            }
+            // Confirmed: replace exactly the version read (check-and-set on its index).
+            const adopted = `adopted at modify index ${current.ModifyIndex} and overwritten (${itemKeyDifference(current.Items ?? {}, inputs.items)})`;
+            const v = await casPut(client, inputs, namespace, current.ModifyIndex, false);
+            log(`variable "${inputs.path}": ${adopted}`);
+            return { id, outs: outputsOf({ ...inputs, namespace, adopted }, v) };
         });
     },
 

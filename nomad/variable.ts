@@ -13,6 +13,14 @@ export interface NomadVariableArgs extends Omit<NomadConnectionArgs, "region"> {
     namespace?: pulumi.Input<string>;
     /** How long to retry while Nomad is unreachable or has no leader. Default 600. */
     retryTimeoutSeconds?: pulumi.Input<number>;
+    /**
+     * Take over a variable that already exists at this path (Pulumi cannot import a dynamic
+     * resource): the same items are recorded without a write; other items are refused (the preview
+     * names the differing keys, never values) unless `overwriteAdopted` is set too.
+     */
+    adopt?: pulumi.Input<boolean>;
+    /** With `adopt`: confirms that an existing variable with other items is overwritten. */
+    overwriteAdopted?: pulumi.Input<boolean>;
 }
 
 /**
@@ -25,6 +33,8 @@ export class NomadVariable extends pulumi.CustomResource {
     declare public readonly namespace: pulumi.Output<string>;
     declare public readonly createIndex: pulumi.Output<number>;
     declare public readonly modifyIndex: pulumi.Output<number>;
+    /** What `adopt` found and did (item keys only). */
+    declare public readonly adopted: pulumi.Output<string | undefined>;
     declare public readonly token: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: NomadVariableArgs, opts?: pulumi.CustomResourceOptions) {
@@ -39,6 +49,9 @@ export class NomadVariable extends pulumi.CustomResource {
                 namespace: args.namespace ?? ((!args.ignoreEnv && process.env.NOMAD_NAMESPACE) || undefined),
                 ...connectionInputs({ ...args, region: undefined }),
                 retryTimeoutSeconds: args.retryTimeoutSeconds,
+                adopt: args.adopt,
+                overwriteAdopted: args.overwriteAdopted,
+                adopted: undefined,
                 createIndex: undefined,
                 modifyIndex: undefined,
             },

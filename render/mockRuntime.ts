@@ -44,6 +44,9 @@ export interface Registered {
     /** Input names whose change replaces the resource (the replaceOnChanges option). */
     replaceOnChanges: string[];
     additionalSecretOutputs: string[];
+    /** The `import` option: the id of an existing resource to adopt. */
+    importId?: string;
+    ignoreChanges: string[];
     provider: string;
     /** URNs of the resources it depends on (dependsOn and the inputs' own dependencies). */
     dependencies: string[];
@@ -84,6 +87,8 @@ if (!proto.__hydraWrapped) {
                 deleteBeforeReplace: req.getDeletebeforereplace() === true,
                 replaceOnChanges: req.getReplaceonchangesList(),
                 additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+                importId: req.getImportid() || undefined,
+                ignoreChanges: req.getIgnorechangesList(),
                 provider: req.getProvider(),
                 dependencies: req.getDependenciesList(),
             });

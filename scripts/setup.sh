@@ -3,7 +3,9 @@
 # before any test or deployment starts its clock:
 #   1. Debian packages (apt-get when root; otherwise the exact command to run);
 #   2. the pinned pulumi, nomad and caddy (scripts/tools.sh, cached after the first build);
-#   3. for the tests, promtool (scripts/promtool.sh) and Renovate's validator (scripts/renovate.sh).
+#   3. promtool and prometheus (scripts/promtool.sh): the tests check rules with promtool, and the
+#      dev estate's Prometheus image holds prometheus;
+#   4. for the tests, Renovate's validator (scripts/renovate.sh).
 #
 # Usage: scripts/setup.sh [test|unit|dev]     (default: test)
 set -euo pipefail
@@ -57,10 +59,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 "$SCRIPT_DIR/tools.sh" "${tools[@]}"
-if [ "$purpose" != dev ]; then
-    # The alert rules and the Prometheus config (test/artifacts.test.ts).
-    "$SCRIPT_DIR/promtool.sh"
-fi
+# The alert rules and the Prometheus config (test/alerts.test.ts); the dev estate's Prometheus.
+"$SCRIPT_DIR/promtool.sh"
 if [ "$purpose" = test ]; then
     # Only to validate renovate.json (test/integration/renovateConfig.test.ts).
     "$SCRIPT_DIR/renovate.sh" install

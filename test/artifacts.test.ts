@@ -8,6 +8,7 @@ import { ConfigError, problemLine } from "../config";
 import { Job } from "../nomad";
 import { renderStack, Rendering, writeRendering } from "../render/renderStack";
 import { debianTool, projectTool, run } from "./support/tools";
+import { renderCommand } from "../render/renderCommand";
 
 const hcl2json: { parse(file: string, text: string): Promise<Record<string, any>> } = require("@cdktf/hcl2json");
 
@@ -21,18 +22,14 @@ function projectWithStack(stack: string, fixture: string): string {
     return dir;
 }
 
-/** `npm run render` as a user runs it, on a stack of a throwaway project, writing to <dir>/out. */
-function renderCli(dir: string, stack: string): { status: number; output: string } {
-    return run(path.join(ROOT, "node_modules", ".bin", "ts-node"), [
-        "--transpile-only",
-        path.join(ROOT, "render", "cli.ts"),
-        "--project",
-        dir,
-        "--stack",
-        stack,
-        "--out",
-        path.join(dir, "out"),
-    ]);
+/** `npm run render` as a user runs it, on a stack of a throwaway project, writing to <dir>/out (in-process). */
+async function renderCli(dir: string, stack: string): Promise<{ status: number; output: string }> {
+    const lines: string[] = [];
+    const status = await renderCommand(["--project", dir, "--stack", stack, "--out", path.join(dir, "out")], {
+        log: (line) => lines.push(line + "\n"),
+        error: (text) => lines.push((text instanceof Error ? (text.stack ?? text.message) : String(text)) + "\n"),
+    });
+    return { status, output: lines.join("") };
 }
 
 function renderTo(r: Rendering): string {
@@ -235,26 +232,26 @@ describe("rendered artifacts, checked by the real tools", function () {
         assert.deepStrictEqual(sample.unsetSecrets, ["tailscaleAuthKey", "nomadToken", "cloudflareDnsToken", "resticPassword", "resticRepository"]);
     });
 
-    it("fails on invalid config with the same messages as a preview, and the CLI exits non-zero", async () => {
+    it("fails on invalid config with the same messages as a preview, and the command exits non-zero", async () => {
         const dir = projectWithStack("broken", "full-digitalocean");
         const file = path.join(dir, "Pulumi.broken.yaml");
         fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("region: blr1", "region: blr-1"));
         await assert.rejects(renderStack({ projectDir: dir, stack: "broken" }), (e: ConfigError) =>
             e.problems.some((p) => problemLine(p).startsWith('hydra:node.region: "blr-1" is not a DigitalOcean region slug')),
         );
-        const cli = renderCli(dir, "broken");
+        const cli = await renderCli(dir, "broken");
         assert.strictEqual(cli.status, 1);
         assert.match(cli.output, /hydra:node\.region: "blr-1" is not a DigitalOcean region slug such as "blr1"/);
         assert.ok(!fs.existsSync(path.join(dir, "out")), "nothing is written");
     });
 
-    it("prints the estate's own problems (two apps, one host name) like a preview: no stack trace, nothing written", () => {
+    it("prints the estate's own problems (two apps, one host name) like a preview: no stack trace, nothing written", async () => {
         const dir = projectWithStack("clash", "full-digitalocean");
         const file = path.join(dir, "Pulumi.clash.yaml");
         const doc = YAML.parse(fs.readFileSync(file, "utf8"));
         doc.config["hydra:apps"] = { pihole: { hostname: "git" } };
         fs.writeFileSync(file, YAML.stringify(doc));
-        const cli = renderCli(dir, "clash");
+        const cli = await renderCli(dir, "clash");
         assert.strictEqual(cli.status, 1);
         assert.match(cli.output, /^The estate's apps have 1 problem:\n {2}- app pihole: host name "git" is already used by app gitea\n$/);
         assert.ok(!/\bat .*\.ts:\d+/.test(cli.output), `a stack trace reached the user:\n${cli.output}`);

@@ -56,6 +56,7 @@ describe("config: good fixtures", () => {
             keepMonthly: 12,
             keepYearly: 3,
         });
+        assert.deepStrictEqual(cfg.alerts, { downFor: "5m" });
     });
 
     it("fills each app's declared settings, and only those", () => {

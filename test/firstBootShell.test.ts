@@ -1,7 +1,7 @@
 // The bootstrap's shell pieces run for real with bash: the vendor-suite probe against a local
 // HTTP server standing in for a vendor's apt repository, and the data folders in a temp dir.
 import * as assert from "assert";
-import { execFile } from "child_process";
+import { spawn } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
 import { AddressInfo } from "net";
@@ -13,11 +13,13 @@ import { vendorSuiteFunction } from "../components/vendorPackages";
 const LOG = 'log() { echo "hydra-bootstrap: $*" >&2; }';
 
 function bash(script: string): Promise<{ code: number; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-        execFile("bash", ["-euo", "pipefail", "-c", script], (err, stdout, stderr) => {
-            resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-        });
-    });
+    // stdin closed: bash sources the system bashrc when its stdin is a socket (as under a remote shell).
+    const child = spawn("bash", ["-euo", "pipefail", "-c", script], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    return new Promise((resolve) => child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr })));
 }
 
 describe("first boot, run by bash: the vendor suite probe", () => {

@@ -17,7 +17,7 @@ import * as http from "http";
 import type { AddressInfo, Socket } from "net";
 import { FakeCluster } from "./fake/cluster";
 import { deploymentAllocations, jobAllocations, jobDeployments, latestDeployment, readDeployment, readEval, tick } from "./fake/deployments";
-import { deregister, listJobs, parse, readJob, register, validateEndpoint } from "./fake/jobs";
+import { deregister, listJobs, parse, readJob, readSubmission, register, validateEndpoint } from "./fake/jobs";
 import { plan } from "./fake/plan";
 import { HttpError, Obj, clone } from "./fake/util";
 import { deleteVar, getVar, putVar } from "./fake/variables";
@@ -237,6 +237,10 @@ export class FakeNomad extends FakeCluster {
         if ((m = path.match(/^\/v1\/job\/([^/]+)\/deployments$/))) {
             allow("GET");
             return { body: jobDeployments(this, query, decodeURIComponent(m[1])) };
+        }
+        if ((m = path.match(/^\/v1\/job\/([^/]+)\/submission$/))) {
+            allow("GET");
+            return { body: readSubmission(this, query, decodeURIComponent(m[1])) };
         }
         if ((m = path.match(/^\/v1\/job\/([^/]+)\/allocations$/))) {
             allow("GET");

@@ -51,6 +51,10 @@ export const nomadSchema = strictObject(
             ),
         reservedMemoryMb: wholeNumber(0, 65536).prefault(512).describe("Memory (MB) the Nomad client keeps for the host, outside scheduling."),
         waitForHealthy: flag().prefault(true).describe("pulumi up waits until each service job's deployment is healthy."),
+        adopt: flag()
+            .prefault(false)
+            .describe("Take over the jobs and variables that already run under the estate's IDs (MIGRATING.md): identical ones are recorded without a write."),
+        overwriteAdoptedVariables: flag().prefault(false).describe("With adopt: a variable that exists with other items is overwritten (refused otherwise)."),
     },
     { hints: { token: misplacedSecret("nomadToken") } },
 );

@@ -5,13 +5,14 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { devAgentConfig } from "../../dev/agent";
-import { jobBindSources, jobImages, planDevImages, STANDIN_TAG, standinSpec } from "../../dev/devImages";
+import { busyboxBinary, glibcLibraries, jobBindSources, jobImages, planDevImages, STANDIN_TAG, standinSpec } from "../../dev/devImages";
 import { dockerdArgs } from "../../dev/docker";
 import { isStaticElf } from "../../dev/elf";
 import { failedStep, inputsHash } from "../../dev/imageBuild";
 import { DEFAULT_DEV_NETWORK, devNetworkFromEnv, devNetworkProblems, inSubnet } from "../../dev/network";
 import { DEFAULT_CADDY_IMAGE } from "../../config";
 import * as YAML from "yaml";
+import { promtool } from "../support/tools";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -41,6 +42,10 @@ describe("dev estate: Docker without a daemon", () => {
         it("serves the HTTP API on the tailnet stand-in too, and probes no cloud metadata address", () => {
             assert.match(hcl, /addresses \{\s+http = "127\.0\.0\.1 100\.127\.0\.1"\s+\}/);
             assert.match(hcl, /"fingerprint\.denylist" = "env_aws,env_azure,env_digitalocean,env_gce"/);
+        });
+
+        it("publishes Nomad's metrics in Prometheus's format, per allocation, as the node does", () => {
+            assert.match(hcl, /telemetry \{[^}]*prometheus_metrics\s+= true[^}]*publish_allocation_metrics = true/);
         });
 
         it("has no docker plugin block without a daemon", () => {
@@ -78,7 +83,7 @@ describe("dev estate: Docker without a daemon", () => {
     });
 
     describe("the images of the dev stack", () => {
-        it("come from the rendered jobs: the proxy image, a stand-in for every other, and the bind sources", async function () {
+        it("come from the rendered jobs: the proxy image, Prometheus's, a stand-in for every other, and the bind sources", async function () {
             this.timeout(120_000);
             // The dev stack as `npm run dev` writes it: the committed file plus a data folder.
             const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hydra-dev-images-"));
@@ -89,6 +94,8 @@ describe("dev estate: Docker without a daemon", () => {
                 const plan = await planDevImages(dir, "dev");
                 assert.strictEqual(plan.proxyImage, DEFAULT_CADDY_IMAGE);
                 assert.ok(!plan.standinImages.includes(DEFAULT_CADDY_IMAGE));
+                assert.match(plan.prometheusImage ?? "", /^prom\/prometheus:v\d/, "monitoring's Prometheus task");
+                assert.ok(!plan.standinImages.includes(plan.prometheusImage!), "a real Prometheus, not a stand-in");
                 assert.ok(plan.standinImages.includes("ghcr.io/mr-karan/doggo-api:v0.3.7"), plan.standinImages.join(", "));
                 assert.ok(plan.standinImages.length >= 7, plan.standinImages.join(", "));
                 assert.ok(plan.bindSources.includes("/dev-data/gitea"), plan.bindSources.join(", "));
@@ -154,6 +161,13 @@ describe("dev estate: Docker without a daemon", () => {
                 'Step 1/4 : FROM scratch\n ---> \nStep 2/4 : COPY busybox /bin/busybox\n ---> abc\nStep 3/4 : RUN ["/bin/busybox", "false"]\n ---> Running in 123\n';
             assert.strictEqual(failedStep(out), 'Step 3/4 : RUN ["/bin/busybox", "false"]');
             assert.strictEqual(failedStep("Sending build context"), undefined);
+        });
+
+        it("carry Debian's prometheus with exactly the loader and libc ldd lists, and refuse a binary that is not glibc's", () => {
+            const libs = glibcLibraries("prometheus", promtool("prometheus"));
+            assert.deepStrictEqual(Object.keys(libs).sort(), ["ld-linux-x86-64.so.2", "libc.so.6"]);
+            assert.ok(Object.values(libs).every((f) => fs.existsSync(f)));
+            assert.throws(() => glibcLibraries("x", busyboxBinary()), /image x: preparing the context failed: .* is not an x86-64 glibc binary/);
         });
 
         it("tell a static binary (usable FROM scratch) from a dynamic one", () => {

@@ -51,6 +51,24 @@ describe("npm run build and launch.js", function () {
         assert.ok(expected.has("jobs/synth-1.json"));
     });
 
+    it("exits 1 with the problem and nothing written when a stack's config is wrong", () => {
+        const project = path.join(out, "broken-project");
+        fs.mkdirSync(project);
+        const stack = fs.readFileSync(path.join(ROOT, "Pulumi.hydra.yaml"), "utf8").replace(/^(\s*)region: \S+$/m, "$1region: blr-1");
+        fs.writeFileSync(path.join(project, "Pulumi.broken.yaml"), stack);
+        const r = spawnSync(
+            process.execPath,
+            [path.join(ROOT, "launch.js"), "render/cli", "--project", project, "--stack", "broken", "--out", path.join(project, "out")],
+            {
+                cwd: ROOT,
+                encoding: "utf8",
+            },
+        );
+        assert.equal(r.status, 1, r.stdout + r.stderr);
+        assert.match(r.stderr, /hydra:node\.region: "blr-1" is not a DigitalOcean region slug/);
+        assert.ok(!fs.existsSync(path.join(project, "out")), "nothing is written");
+    });
+
     it("falls back to the sources while any of them is newer than the build, and back again", () => {
         const source = path.join(ROOT, "estate.ts");
         const { atime, mtime } = fs.statSync(source);

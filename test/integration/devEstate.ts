@@ -14,7 +14,7 @@ import { buildDevImages, planDevImages } from "../../dev/devImages";
 import { Engine } from "../../dev/engine";
 import { tailnetAddress } from "../../dev/network";
 import { DEV_STACK, devSecretValues, prepareDevStack } from "../../dev/stack";
-import { projectTool } from "../support/tools";
+import { projectTool, promtool } from "../support/tools";
 import { dockerPackages, startTestDocker, stopTestDocker, TestDocker } from "./devDocker";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -98,7 +98,7 @@ export async function startDevEstate(dir: string): Promise<DevEstate> {
     for (const s of plan.bindSources.filter((x) => x.startsWith(dataDir + path.sep))) {
         fs.mkdirSync(s, { recursive: true });
     }
-    buildDevImages(t.daemon.endpoint, plan, path.join(bin, "caddy"));
+    buildDevImages(t.daemon.endpoint, plan, { caddy: path.join(bin, "caddy"), prometheus: promtool("prometheus") });
     timings.images = Date.now() - t1;
 
     const [rpcPort, serfPort] = await freePortPair();

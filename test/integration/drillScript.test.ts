@@ -2,6 +2,7 @@
 // snapshot and fails, with its metric at 0, on each thing it is there to catch.
 import * as assert from "assert";
 import { spawnSync } from "child_process";
+import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -71,5 +72,22 @@ describe("the restore drill script, with the real restic", function () {
         const r = drill(0);
         assert.strictEqual(r.status, 1, r.output);
         assert.match(r.output, /the latest snapshot \w+ is 0 hours old \(at most 0\)/);
+    });
+
+    it("fails, with its metric at 0, when the repository's packs are damaged (no cache holds their trees here)", () => {
+        assert.strictEqual(drill().status, 0, "passes before the damage");
+        assert.strictEqual(metric(), "hydra_restore_drill_success 1\n");
+        const packs = path.join(root, "repo", "data");
+        for (const sub of fs.readdirSync(packs)) {
+            for (const f of fs.readdirSync(path.join(packs, sub))) {
+                const p = path.join(packs, sub, f);
+                fs.chmodSync(p, 0o600);
+                fs.writeFileSync(p, crypto.randomBytes(fs.statSync(p).size));
+            }
+        }
+        const r = drill();
+        assert.strictEqual(r.status, 1, r.output);
+        assert.match(r.output, /drill FAILED: /);
+        assert.strictEqual(metric(), "hydra_restore_drill_success 0\n");
     });
 });

@@ -1,6 +1,6 @@
 // The running dev estate, from outside: every URL through its proxy (the curl lines
 // `npm run dev` prints), visibility kept apart, the secrets each task received (as the
-// stand-in's digests), Shynet's start order (after its database is healthy), and Gitea's SSH port.
+// stand-in's digests; Prometheus is the real one, read with docker exec), Shynet's start order (after its database is healthy), and Gitea's SSH port.
 import * as assert from "assert";
 import * as crypto from "crypto";
 import * as net from "net";
@@ -15,7 +15,6 @@ const BACKENDS: Record<string, [string, string, string]> = {
     "doggo.hydra.test": ["doggo", "app", "web"],
     "git.hydra.test": ["gitea", "app", "web"],
     "grafana.hydra.test": ["monitoring", "apps", "grafana"],
-    "prometheus.hydra.test": ["monitoring", "apps", "prometheus"],
     "pihole.hydra.test": ["pihole", "web", "app"],
     "shynet.hydra.test": ["shynet-app", "app", "web"],
     "syncthing.hydra.test": ["syncthing", "app", "web"],
@@ -26,7 +25,6 @@ const STANDIN_SERVICES: Record<string, string> = {
     "doggo-web": "doggo/web",
     "gitea-web": "gitea/web",
     grafana: "monitoring/grafana",
-    prometheus: "monitoring/prometheus",
     "pihole-web": "pihole/app",
     "shynet-db": "shynet-db/db",
     "shynet-web": "shynet-app/web",
@@ -87,7 +85,7 @@ describe("integration: the dev estate's routes, secrets, start order and SSH (re
     it("every https URL of the urls output answers 200 through its proxy, from the right app's stand-in, with the printed curl line", () => {
         const targets = e.curlTargets();
         const hosts = targets.map((x) => x.host).sort();
-        assert.deepStrictEqual(hosts, [...Object.keys(BACKENDS), "nomad.hydra.test"].sort());
+        assert.deepStrictEqual(hosts, [...Object.keys(BACKENDS), "nomad.hydra.test", "prometheus.hydra.test"].sort());
         const started = Date.now();
         for (const x of targets) {
             const r = curl(x.line);
@@ -95,6 +93,11 @@ describe("integration: the dev estate's routes, secrets, start order and SSH (re
             if (x.host === "nomad.hydra.test") {
                 // The agent's /ui/ page, after its redirect (a nomad built from Go modules serves a note instead of the UI).
                 assert.match(r.body, /Nomad UI is not available in this binary|<title>Nomad<\/title>/, "the agent's UI page, after its redirect to /ui/");
+                continue;
+            }
+            if (x.host === "prometheus.hydra.test") {
+                // The real Prometheus (Debian's build): its classic UI, after the redirect from /.
+                assert.match(r.body, /<title>Prometheus Time Series Collection and Processing Server<\/title>/, x.line);
                 continue;
             }
             const [job, group, task] = BACKENDS[x.host];
@@ -151,8 +154,10 @@ describe("integration: the dev estate's routes, secrets, start order and SSH (re
     });
 
     it("prometheus reads Gitea's metrics token from its secrets directory, and Grafana gets Prometheus's address as its datasource", async () => {
-        const prometheus = digests.get("monitoring/prometheus")!;
-        assert.strictEqual(prometheus.files["/secrets/scrape-gitea.token"], sha256(e.secrets["hydra:giteaMetricsToken"]), "the token file");
+        const [prometheus] = e.t.docker(["ps", "--quiet", "--filter", "label=com.hashicorp.nomad.task_name=prometheus"]).trim().split("\n");
+        assert.ok(prometheus, "prometheus's container");
+        const token = e.t.docker(["exec", prometheus, "sha256sum", "/secrets/scrape-gitea.token"]).split(" ")[0];
+        assert.strictEqual(token, sha256(e.secrets["hydra:giteaMetricsToken"]), "the token file");
         const job = await api<Job>(e.address, "GET", "/v1/job/monitoring");
         const grafana = job.TaskGroups![0].Tasks!.find((t) => t.Name === "grafana")!;
         const template = grafana.Templates!.find((t) => t.DestPath === "local/datasources.yaml")!.EmbeddedTmpl!;

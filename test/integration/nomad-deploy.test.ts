@@ -6,33 +6,16 @@
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";
-import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { startAgent, stopAgent } from "../../dev/agent";
 import { nomadJobProvider } from "../../nomad/job-provider";
 import { seconds } from "../../nomad/types";
 import type { Job } from "../../nomad/types";
+import { freePorts } from "../support/nomadAgent";
 import { debianTool, projectTool } from "../support/tools";
 import { MiniEngine, Obj } from "../../testkit/engine";
 import { rejection, uniqueId } from "../nomad/helpers";
-
-/** Three free consecutive ports (HTTP, RPC, Serf), so parallel runs on one machine do not meet. */
-async function freePorts(): Promise<number> {
-    const free = (port: number) =>
-        new Promise<boolean>((resolve) => {
-            const s = net.createServer();
-            s.once("error", () => resolve(false));
-            s.listen(port, "127.0.0.1", () => s.close(() => resolve(true)));
-        });
-    for (let i = 0; i < 50; i++) {
-        const base = 20000 + Math.floor(Math.random() * 20000);
-        if ((await free(base)) && (await free(base + 1)) && (await free(base + 2))) {
-            return base;
-        }
-    }
-    throw new Error("no three free consecutive ports found for a Nomad dev agent");
-}
 
 describe("NomadJob deployments on a real Nomad dev agent (raw_exec, HTTP checks)", function () {
     this.timeout(240_000);

@@ -12,6 +12,7 @@ import * as path from "path";
 import { AgentOptions, startAgent, stopAgent } from "../../dev/agent";
 import { NomadClient, NomadError } from "../../nomad/client";
 import { tlsFrom } from "../../nomad/connection";
+import { getJob } from "../../nomad/lookup";
 import { nomadJobProvider } from "../../nomad/job-provider";
 import type { NomadTls } from "../../nomad/transport";
 import { nomadVariableProvider } from "../../nomad/variable-provider";
@@ -97,6 +98,7 @@ describe("Nomad over mTLS (a real dev agent with verify_https_client)", function
         const jobs = new MiniEngine(nomadJobProvider);
         await jobs.up({ job: sleepJob(id), address, tls, retryTimeoutSeconds: 10 });
         assert.equal((await quick(cli).readJob(id))?.ID, id);
+        assert.equal((await getJob({ address, jobId: id, tls, ignoreEnv: true })).jobId, id, "getJob reads over mTLS too");
         assert.equal(await jobs.refresh(), true);
         assert.equal(jobs.state?.outputs.drift, undefined);
         const vpath = `nomad/jobs/${id}`;

@@ -109,6 +109,23 @@ export function countFetches(): { readonly count: number; urls: string[]; restor
     };
 }
 
+/** Record the method and URL of every global fetch call (to tell reads from writes). */
+export function countCalls(): { calls: { method: string; url: string }[]; restore(): void } {
+    const original = globalThis.fetch;
+    const calls: { method: string; url: string }[] = [];
+    globalThis.fetch = ((input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
+        const req = input instanceof Request ? input : undefined;
+        calls.push({ method: (init?.method ?? req?.method ?? "GET").toUpperCase(), url: String(req ? req.url : input) });
+        return original(input, init);
+    }) as typeof fetch;
+    return {
+        calls,
+        restore() {
+            globalThis.fetch = original;
+        },
+    };
+}
+
 /**
  * Capture console.* and pulumi.log.* output (and raw stdout/stderr writes) so a
  * test can assert on every line. Mocha's own output is restored afterwards.

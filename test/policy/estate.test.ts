@@ -134,8 +134,7 @@ describe("policy pack: the real estate under mocks", () => {
 
     it("fails an internal record that is Cloudflare-proxied", async () => {
         const found = await broken({
-            transformation: (a) =>
-                a.type === TYPES.dnsRecord && a.name.endsWith("-grafana") ? { props: { ...a.props, proxied: true }, opts: a.opts } : undefined,
+            transformation: (a) => (a.type === TYPES.dnsRecord && a.name.endsWith("-grafana") ? { ...a, props: { ...a.props, proxied: true } } : undefined),
         });
         only(
             found,
@@ -147,7 +146,7 @@ describe("policy pack: the real estate under mocks", () => {
     it("fails an internal route pointed at the public address", async () => {
         const found = await broken({
             transformation: (a) =>
-                a.type === TYPES.dnsRecord && a.name.endsWith("-grafana") ? { props: { ...a.props, content: "203.0.113.10" }, opts: a.opts } : undefined,
+                a.type === TYPES.dnsRecord && a.name.endsWith("-grafana") ? { ...a, props: { ...a.props, content: "203.0.113.10" } } : undefined,
         });
         only(
             found,
@@ -157,18 +156,18 @@ describe("policy pack: the real estate under mocks", () => {
     });
 
     it("fails an unprotected data volume", async () => {
-        const found = await broken({ transformation: (a) => (a.type === TYPES.volume ? { props: a.props, opts: { ...a.opts, protect: false } } : undefined) });
+        const found = await broken({ transformation: (a) => (a.type === TYPES.volume ? { ...a, protect: false } : undefined) });
         only(found, "stateful-resources-protected", /Volume "floyd-data" \(floyd-data\) is not protected/);
     });
 
     it("fails a backup job with ProhibitOverlap false", async () => {
         const found = await broken({
             transformation: (a) => {
-                if (a.type !== TYPES.nomadJob || a.props.job?.ID !== "restic") {
+                const job = a.props.job as any;
+                if (a.type !== TYPES.nomadJob || job?.ID !== "restic") {
                     return undefined;
                 }
-                const job = a.props.job;
-                return { props: { ...a.props, job: { ...job, Periodic: { ...job.Periodic, ProhibitOverlap: false } } }, opts: a.opts };
+                return { ...a, props: { ...a.props, job: { ...job, Periodic: { ...job.Periodic, ProhibitOverlap: false } } } };
             },
         });
         only(found, "backup-overlap-prohibited", /Nomad job "restic" .* runs restic backup periodically with Periodic\.ProhibitOverlap = false/);

@@ -1,5 +1,4 @@
 // The real estate, run under Pulumi's mocks, as the policy pack sees it.
-import * as pulumi from "@pulumi/pulumi";
 import { APPS, AppDefinition } from "../../apps";
 import { loadConfig } from "../../config";
 import { buildEstate } from "../../estate";
@@ -16,25 +15,38 @@ export interface EstateVariant {
     /** Stack config overrides on top of the full-digitalocean fixture. */
     config?: Record<string, unknown>;
     apps?: AppDefinition[];
-    /** Changes every registration, as someone editing the program would. */
-    transformation?: pulumi.ResourceTransformation;
+    /** Changes registrations, as someone editing the program would (applied to the base run's views). */
+    transformation?: (r: ResourceView) => ResourceView | undefined;
     /** Resources a user adds next to the estate in the same program. */
     extra?: () => void;
 }
 
+let asBuilt: Promise<ResourceView[]> | undefined;
+
 /** Every resource the full DigitalOcean estate (or a variant of it) registers, as ResourceViews. */
 export async function estateViews(v: EstateVariant = {}): Promise<ResourceView[]> {
-    const { values, secretKeys } = stackConfig(withOverrides(fixtureConfig("full-digitalocean"), v.config ?? {}), v.apps ?? APPS);
-    const run = await runMocked(
+    const { transformation, ...rest } = v;
+    if (transformation) {
+        // A changed registration needs no run of its own: the base run's views, changed.
+        return (await estateViews(rest)).map((r) => transformation(r) ?? r);
+    }
+    if (!v.config && !v.apps && !v.extra) {
+        asBuilt ??= run(v);
+        return asBuilt;
+    }
+    return run(v);
+}
+
+async function run(v: EstateVariant): Promise<ResourceView[]> {
+    const apps = v.apps ?? APPS;
+    const { values, secretKeys } = stackConfig(withOverrides(fixtureConfig("full-digitalocean"), v.config ?? {}), apps);
+    const mocked = await runMocked(
         () => {
-            if (v.transformation) {
-                pulumi.runtime.registerStackTransformation(v.transformation);
-            }
-            const estate = buildEstate(loadConfig(v.apps ?? APPS), v.apps ?? APPS);
+            const estate = buildEstate(loadConfig(apps), apps);
             v.extra?.();
             return estate.outputs;
         },
         { config: values, secretKeys },
     );
-    return run.resources.map(toView);
+    return mocked.resources.map(toView);
 }

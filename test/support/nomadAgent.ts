@@ -1,4 +1,4 @@
-// Real Nomad dev agents for the connection tests: free ports, and certificates made by `nomad tls` itself.
+// Real Nomad dev agents for integration suites: on free ports, so parallel suites do not meet; and certificates made by `nomad tls` itself.
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as net from "net";

@@ -48,9 +48,9 @@ export function projectTool(name: string): string {
     return bin;
 }
 
-/** promtool, unpacked from Debian's prometheus package by scripts/promtool.sh when missing. */
-export function promtool(): string {
-    const bin = path.join(TOOLS_BIN, "promtool");
+/** promtool (or prometheus), unpacked from Debian's prometheus package by scripts/promtool.sh when missing. */
+export function promtool(name: "promtool" | "prometheus" = "promtool"): string {
+    const bin = path.join(TOOLS_BIN, name);
     if (!fs.existsSync(bin)) {
         const r = spawnSync(path.join(ROOT, "scripts", "promtool.sh"), [], { cwd: ROOT, encoding: "utf8", stdio: "pipe" });
         if (r.status !== 0 || !fs.existsSync(bin)) {

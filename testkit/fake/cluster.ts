@@ -18,6 +18,8 @@ export interface FakeNomadOptions {
 export interface StoredJob {
     job: Obj;
     versions: Obj[];
+    /** The Submission (source) each version was registered with, by version. */
+    submissions?: Map<number, Obj>;
 }
 
 export class FakeCluster {

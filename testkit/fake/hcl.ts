@@ -168,6 +168,14 @@ function tokenize(src: string): Tok[] {
             while (j < src.length && /[A-Za-z0-9_\-.]/.test(src[j])) {
                 j++;
             }
+            // A type constructor such as `list(string)` or `map(number)`: one token.
+            for (let depth = 0; j < src.length && (src[j] === "(" || depth > 0); j++) {
+                depth += src[j] === "(" ? 1 : src[j] === ")" ? -1 : 0;
+                if (depth === 0) {
+                    j++;
+                    break;
+                }
+            }
             toks.push({ k: "id", v: src.slice(i, j) });
             i = j;
         } else if ("{}[]=,".indexOf(c) >= 0) {

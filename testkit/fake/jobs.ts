@@ -27,6 +27,15 @@ export function register(c: FakeCluster, query: Record<string, string>, body: Ob
         }
     }
     const job = canonicalize(submitted, namespace);
+    if (body.PreserveCounts && existing && !existing.job.Stop) {
+        // As Nomad: groups it already runs keep their count; new groups take the submitted one.
+        for (const tg of job.TaskGroups) {
+            const old = existing.job.TaskGroups.find((g: Obj) => g.Name === tg.Name);
+            if (old) {
+                tg.Count = old.Count;
+            }
+        }
+    }
     const periodic = !!job.Periodic || !!job.ParameterizedJob;
     c.index++;
     if (existing && specEqual(existing.job, job)) {
@@ -35,6 +44,17 @@ export function register(c: FakeCluster, query: Record<string, string>, body: Ob
         return { EvalID: evalId, EvalCreateIndex: periodic ? 0 : c.index, JobModifyIndex: existing.job.JobModifyIndex, Warnings: "", Index: c.index };
     }
     upsert(c, key, job, existing);
+    if (body.Submission && typeof body.Submission === "object") {
+        const stored = c.jobs.get(key)!;
+        stored.submissions = stored.submissions ?? new Map();
+        stored.submissions.set(job.Version, {
+            ...clone(body.Submission),
+            Namespace: namespace,
+            JobID: job.ID,
+            Version: job.Version,
+            JobModifyIndex: job.JobModifyIndex,
+        });
+    }
     const evalId = periodic ? "" : createEval(c, key, job, "job-register");
     return { EvalID: evalId, EvalCreateIndex: periodic ? 0 : c.index, JobModifyIndex: c.index, Warnings: "", Index: c.index };
 }
@@ -47,7 +67,7 @@ export function upsert(c: FakeCluster, key: string, job: Obj, existing: StoredJo
     job.JobModifyIndex = c.index;
     job.SubmitTime = now;
     job.Stable = false;
-    const stored: StoredJob = { job, versions: (existing?.versions ?? []).concat([clone(job)]) };
+    const stored: StoredJob = { job, versions: (existing?.versions ?? []).concat([clone(job)]), submissions: existing?.submissions };
     c.jobs.set(key, stored);
     rollOut(c, key, job);
 }
@@ -62,6 +82,19 @@ export function readJob(c: FakeCluster, query: Record<string, string>, id: strin
     job.Status = c.status(job);
     job.StatusDescription = "";
     return job;
+}
+
+/** `GET /v1/job/:id/submission?version=N`: the source that version was registered with. */
+export function readSubmission(c: FakeCluster, query: Record<string, string>, id: string): Obj {
+    if (!/^\d+$/.test(query.version ?? "")) {
+        throw new HttpError(400, "Unable to parse job submission version parameter");
+    }
+    const stored = c.jobs.get(`${c.namespaceOf(query)}/${id}`);
+    const sub = stored?.submissions?.get(Number(query.version));
+    if (!sub) {
+        throw new HttpError(404, "job source not found");
+    }
+    return clone(sub);
 }
 
 export function listJobs(c: FakeCluster, query: Record<string, string>): Obj[] {
