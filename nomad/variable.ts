@@ -1,18 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
+import { CONNECTION_SECRETS, NomadConnectionArgs, connectionInputs } from "./connection";
 import { nomadVariableProvider } from "./variable-provider";
 import { providerCode } from "./provider-code";
 
-export interface NomadVariableArgs {
+/** Address, token, TLS and headers: see NomadConnectionArgs (each falls back to the Nomad CLI's environment). */
+export interface NomadVariableArgs extends Omit<NomadConnectionArgs, "region"> {
     /** e.g. "nomad/jobs/gitea" (readable by that job's tasks without a policy). */
     path: pulumi.Input<string>;
     /** The key/value pairs; stored as a secret. */
     items: pulumi.Input<Record<string, pulumi.Input<string>>>;
-    /** Default "default". A change replaces the variable. */
+    /** Else NOMAD_NAMESPACE, else "default". A change replaces the variable. */
     namespace?: pulumi.Input<string>;
-    /** Nomad's HTTP address. */
-    address: pulumi.Input<string>;
-    /** ACL token; stored as a secret. */
-    token?: pulumi.Input<string>;
     /** How long to retry while Nomad is unreachable or has no leader. Default 600. */
     retryTimeoutSeconds?: pulumi.Input<number>;
     /**
@@ -48,9 +46,8 @@ export class NomadVariable extends pulumi.CustomResource {
                 __provider: providerCode("variable", nomadVariableProvider),
                 path: args.path,
                 items: pulumi.secret(args.items),
-                namespace: args.namespace,
-                address: args.address,
-                token: args.token === undefined ? undefined : pulumi.secret(args.token),
+                namespace: args.namespace ?? ((!args.ignoreEnv && process.env.NOMAD_NAMESPACE) || undefined),
+                ...connectionInputs({ ...args, region: undefined }),
                 retryTimeoutSeconds: args.retryTimeoutSeconds,
                 adopt: args.adopt,
                 overwriteAdopted: args.overwriteAdopted,
@@ -58,7 +55,7 @@ export class NomadVariable extends pulumi.CustomResource {
                 createIndex: undefined,
                 modifyIndex: undefined,
             },
-            pulumi.mergeOptions(opts, { additionalSecretOutputs: ["items", "token"] }),
+            pulumi.mergeOptions(opts, { additionalSecretOutputs: ["items", ...CONNECTION_SECRETS] }),
         );
     }
 }
