@@ -116,7 +116,7 @@ export class NomadJob extends pulumi.CustomResource {
             "pulumi-nodejs:dynamic/nomad:NomadJob",
             name,
             {
-                __provider: providerCode("job", nomadJobProvider),
+                __provider: providerCode("job", "NomadJob", nomadJobProvider),
                 job: args.job,
                 jobspec: args.jobspec,
                 hcl2Variables: args.hcl2Variables,

@@ -45,7 +45,7 @@ export class NomadVariable extends pulumi.CustomResource {
             "pulumi-nodejs:dynamic/nomad:NomadVariable",
             name,
             {
-                __provider: providerCode("variable", nomadVariableProvider),
+                __provider: providerCode("variable", "NomadVariable", nomadVariableProvider),
                 path: args.path,
                 items: pulumi.secret(args.items),
                 namespace: args.namespace,

@@ -7,7 +7,7 @@ import { nomadVariableProvider } from "./variable-provider";
 if (!__filename.endsWith(".js")) {
     throw new Error("run the compiled bin/nomad/write-provider-code.js (npm run build)");
 }
-writeProviderCode(__dirname, { job: nomadJobProvider, variable: nomadVariableProvider }).catch((e: unknown) => {
+writeProviderCode(__dirname, { job: ["NomadJob", nomadJobProvider], variable: ["NomadVariable", nomadVariableProvider] }).catch((e: unknown) => {
     console.error(e);
     process.exit(1);
 });
