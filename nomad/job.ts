@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { nomadJobProvider } from "./job-provider";
 import { providerCode } from "./provider-code";
+import { setInputs } from "./resource-inputs";
 import type { Hcl2Value } from "./hcl2-variables";
 import type { TaskGroupSummary } from "./job-spec";
 import type { Job } from "./types";
@@ -116,23 +117,26 @@ export class NomadJob extends pulumi.CustomResource {
             "pulumi-nodejs:dynamic/nomad:NomadJob",
             name,
             {
-                __provider: providerCode("job", "NomadJob", nomadJobProvider),
-                job: args.job,
-                jobspec: args.jobspec,
-                hcl2Variables: args.hcl2Variables,
-                address: args.address,
+                ...setInputs({
+                    __provider: providerCode("job", "NomadJob", nomadJobProvider),
+                    job: args.job,
+                    jobspec: args.jobspec,
+                    hcl2Variables: args.hcl2Variables,
+                    address: args.address,
+                    region: args.region,
+                    purgeOnDestroy: args.purgeOnDestroy,
+                    detach: args.detach,
+                    deploymentTimeoutSeconds: args.deploymentTimeoutSeconds,
+                    deregisterOnIdChange: args.deregisterOnIdChange,
+                    retryTimeoutSeconds: args.retryTimeoutSeconds,
+                    preserveCounts: args.preserveCounts,
+                    deregisterOnDestroy: args.deregisterOnDestroy,
+                    adopt: args.adopt,
+                    app: args.app,
+                }),
+                // Inputs that are also declared outputs: always keys.
                 token: args.token === undefined ? undefined : pulumi.secret(args.token),
                 namespace: args.namespace,
-                region: args.region,
-                purgeOnDestroy: args.purgeOnDestroy,
-                detach: args.detach,
-                deploymentTimeoutSeconds: args.deploymentTimeoutSeconds,
-                deregisterOnIdChange: args.deregisterOnIdChange,
-                retryTimeoutSeconds: args.retryTimeoutSeconds,
-                preserveCounts: args.preserveCounts,
-                deregisterOnDestroy: args.deregisterOnDestroy,
-                adopt: args.adopt,
-                app: args.app,
                 jobId: undefined,
                 modifyIndex: undefined,
                 version: undefined,

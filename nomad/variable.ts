@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { nomadVariableProvider } from "./variable-provider";
 import { providerCode } from "./provider-code";
+import { setInputs } from "./resource-inputs";
 
 export interface NomadVariableArgs {
     /** e.g. "nomad/jobs/gitea" (readable by that job's tasks without a policy). */
@@ -45,15 +46,18 @@ export class NomadVariable extends pulumi.CustomResource {
             "pulumi-nodejs:dynamic/nomad:NomadVariable",
             name,
             {
-                __provider: providerCode("variable", "NomadVariable", nomadVariableProvider),
+                ...setInputs({
+                    __provider: providerCode("variable", "NomadVariable", nomadVariableProvider),
+                    address: args.address,
+                    retryTimeoutSeconds: args.retryTimeoutSeconds,
+                    adopt: args.adopt,
+                    overwriteAdopted: args.overwriteAdopted,
+                }),
+                // Inputs that are also declared outputs: always keys.
                 path: args.path,
                 items: pulumi.secret(args.items),
                 namespace: args.namespace,
-                address: args.address,
                 token: args.token === undefined ? undefined : pulumi.secret(args.token),
-                retryTimeoutSeconds: args.retryTimeoutSeconds,
-                adopt: args.adopt,
-                overwriteAdopted: args.overwriteAdopted,
                 adopted: undefined,
                 createIndex: undefined,
                 modifyIndex: undefined,
