@@ -140,7 +140,10 @@ describe(`serialized providers in a separate process (${process.env.NOMAD_ADDR ?
             assert.ok(!/require\(/.test(sf.text), "no module is required: Node built-ins (globals) only");
             assert.ok(sf.text.length < 120_000, `serialized provider is ${sf.text.length} characters`);
         }
-        for (const [label, provider] of [["NomadJob", nomadJobProvider], ["NomadVariable", nomadVariableProvider]] as const) {
+        for (const [label, provider] of [
+            ["NomadJob", nomadJobProvider],
+            ["NomadVariable", nomadVariableProvider],
+        ] as const) {
             // What the resources store: the same module, compressed; Node's zlib is all it requires.
             const stored = await providerText(label, provider);
             assert.equal(stored.containsSecrets, false);
