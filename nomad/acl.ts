@@ -22,7 +22,12 @@ export class NomadNamespace extends pulumi.CustomResource {
         super(
             "pulumi-nodejs:dynamic/nomad:NomadNamespace",
             name,
-            { __provider: providerCode("namespace", nomadNamespaceProvider), name: args.name, description: args.description, ...connectionInputs(args) },
+            {
+                __provider: providerCode("namespace", "NomadNamespace", nomadNamespaceProvider),
+                name: args.name,
+                description: args.description,
+                ...connectionInputs(args),
+            },
             pulumi.mergeOptions(opts, { additionalSecretOutputs: CONNECTION_SECRETS }),
         );
     }
@@ -46,7 +51,7 @@ export class NomadAclPolicy extends pulumi.CustomResource {
             "pulumi-nodejs:dynamic/nomad:NomadAclPolicy",
             name,
             {
-                __provider: providerCode("aclPolicy", nomadAclPolicyProvider),
+                __provider: providerCode("aclPolicy", "NomadAclPolicy", nomadAclPolicyProvider),
                 name: args.name,
                 description: args.description,
                 rules: args.rules,
@@ -77,7 +82,7 @@ export class NomadAclToken extends pulumi.CustomResource {
             "pulumi-nodejs:dynamic/nomad:NomadAclToken",
             name,
             {
-                __provider: providerCode("aclToken", nomadAclTokenProvider),
+                __provider: providerCode("aclToken", "NomadAclToken", nomadAclTokenProvider),
                 name: args.name,
                 policies: args.policies,
                 type: args.type,

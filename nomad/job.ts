@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CONNECTION_SECRETS, NomadConnectionArgs, connectionInputs, envFallback } from "./connection";
 import { nomadJobProvider } from "./job-provider";
 import { providerCode } from "./provider-code";
+import { setInputs } from "./resource-inputs";
 import type { Hcl2Value } from "./hcl2-variables";
 import type { TaskGroupSummary } from "./job-spec";
 import type { Job } from "./types";
@@ -113,27 +114,32 @@ export class NomadJob extends pulumi.CustomResource {
         const own = (field: "Namespace" | "Region") => (args.job === undefined ? undefined : pulumi.output(args.job).apply((j) => j[field]));
         const fromEnv = (explicit: pulumi.Input<string> | undefined, field: "Namespace" | "Region", name: string) =>
             args.jobspec !== undefined ? explicit : envFallback(explicit, own(field), env[name]);
+        const { token, ...connection } = connectionInputs(args);
         super(
             // What pulumi.dynamic.Resource registers, with the provider's code serialized once per build.
             "pulumi-nodejs:dynamic/nomad:NomadJob",
             name,
             {
-                __provider: providerCode("job", nomadJobProvider),
-                job: args.job,
-                jobspec: args.jobspec,
-                hcl2Variables: args.hcl2Variables,
-                ...connectionInputs(args),
+                ...setInputs({
+                    __provider: providerCode("job", "NomadJob", nomadJobProvider),
+                    job: args.job,
+                    jobspec: args.jobspec,
+                    hcl2Variables: args.hcl2Variables,
+                    ...connection,
+                    region: fromEnv(args.region, "Region", "NOMAD_REGION"),
+                    purgeOnDestroy: args.purgeOnDestroy,
+                    detach: args.detach,
+                    deploymentTimeoutSeconds: args.deploymentTimeoutSeconds,
+                    deregisterOnIdChange: args.deregisterOnIdChange,
+                    retryTimeoutSeconds: args.retryTimeoutSeconds,
+                    preserveCounts: args.preserveCounts,
+                    deregisterOnDestroy: args.deregisterOnDestroy,
+                    adopt: args.adopt,
+                    app: args.app,
+                }),
+                // Inputs that are also declared outputs: always keys.
+                token,
                 namespace: fromEnv(args.namespace, "Namespace", "NOMAD_NAMESPACE"),
-                region: fromEnv(args.region, "Region", "NOMAD_REGION"),
-                purgeOnDestroy: args.purgeOnDestroy,
-                detach: args.detach,
-                deploymentTimeoutSeconds: args.deploymentTimeoutSeconds,
-                deregisterOnIdChange: args.deregisterOnIdChange,
-                retryTimeoutSeconds: args.retryTimeoutSeconds,
-                preserveCounts: args.preserveCounts,
-                deregisterOnDestroy: args.deregisterOnDestroy,
-                adopt: args.adopt,
-                app: args.app,
                 jobId: undefined,
                 modifyIndex: undefined,
                 version: undefined,

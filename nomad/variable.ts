@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CONNECTION_SECRETS, NomadConnectionArgs, connectionInputs } from "./connection";
 import { nomadVariableProvider } from "./variable-provider";
 import { providerCode } from "./provider-code";
+import { setInputs } from "./resource-inputs";
 
 /** Address, token, TLS and headers: see NomadConnectionArgs (each falls back to the Nomad CLI's environment). */
 export interface NomadVariableArgs extends Omit<NomadConnectionArgs, "region"> {
@@ -38,19 +39,24 @@ export class NomadVariable extends pulumi.CustomResource {
     declare public readonly token: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: NomadVariableArgs, opts?: pulumi.CustomResourceOptions) {
+        const { token, ...connection } = connectionInputs({ ...args, region: undefined });
         super(
             // What pulumi.dynamic.Resource registers, with the provider's code serialized once per build.
             "pulumi-nodejs:dynamic/nomad:NomadVariable",
             name,
             {
-                __provider: providerCode("variable", nomadVariableProvider),
+                ...setInputs({
+                    __provider: providerCode("variable", "NomadVariable", nomadVariableProvider),
+                    ...connection,
+                    retryTimeoutSeconds: args.retryTimeoutSeconds,
+                    adopt: args.adopt,
+                    overwriteAdopted: args.overwriteAdopted,
+                }),
+                // Inputs that are also declared outputs: always keys.
                 path: args.path,
                 items: pulumi.secret(args.items),
                 namespace: args.namespace ?? ((!args.ignoreEnv && process.env.NOMAD_NAMESPACE) || undefined),
-                ...connectionInputs({ ...args, region: undefined }),
-                retryTimeoutSeconds: args.retryTimeoutSeconds,
-                adopt: args.adopt,
-                overwriteAdopted: args.overwriteAdopted,
+                token,
                 adopted: undefined,
                 createIndex: undefined,
                 modifyIndex: undefined,

@@ -9,11 +9,11 @@ if (!__filename.endsWith(".js")) {
     throw new Error("run the compiled bin/nomad/write-provider-code.js (npm run build)");
 }
 writeProviderCode(__dirname, {
-    job: nomadJobProvider,
-    variable: nomadVariableProvider,
-    namespace: nomadNamespaceProvider,
-    aclPolicy: nomadAclPolicyProvider,
-    aclToken: nomadAclTokenProvider,
+    job: ["NomadJob", nomadJobProvider],
+    variable: ["NomadVariable", nomadVariableProvider],
+    namespace: ["NomadNamespace", nomadNamespaceProvider],
+    aclPolicy: ["NomadAclPolicy", nomadAclPolicyProvider],
+    aclToken: ["NomadAclToken", nomadAclTokenProvider],
 }).catch((e: unknown) => {
     console.error(e);
     process.exit(1);

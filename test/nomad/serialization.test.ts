@@ -14,7 +14,7 @@ import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { nomadJobProvider } from "../../nomad/job-provider";
-import { serializeProvider } from "../../nomad/provider-code";
+import { providerText } from "../../nomad/provider-code";
 import { nomadVariableProvider } from "../../nomad/variable-provider";
 import { PLANTED_ITEMS, PLANTED_TOKEN, Target, client, deleteVars, purgeJobs, sleepJob, startTarget, uniqueId } from "./helpers";
 import { MiniEngine } from "../../testkit/engine";
@@ -147,15 +147,26 @@ describe(`serialized providers in a separate process (${process.env.NOMAD_ADDR ?
             );
             assert.ok(sf.text.length < 120_000, `serialized provider is ${sf.text.length} characters`);
         }
+        for (const [label, provider] of [
+            ["NomadJob", nomadJobProvider],
+            ["NomadVariable", nomadVariableProvider],
+        ] as const) {
+            // What the resources store: the same module, compressed; Node's zlib is all it requires.
+            const stored = await providerText(label, provider);
+            assert.equal(stored.containsSecrets, false);
+            assert.deepEqual(stored.text.match(/require\("[^"]*"\)/g), ['require("zlib")']);
+            assert.ok(stored.text.length < 25_000, `stored provider is ${stored.text.length} characters`);
+        }
     });
 
     it("runs check/create/read/diff/update/delete from the serialized text in another Node process", async () => {
         const jobFile = path.join(dir, "job-provider.js");
         const varFile = path.join(dir, "variable-provider.js");
         // The text NomadJob and NomadVariable register, live or from the build (test/build.test.ts,
-        // test/nomad/provider-code.test.ts show that both are this, and what pulumi.dynamic.Resource makes).
-        fs.writeFileSync(jobFile, (await serializeProvider(nomadJobProvider)).text);
-        fs.writeFileSync(varFile, (await serializeProvider(nomadVariableProvider)).text);
+        // test/nomad/provider-code.test.ts show that both are this, and, inflated, what
+        // pulumi.dynamic.Resource makes).
+        fs.writeFileSync(jobFile, (await providerText("NomadJob", nomadJobProvider)).text);
+        fs.writeFileSync(varFile, (await providerText("NomadVariable", nomadVariableProvider)).text);
         const driver = path.join(dir, "driver.js");
         fs.writeFileSync(driver, DRIVER);
 
