@@ -3,7 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as tailscale from "@pulumi/tailscale";
-import { ClusterConfig, ClusterNode, ConsulConfig, FirewallConfig, isServer, NodeConfig, NomadConfig, TailscaleConfig, Target } from "../config";
+import { ClusterConfig, ClusterNode, HydraConfig, isServer, TailscaleConfig } from "../config";
 import { TYPE_TOKENS } from "../vocabulary";
 import { NOMAD_RPC_PORT, renderClusterAgentConfig, roleOptions } from "./clusterAgentConfig";
 import { DataFolder } from "./dataFolders";
@@ -12,15 +12,7 @@ import { renderJoinScript, renderPrimaryJoinScript } from "./joinScript";
 import { existingNodeEndpoints, NodeEndpoints } from "./nodeEndpoints";
 import { renderNomadAgentConfig } from "./nomadAgentConfig";
 
-export interface HydraClusterArgs {
-    domain: string;
-    target: Target;
-    node: NodeConfig;
-    tailscale: TailscaleConfig;
-    firewall: FirewallConfig;
-    nomad: NomadConfig;
-    consul: ConsulConfig;
-    cluster: ClusterConfig;
+export interface HydraClusterArgs extends Pick<HydraConfig, "domain" | "target" | "node" | "tailscale" | "firewall" | "nomad" | "consul" | "cluster"> {
     webBehindCloudflare: boolean;
     dataFolders: DataFolder[];
     memoryOversubscription: boolean;

@@ -9,7 +9,7 @@ import type { Variable } from "./api-types";
 import { canonicalJson } from "./normalize";
 import { clientFor, hasUnknown } from "./provider-common";
 
-/** The inputs adopting needs (a subset of NomadVariableInputs, to keep this module free of the provider). */
+/** What a variable resource says about itself and about adopting (NomadVariableInputs extends it). */
 export interface AdoptingVariable {
     path: string;
     items: Record<string, string>;
@@ -17,7 +17,9 @@ export interface AdoptingVariable {
     address: string;
     token?: string;
     retryTimeoutSeconds?: number;
+    /** Create takes over a variable that already exists: the same items are recorded without a write. */
     adopt?: boolean;
+    /** With `adopt`: an existing variable with other items is overwritten (otherwise refused). */
     overwriteAdopted?: boolean;
 }
 

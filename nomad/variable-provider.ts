@@ -8,19 +8,9 @@ import type { Variable } from "./api-types";
 import type { NomadClient } from "./client";
 import { isNomadError } from "./errors";
 import { Reach, UNKNOWN, clientFor, connectionChanged, guard, log, resourceError } from "./provider-common";
-import { checkAdoption, itemKeyDifference, refusal, sameItems } from "./variable-adopt";
+import { AdoptingVariable, checkAdoption, itemKeyDifference, refusal, sameItems } from "./variable-adopt";
 
-export interface NomadVariableInputs extends Reach {
-    path: string;
-    items: Record<string, string>;
-    namespace?: string;
-    address: string;
-    token?: string;
-    retryTimeoutSeconds?: number;
-    /** Create takes over a variable that already exists: the same items are recorded without a write. */
-    adopt?: boolean;
-    /** With `adopt`: an existing variable with other items is overwritten (otherwise refused). */
-    overwriteAdopted?: boolean;
+export interface NomadVariableInputs extends Reach, AdoptingVariable {
     /** With `adopt`: set by check (what create will do) and by create (what it did); item keys only. */
     adopted?: string;
 }
