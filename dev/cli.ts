@@ -118,7 +118,10 @@ async function up(nodes: number): Promise<void> {
             ? devClusterLayout(devNodeName(), devNodeAddresses(network, nodes), { agentDir: AGENT_DIR, dataDir: DATA_DIR, httpPort: HTTP_PORT })
             : undefined;
     if (cluster) {
-        ensureNodeAddresses(network, cluster.nodes.map((n) => n.addresses));
+        ensureNodeAddresses(
+            network,
+            cluster.nodes.map((n) => n.addresses),
+        );
     }
     const docker = await startDocker({ dir: DOCKER_DIR, bridge: network.bridge, dns: tailnet, ...(cluster ? { fixedCidr: dockerFixedCidr(network) } : {}) });
     console.log(describeDocker(docker, HOME));

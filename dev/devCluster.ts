@@ -198,7 +198,9 @@ export async function describeNodes(address: string, c: DevCluster): Promise<str
     for (const n of c.nodes) {
         const running = allocs.filter((a) => a.NodeName === n.name && a.ClientStatus === "running").map((a) => a.JobID);
         const pub = n.public ? n.addresses.public : "-";
-        lines.push(`${n.name.padEnd(10)}${n.addresses.tailnet.padEnd(17)}${pub.padEnd(17)}${(n.dataDir ? "yes" : "-").padEnd(7)}${[...new Set(running)].sort().join(", ") || "-"}`);
+        lines.push(
+            `${n.name.padEnd(10)}${n.addresses.tailnet.padEnd(17)}${pub.padEnd(17)}${(n.dataDir ? "yes" : "-").padEnd(7)}${[...new Set(running)].sort().join(", ") || "-"}`,
+        );
     }
     return lines.join("\n");
 }

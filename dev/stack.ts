@@ -79,9 +79,7 @@ export function prepareDevStack(engine: Engine, o: DevStackOptions): void {
 
     const dropped: readonly string[] = o.clusterSecrets ? [] : CLUSTER_SECRETS.map((k) => `hydra:${k}`);
     const secure = Object.fromEntries(
-        Object.entries<unknown>(previous.config ?? {}).filter(
-            ([k, v]) => v && typeof v === "object" && "secure" in (v as object) && !dropped.includes(k),
-        ),
+        Object.entries<unknown>(previous.config ?? {}).filter(([k, v]) => v && typeof v === "object" && "secure" in (v as object) && !dropped.includes(k)),
     );
     const config: Record<string, unknown> = { ...committed.config, ...secure, ...(o.extraConfig ?? {}) };
     config["hydra:node"] = { ...(committed.config?.["hydra:node"] ?? {}), dataDir: o.dataDir };
