@@ -118,7 +118,9 @@ describe("cluster: planning", () => {
         assert.deepStrictEqual(doggo.constraints, [{ attribute: "${attr.cpu.arch}", operator: "=", value: "arm64" }]);
         const shynet = planApps(cfgOf({ "hydra:apps": { shynet: { archs: ["arm64"] }, syncthing: { node: "pi" } } }), APPS);
         assert.ok(
-            shynet.problems.some((p) => p.startsWith('app shynet: job "shynet-db" keeps its data on floyd (amd64), and its images are published for arm64 only')),
+            shynet.problems.some((p) =>
+                p.startsWith('app shynet: job "shynet-db" keeps its data on floyd (amd64), and its images are published for arm64 only'),
+            ),
             shynet.problems.join("\n"),
         );
     });

@@ -46,7 +46,9 @@ function settingsObject(app: AppDeclaration) {
         .array(oneOf(ARCHS, (v) => `${JSON.stringify(v)} is not "amd64" or "arm64"`))
         .min(1, "names at least one architecture")
         .optional()
-        .describe(`With nodes: the architectures the images of ${app.name} are published for, when you set an image of your own (${(app.archs ?? ["amd64"]).join(", ")} by default).`);
+        .describe(
+            `With nodes: the architectures the images of ${app.name} are published for, when you set an image of your own (${(app.archs ?? ["amd64"]).join(", ")} by default).`,
+        );
     const hints: Record<string, FieldHint> = {};
     for (const setting of SETTINGS.filter((s) => declared[s] === undefined)) {
         hints[setting] = { code: "unknown-key", message: `${app.name} has no ${setting} setting` };
