@@ -4,6 +4,7 @@ import { APPS, AppDefinition } from "./apps";
 import { AppPlan, planApps } from "./apps/plan";
 import { HydraConfig, isMultiNode, Secret, Target } from "./config";
 import { NomadConnection } from "./components/AppJob";
+import { NomadAccess } from "./components/NomadAccess";
 import { JobEnvironment } from "./components/buildJob";
 import { CaddyProxy, CaddyProxyArgs, caddySpecs } from "./components/CaddyProxy";
 import { dataFolders } from "./components/dataFolders";
@@ -25,6 +26,8 @@ export interface EstateOutputs extends Partial<Record<AppOutputName, Secret>> {
     tailnetHostname: pulumi.Output<string>;
     tailnetAddress: pulumi.Output<string | undefined>;
     nomadAddress: pulumi.Output<string>;
+    /** With nomad.acl: the read-only operator's Nomad token (a secret). */
+    nomadOperatorToken?: pulumi.Output<string>;
     /** Undefined when the stack manages no DNS. */
     zoneId?: pulumi.Output<string>;
     /** Every URL, by app. */
@@ -40,6 +43,8 @@ export interface Estate {
     /** Undefined when the stack manages no DNS (cloudflare.enabled false). */
     dns?: HydraDns;
     apps: HydraApp[];
+    /** With nomad.acl: the namespace, policies and operator token. */
+    access?: NomadAccess;
     proxy?: CaddyProxy;
     routes: Route[];
     outputs: EstateOutputs;
@@ -75,6 +80,20 @@ function appOutputs(plan: AppPlan, cfg: HydraConfig): Partial<Record<AppOutputNa
     return out;
 }
 
+/**
+ * How the estate's Nomad resources reach Nomad: its config only (no NOMAD_* variable of the shell
+ * that runs `pulumi up`), with mTLS when nomad.tls is on.
+ */
+export function nomadConnection(cfg: HydraConfig): NomadConnection {
+    const tls = cfg.nomad.tls;
+    return {
+        address: cfg.nomad.address,
+        token: cfg.nomad.token,
+        tls: tls ? { caCert: tls.caCert, clientCert: tls.clientCert, clientKey: tls.clientKey, serverName: tls.serverName } : undefined,
+        ignoreEnv: true,
+    };
+}
+
 export function buildEstate(cfg: HydraConfig, apps: AppDefinition[] = APPS): Estate {
     // Every app is planned (pure, once) and checked before the first resource is registered.
     const plan = planApps(cfg, apps);
@@ -88,12 +107,7 @@ export function buildEstate(cfg: HydraConfig, apps: AppDefinition[] = APPS): Est
         region: cfg.nomad.region,
         serviceProvider: cfg.consul.enabled ? "consul" : "nomad",
     };
-    const connection: NomadConnection = {
-        address: cfg.nomad.address,
-        token: cfg.nomad.token,
-        adopt: cfg.nomad.adopt,
-        overwriteAdoptedVariables: cfg.nomad.overwriteAdoptedVariables,
-    };
+    const connection: NomadConnection = { ...nomadConnection(cfg), adopt: cfg.nomad.adopt, overwriteAdoptedVariables: cfg.nomad.overwriteAdoptedVariables };
     const proxyArgs: CaddyProxyArgs | undefined =
         cfg.proxy.enabled && plan.routes.length
             ? {
@@ -143,7 +157,10 @@ export function buildEstate(cfg: HydraConfig, apps: AppDefinition[] = APPS): Est
     cfg.cluster.warnings.forEach((w) => pulumi.log.warn(w));
     const cluster = cfg.cluster.nodes.length ? new HydraCluster("cluster", { ...nodeArgs, target: cfg.target, cluster: cfg.cluster }) : undefined;
     const node: NodeEndpoints = cluster ? cluster.primary : cfg.target === "digitalocean" ? new HydraNode(cfg.node.name, nodeArgs) : existingNode(cfg);
-    const dependsOn = cluster ? [cluster] : node instanceof HydraNode ? [node] : [];
+    const nodeResources = cluster ? [cluster] : node instanceof HydraNode ? [node] : [];
+    // With ACLs, the namespace, policies and operator token (written with the management token nomadToken).
+    const access = cfg.nomad.acl ? new NomadAccess("nomad-access", { namespace: cfg.nomad.namespace, connection }, { dependsOn: nodeResources }) : undefined;
+    const dependsOn = [...nodeResources, ...(access?.namespace ? [access.namespace] : [])];
 
     const serviceJobs = new Map<string, NomadJob>();
     const sharedSecrets = new Map<string, pulumi.Input<string>>();
@@ -194,6 +211,7 @@ export function buildEstate(cfg: HydraConfig, apps: AppDefinition[] = APPS): Est
         cluster,
         dns,
         apps: hydraApps,
+        access,
         proxy,
         routes: plan.routes,
         outputs: {
@@ -204,6 +222,7 @@ export function buildEstate(cfg: HydraConfig, apps: AppDefinition[] = APPS): Est
             tailnetHostname: node.tailnetHostname,
             tailnetAddress: node.tailnetAddress,
             nomadAddress: node.nomadAddress,
+            nomadOperatorToken: access?.operatorToken.secretId,
             zoneId: dns?.zoneId,
             urls: urls(plan),
             joinScripts: cluster?.joinScripts,

@@ -17,6 +17,7 @@ export const reservedIp = estate.outputs.reservedIp;
 export const tailnetHostname = estate.outputs.tailnetHostname;
 export const tailnetAddress = estate.outputs.tailnetAddress;
 export const nomadAddress = estate.outputs.nomadAddress;
+export const nomadOperatorToken = estate.outputs.nomadOperatorToken;
 export const zoneId = estate.outputs.zoneId;
 export const urls = estate.outputs.urls;
 export const backupRepository = estate.outputs.backupRepository;

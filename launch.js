@@ -9,7 +9,7 @@
 "use strict";
 const fs = require("fs");
 const path = require("path");
-const { skipMappingOfAnonymousStacks } = require("./anonymousStacks");
+const { skipMappingOfAnonymousStacks, skipPromiseStackCaptures } = require("./anonymousStacks");
 
 const ROOT = __dirname;
 const BIN = path.join(ROOT, "bin");
@@ -53,6 +53,7 @@ function load(entry) {
     if (process.env.HYDRA_LAUNCH_DEBUG) {
         console.error(`launch.js: ${entry} from ${compiled ? "the build in bin/" : "the sources (ts-node)"}`);
     }
+    skipPromiseStackCaptures();
     if (compiled) {
         skipMappingOfAnonymousStacks();
         return require(path.join(BIN, entry + ".js"));

@@ -1,6 +1,6 @@
 import * as path from "path";
 import { BackupConfig } from "../config";
-import { JobSpec, secretRef, SecretRef } from "../vocabulary";
+import { JobSpec, NOMAD_TLS_FILES, secretRef, SecretRef } from "../vocabulary";
 import { AppContext, BackupDump, defineApp } from "./app";
 import { BACKUP_METRICS } from "./alertRules";
 import { dataNodes, nodeShare, onEveryDataNode, onPrimary } from "./backupNodes";
@@ -175,6 +175,21 @@ restic check
 `;
 }
 
+/** How the CLI on the host reaches the local agent; with nomad.tls, with the agent's own certificate (root reads it). */
+function nomadCliEnv(ctx: AppContext): Record<string, string> {
+    const tls = ctx.cfg.nomad.tls;
+    if (!tls) {
+        return { NOMAD_ADDR: "http://${attr.nomad.advertise.address}" };
+    }
+    return {
+        NOMAD_ADDR: "https://${attr.nomad.advertise.address}",
+        NOMAD_CACERT: NOMAD_TLS_FILES.ca,
+        NOMAD_CLIENT_CERT: NOMAD_TLS_FILES.cert,
+        NOMAD_CLIENT_KEY: NOMAD_TLS_FILES.key,
+        NOMAD_TLS_SERVER_NAME: tls.serverName,
+    };
+}
+
 /** When a restic job runs: on a schedule, or only when dispatched (the restore). */
 type ResticRun = { cron: string } | { dispatch: NonNullable<JobSpec["dispatch"]> };
 
@@ -215,7 +230,7 @@ function resticJob(ctx: AppContext, name: string, when: ResticRun, script: strin
                 env: {
                     RESTIC_CACHE_DIR: "/var/cache/restic",
                     // The local agent, for `nomad operator snapshot save` (its address as the node advertises it).
-                    ...(nomadApi ? { NOMAD_ADDR: "http://${attr.nomad.advertise.address}" } : {}),
+                    ...(nomadApi ? nomadCliEnv(ctx) : {}),
                 },
                 secretEnv,
                 files: [{ name: `${name}.sh`, content: script, perms: "0755", changeMode: "noop" }],

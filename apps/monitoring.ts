@@ -35,6 +35,21 @@ function scrapeTokenFile(target: ScrapeTarget): string {
     return `scrape-${target.job}.token`;
 }
 
+/** With nomad.tls, the files Prometheus shows Nomad (from this job's variable), by item. */
+const NOMAD_TLS_ITEMS = { nomad_ca_cert: "nomad-ca.pem", nomad_client_cert: "nomad-client.pem", nomad_client_key: "nomad-client-key.pem" } as const;
+
+/** Nomad's metrics over mTLS: the estate's client certificate, checked against the region's server name. */
+function nomadTlsScrape(serverName: string): string[] {
+    return [
+        "    scheme: https",
+        "    tls_config:",
+        `      ca_file: /secrets/${NOMAD_TLS_ITEMS.nomad_ca_cert}`,
+        `      cert_file: /secrets/${NOMAD_TLS_ITEMS.nomad_client_cert}`,
+        `      key_file: /secrets/${NOMAD_TLS_ITEMS.nomad_client_key}`,
+        `      server_name: ${serverName}`,
+    ];
+}
+
 /** A YAML flow list of the service's instances, filled in by Nomad's template engine. */
 function discovered(service: string, provider: ServiceProvider, sample?: SampleAddresses): string {
     if (sample) {
@@ -47,7 +62,12 @@ function discovered(service: string, provider: ServiceProvider, sample?: SampleA
  * prometheus.yml: Prometheus itself, node-exporter, Nomad's own metrics, and
  * every app's scrape target found through service discovery. Pure.
  */
-export function renderPrometheusConfig(targets: ScrapeTarget[], provider: ServiceProvider, sample?: SampleAddresses): string {
+export function renderPrometheusConfig(
+    targets: ScrapeTarget[],
+    provider: ServiceProvider,
+    sample?: SampleAddresses,
+    nomadTls?: { serverName: string },
+): string {
     const node = sample?.node ?? NODE_IP;
     const lines = [
         "# Managed by Hydra. Nomad re-renders this when a target moves; Prometheus reloads on SIGHUP.",
@@ -67,6 +87,7 @@ export function renderPrometheusConfig(targets: ScrapeTarget[], provider: Servic
         "    metrics_path: /v1/metrics",
         "    params:",
         "      format: [prometheus]",
+        ...(nomadTls ? nomadTlsScrape(nomadTls.serverName) : []),
         "    static_configs:",
         `      - targets: ["${node}:4646"]`,
     ];
@@ -110,7 +131,13 @@ export const monitoring = defineApp({
     name: "monitoring",
     description: "Grafana and Prometheus (scraping the node, Nomad and every app's metrics); internal",
     settings: { hostname: "grafana" },
-    secrets: [{ key: "grafanaAdminPassword", description: "Grafana's admin password", generate: { length: 32 } }],
+    secrets: [
+        { key: "grafanaAdminPassword", description: "Grafana's admin password", generate: { length: 32 } },
+        // The estate's own, declared here too so that Prometheus may show Nomad the client certificate (nomad.tls).
+        { key: "nomadCaCert", description: "Nomad's CA certificate, for scraping Nomad over mTLS" },
+        { key: "nomadClientCert", description: "The client certificate Prometheus shows Nomad" },
+        { key: "nomadClientKey", description: "Its private key" },
+    ],
     aggregates: true,
     jobs(ctx) {
         // Each token a target demands, copied into this job's variable (the only one its templates may read).
@@ -121,6 +148,10 @@ export const monitoring = defineApp({
             changeMode: "noop",
         }));
         const provider = ctx.cfg.consul.enabled ? "consul" : "nomad";
+        const nomadTls = ctx.cfg.nomad.tls;
+        const tlsFiles: FileSpec[] = nomadTls
+            ? Object.entries(NOMAD_TLS_ITEMS).map(([item, name]) => ({ name, content: secretTemplate(JOB, item), changeMode: "restart" }))
+            : [];
         const grafanaHost = ctx.hostname();
         const backupOn = ctx.cfg.apps.backup?.enabled ?? false;
         return [
@@ -178,7 +209,7 @@ export const monitoring = defineApp({
                         files: [
                             {
                                 name: "prometheus.yml",
-                                content: renderPrometheusConfig(ctx.estate.scrapeTargets, provider),
+                                content: renderPrometheusConfig(ctx.estate.scrapeTargets, provider, undefined, nomadTls),
                                 changeMode: "signal",
                                 signal: "SIGHUP",
                             },
@@ -199,6 +230,7 @@ export const monitoring = defineApp({
                                 signal: "SIGHUP",
                             },
                             ...tokenFiles,
+                            ...tlsFiles,
                         ],
                         resources: { cpu: 300, memoryMb: 512 },
                     },
@@ -218,6 +250,13 @@ export const monitoring = defineApp({
                 secrets: {
                     grafana_admin_password: ctx.secret("grafanaAdminPassword"),
                     ...Object.fromEntries(tokened.map((t) => [scrapeTokenItem(t), t.token!])),
+                    ...(nomadTls
+                        ? {
+                              nomad_ca_cert: ctx.secret("nomadCaCert"),
+                              nomad_client_cert: ctx.secret("nomadClientCert"),
+                              nomad_client_key: ctx.secret("nomadClientKey"),
+                          }
+                        : {}),
                 },
                 backupPaths: [ctx.data("grafana"), ctx.data("secrets/monitoring.env")],
                 // The admin password is set in grafana.db on the first run only; keep it with the data.

@@ -31,10 +31,14 @@ const PROXY_PORTS = [
     { network: "tailscale", port: 443 },
 ];
 
-/** Admin sites on the internal proxy: the Nomad UI, and Consul's when it runs. */
+/**
+ * Admin sites on the internal proxy: the Nomad UI, and Consul's when it runs. With nomad.tls the
+ * Nomad UI is not proxied (Nomad asks every client for a certificate): open it at the agent's
+ * https address with the CLI certificate in the browser.
+ */
 export function adminRoutes(cfg: HydraConfig): AdminRoute[] {
     const site = (hostname: string, port: number): AdminRoute => ({ hostname, fqdn: `${hostname}.${cfg.domain}`, port });
-    return [site("nomad", 4646), ...(cfg.consul.enabled ? [site("consul", 8500)] : [])];
+    return [...(cfg.nomad.tls ? [] : [site("nomad", 4646)]), ...(cfg.consul.enabled ? [site("consul", 8500)] : [])];
 }
 
 /** Host names the estate uses itself: the node, the admin sites, the extra records. */

@@ -173,6 +173,13 @@ async function main(): Promise<void> {
         }
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });
+        // Other work on the machine moves wall time most, CPU time less: say how busy it was.
+        console.log(
+            `\nload average at the end: ${os
+                .loadavg()
+                .map((l) => l.toFixed(1))
+                .join(", ")} (1, 5, 15 min)`,
+        );
     }
 }
 

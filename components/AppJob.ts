@@ -1,12 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import { NomadJob, NomadVariable } from "../nomad";
+import { NomadConnectionArgs, NomadJob, NomadVariable } from "../nomad";
 import { JobSpec, TYPE_TOKENS, variablePath } from "../vocabulary";
 import { buildJob, JobEnvironment } from "./buildJob";
 
-/** How the Nomad resources reach the cluster. */
-export interface NomadConnection {
-    address: pulumi.Input<string>;
-    token?: pulumi.Input<string>;
+/** How the Nomad resources reach the cluster (address, token, TLS), and whether to adopt what runs. */
+export interface NomadConnection extends NomadConnectionArgs {
     /** Take over jobs and variables that already run (`nomad.adopt`). */
     adopt?: boolean;
     /** With adopt: overwrite a variable whose items differ (`nomad.overwriteAdoptedVariables`). */
@@ -39,6 +37,7 @@ export class AppJob extends pulumi.ComponentResource {
     constructor(name: string, args: AppJobArgs, opts?: pulumi.ComponentResourceOptions) {
         super(TYPE_TOKENS.job, name, {}, opts);
         const { spec, environment, connection } = args;
+        const { adopt: _adopt, overwriteAdoptedVariables: _overwrite, ...reach } = connection;
 
         if (Object.keys(args.secrets).length) {
             this.variable = new NomadVariable(
@@ -47,8 +46,7 @@ export class AppJob extends pulumi.ComponentResource {
                     path: variablePath(spec.name),
                     namespace: environment.namespace,
                     items: args.secrets,
-                    address: connection.address,
-                    token: connection.token,
+                    ...reach,
                     ...(connection.adopt ? { adopt: true, overwriteAdopted: !!connection.overwriteAdoptedVariables } : {}),
                 },
                 { parent: this },
@@ -60,8 +58,7 @@ export class AppJob extends pulumi.ComponentResource {
             {
                 // A plain object (no Outputs inside): the job carries no secret.
                 job: buildJob(spec, environment),
-                address: connection.address,
-                token: connection.token,
+                ...reach,
                 namespace: environment.namespace,
                 purgeOnDestroy: true,
                 app: args.app,

@@ -32,6 +32,9 @@ export interface HydraNodeArgs {
     projectId?: pulumi.Input<string>;
 }
 
+/** What the first boot writes for nomad.tls. */
+type NodeTls = NonNullable<UserDataOptions["nomad"]["tls"]>;
+
 /** Stands in for the auth key where the user-data is hashed: the key is what the hash decides. */
 const KEY_PLACEHOLDER = "tskey-placeholder";
 
@@ -70,13 +73,21 @@ export class HydraNode extends pulumi.ComponentResource implements NodeEndpoints
             ? (args.consul.gossipKey ?? new random.RandomId(`${name}-consul-gossip`, { byteLength: 32 }, parent).b64Std)
             : undefined;
         const volumeName = `${n.name}-data`;
-        const userData = (key: string, gossip: string | undefined, token: string | undefined, dropIn: string | undefined): string =>
-            renderUserData(this.userDataOptions(args, volumeName, key, gossip, token, dropIn));
+        const tls = args.nomad.tls;
+        // The agent's TLS material (nomad.tls), written by the first boot.
+        const tlsFiles =
+            tls?.serverCert && tls.serverKey
+                ? pulumi
+                      .all([tls.caCert, tls.serverCert, tls.serverKey])
+                      .apply(([caCert, serverCert, serverKey]) => ({ caCert, serverCert, serverKey, serverName: tls.serverName }))
+                : pulumi.output(undefined);
+        const userData = (key: string, gossip: string | undefined, token: string | undefined, dropIn: string | undefined, files: NodeTls | undefined): string =>
+            renderUserData(this.userDataOptions(args, volumeName, key, gossip, token, dropIn, files));
         const dropIn = args.cluster?.dropIn;
         // Everything that replaces the droplet when it changes: the user-data (less the key), image, region.
-        const bootInputs = pulumi.all([gossipKey, args.nomad.token, dropIn]).apply(([gossip, token, cluster]) => ({
+        const bootInputs = pulumi.all([gossipKey, args.nomad.token, dropIn, tlsFiles]).apply(([gossip, token, cluster, files]) => ({
             userData: createHash("sha256")
-                .update(userData(KEY_PLACEHOLDER, gossip, token, cluster))
+                .update(userData(KEY_PLACEHOLDER, gossip, token, cluster, files))
                 .digest("hex"),
             image: n.image,
             region: n.region,
@@ -100,7 +111,9 @@ export class HydraNode extends pulumi.ComponentResource implements NodeEndpoints
         );
 
         this.userData = pulumi.secret(
-            pulumi.all([authKey, gossipKey, args.nomad.token, dropIn]).apply(([key, gossip, token, cluster]) => userData(key, gossip, token, cluster)),
+            pulumi
+                .all([authKey, gossipKey, args.nomad.token, dropIn, tlsFiles])
+                .apply(([key, gossip, token, cluster, files]) => userData(key, gossip, token, cluster, files)),
         );
 
         this.droplet = new digitalocean.Droplet(
@@ -182,7 +195,15 @@ export class HydraNode extends pulumi.ComponentResource implements NodeEndpoints
         });
     }
 
-    private userDataOptions(args: HydraNodeArgs, volumeName: string, key: string, gossip?: string, token?: string, dropIn?: string): UserDataOptions {
+    private userDataOptions(
+        args: HydraNodeArgs,
+        volumeName: string,
+        key: string,
+        gossip?: string,
+        token?: string,
+        dropIn?: string,
+        tls?: NodeTls,
+    ): UserDataOptions {
         const n = args.node;
         return {
             hostname: n.name,
@@ -201,6 +222,7 @@ export class HydraNode extends pulumi.ComponentResource implements NodeEndpoints
                 reservedMemoryMb: args.nomad.reservedMemoryMb,
                 memoryOversubscription: args.memoryOversubscription,
                 ...(args.cluster ? { cluster: { role: args.cluster.role, publicNetwork: args.cluster.publicNetwork, dropIn } } : {}),
+                tls,
             },
             consul: args.consul.enabled && gossip ? { version: args.consul.version, gossipKey: gossip } : undefined,
             publicInterface: n.publicInterface,

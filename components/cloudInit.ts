@@ -4,6 +4,7 @@
 import * as YAML from "yaml";
 import { DataFolder, dataFoldersScript } from "./dataFolders";
 import { METADATA_BLOCK_SCRIPT, METADATA_BLOCK_UNIT, metadataBlockScript, metadataBlockUnit } from "./metadataBlock";
+import { NOMAD_TLS_FILES } from "../vocabulary/nomadTls";
 import { CLUSTER_CONFIG_FILE } from "./clusterAgentConfig";
 import { NomadAgentOptions, renderConsulAgentConfig, renderNomadAgentConfig } from "./nomadAgentConfig";
 import { CONSUL_CONFIG_DIR, consulUnit, NOMAD_CONFIG_DIR, nomadUnit, WAIT_TAILNET_SCRIPT, waitForTailnetScript } from "./nodeUnits";
@@ -36,6 +37,8 @@ export interface UserDataOptions {
         memoryOversubscription: boolean;
         /** A node of a cluster: its agent's role, and the cluster's drop-in (the primary's comes later, by its join script). */
         cluster?: Pick<NomadAgentOptions, "role" | "publicNetwork"> & { dropIn?: string };
+        /** With nomad.tls: the CA and the agent's certificate and key, PEM. */
+        tls?: { caCert: string; serverCert: string; serverKey: string; serverName: string };
     };
     consul?: {
         version: string;
@@ -60,12 +63,19 @@ export interface WriteFile {
     owner?: string;
 }
 
+/** The CLI on the node over mTLS: the agent's own certificate doubles as a client one. */
+function nomadCliTls(serverName: string): string {
+    return `  export NOMAD_CACERT=${NOMAD_TLS_FILES.ca} NOMAD_CLIENT_CERT=${NOMAD_TLS_FILES.cert} NOMAD_CLIENT_KEY=${NOMAD_TLS_FILES.key}
+  export NOMAD_TLS_SERVER_NAME=${serverName}
+`;
+}
+
 /** Bootstraps Nomad's ACLs with the operator's token, once; the token file is removed after. */
-function nomadAclBootstrap(): string {
+function nomadAclBootstrap(tls?: { serverName: string }): string {
     return `if [ -f "${NOMAD_TOKEN_FILE}" ]; then
-  NOMAD_ADDR="http://$(tailscale ip -4 | head -n 1):4646"
+  NOMAD_ADDR="${tls ? "https" : "http"}://$(tailscale ip -4 | head -n 1):4646"
   export NOMAD_ADDR
-  deadline=$(( $(date +%s) + 300 ))
+${tls ? nomadCliTls(tls.serverName) : ""}  deadline=$(( $(date +%s) + 300 ))
   # Retried until the server has a leader (every second: until this succeeds, a call with the
   # token is refused); a cluster bootstrapped before needs no second one.
   until out="$(nomad acl bootstrap "${NOMAD_TOKEN_FILE}" 2>&1 >/dev/null)" || grep -q "bootstrap already done" <<<"$out"; do
@@ -100,7 +110,7 @@ codename="$(. /etc/os-release && echo "$VERSION_CODENAME")"`,
         tailnetJoinScript({ hostname: o.tailscale.hostname, tags: o.tailscale.tags }),
         dataFoldersScript(o.dataFolders, o.dataDir, o.dataDevice),
         `systemctl daemon-reload\nsystemctl enable --now ${services.join(" ")}`,
-        ...(o.nomad.acl && o.nomad.bootstrapToken ? [nomadAclBootstrap()] : []),
+        ...(o.nomad.acl && o.nomad.bootstrapToken ? [nomadAclBootstrap(o.nomad.tls)] : []),
         'log "done"',
     ];
     return sections.filter((s) => s !== "").join("\n\n") + "\n";
@@ -145,10 +155,18 @@ export function nodeFiles(o: UserDataOptions): WriteFile[] {
                 reservedMemoryMb: o.nomad.reservedMemoryMb,
                 memoryOversubscription: o.nomad.memoryOversubscription,
                 ...(o.nomad.cluster ? { role: o.nomad.cluster.role, publicNetwork: o.nomad.cluster.publicNetwork } : {}),
+                tls: o.nomad.tls !== undefined,
             }),
             permissions: "0640",
         },
         ...(o.nomad.cluster?.dropIn ? [{ path: `${NOMAD_CONFIG_DIR}/${CLUSTER_CONFIG_FILE}`, content: o.nomad.cluster.dropIn, permissions: "0640" }] : []),
+        ...(o.nomad.tls
+            ? [
+                  { path: NOMAD_TLS_FILES.ca, content: o.nomad.tls.caCert, permissions: "0644", owner: "root:root" },
+                  { path: NOMAD_TLS_FILES.cert, content: o.nomad.tls.serverCert, permissions: "0644", owner: "root:root" },
+                  { path: NOMAD_TLS_FILES.key, content: o.nomad.tls.serverKey, permissions: "0600", owner: "root:root" },
+              ]
+            : []),
         { path: "/etc/systemd/system/nomad.service", content: nomadUnit(o.consul !== undefined, o.dataDir), permissions: "0644" },
         { path: WAIT_TAILNET_SCRIPT, content: waitForTailnetScript(), permissions: "0755" },
         { path: METADATA_BLOCK_SCRIPT, content: metadataBlockScript(), permissions: "0755" },

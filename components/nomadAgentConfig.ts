@@ -1,4 +1,5 @@
 // The Nomad agent's HCL, rendered from typed options so tests can read it directly.
+import { NOMAD_TLS_FILES } from "../vocabulary/nomadTls";
 
 export interface NomadAgentOptions {
     datacenter: string;
@@ -17,6 +18,29 @@ export interface NomadAgentOptions {
     role?: { server: boolean; client: boolean; bootstrapExpect: number };
     /** Whether the node has a public address (the "public" host network); true when unset. */
     publicNetwork?: boolean;
+    /** API and RPC over mutual TLS, with the files in NOMAD_TLS_FILES. */
+    tls?: boolean;
+}
+
+/**
+ * The agent's tls block: mutual TLS on the API and RPC, so every HTTP client (the program, the
+ * CLI, Prometheus) must show a certificate of the CA. The node's files by default; the dev agent passes its own.
+ */
+export function nomadTlsBlock(files: { ca: string; cert: string; key: string } = NOMAD_TLS_FILES): string[] {
+    return [
+        "# Mutual TLS on the API and RPC: a client without a certificate of this CA is refused.",
+        "tls {",
+        "  http = true",
+        "  rpc  = true",
+        "",
+        `  ca_file   = ${hclString(files.ca)}`,
+        `  cert_file = ${hclString(files.cert)}`,
+        `  key_file  = ${hclString(files.key)}`,
+        "",
+        "  verify_server_hostname = true",
+        "  verify_https_client    = true",
+        "}",
+    ];
 }
 
 /** An HCL string literal: JSON's escapes, plus HCL's own `${` and `%{` sequences. */
@@ -120,6 +144,9 @@ export function renderNomadAgentConfig(o: NomadAgentOptions): string {
     ];
     if (o.acl) {
         lines.push("", "acl {", "  enabled = true", "}");
+    }
+    if (o.tls) {
+        lines.push("", ...nomadTlsBlock());
     }
     if (o.consul) {
         lines.push("", "consul {", '  address = "127.0.0.1:8500"', "}");

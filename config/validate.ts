@@ -68,7 +68,10 @@ function readAll(src: ConfigSource, apps: readonly AppDeclaration[]): HydraConfi
     const backup = readBackup(src);
     const alerts = readAlerts(src);
     requireAppSecrets(src, apps, appSettings, secrets);
-    const estateSecrets = new Set(ESTATE_SECRETS.map((d) => d.key));
+    // An estate secret an app also declares (nomadToken for the backup's snapshot, Nomad's TLS for
+    // Prometheus) is one that app's jobs may read: it stays among the apps' secrets.
+    const appDeclared = new Set(apps.flatMap((a) => (a.secrets ?? []).map((d) => d.key)));
+    const estateSecrets = new Set(ESTATE_SECRETS.map((d) => d.key).filter((key) => !appDeclared.has(key)));
     const appSecrets = Object.fromEntries([...secrets].filter(([key]) => !estateSecrets.has(key)));
     return { domain, target, node, tailscale, firewall, nomad, consul, cloudflare, apps: appSettings, proxy, backup, alerts, cluster, secrets: appSecrets };
 }

@@ -2,7 +2,8 @@
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { NOMAD_TELEMETRY } from "../components/nomadAgentConfig";
+import { NOMAD_TELEMETRY, nomadTlsBlock } from "../components/nomadAgentConfig";
+import { connection, send } from "../nomad/http";
 import { unmountUnder } from "./mounts";
 import { livePid, stopPid } from "./pids";
 
@@ -28,6 +29,23 @@ export interface AgentOptions {
     network?: { tailnetAddress: string; publicAddress: string };
     /** The private Docker daemon (unix://…) for the docker driver. */
     dockerEndpoint?: string;
+    /** Serve the API over mTLS (`verify_https_client`), with certificates from `nomad tls ca/cert create`. */
+    tls?: AgentTls;
+    /** Turn ACLs on and bootstrap them with this secret (a UUID), as the node's first boot does. */
+    aclBootstrapToken?: string;
+}
+
+/** PEM files: the CA, and a server certificate (`nomad tls cert create -server`) and its key. */
+export interface AgentTls {
+    caFile: string;
+    certFile: string;
+    keyFile: string;
+}
+
+/** How a caller reaches an agent that has TLS or ACLs on. */
+export interface AgentReach {
+    token?: string;
+    tls?: { caCert?: string; clientCert?: string; clientKey?: string };
 }
 
 export interface Agent {
@@ -107,33 +125,48 @@ plugin "raw_exec" {
 
 # The node's metrics, which the estate's Prometheus scrapes and its alert rules read.
 ${NOMAD_TELEMETRY.join("\n")}
-${o.dockerEndpoint ? dockerPlugin(o.dockerEndpoint) : ""}`;
+${o.dockerEndpoint ? dockerPlugin(o.dockerEndpoint) : ""}${o.tls ? `\n${nomadTlsBlock({ ca: o.tls.caFile, cert: o.tls.certFile, key: o.tls.keyFile }).join("\n")}\n` : ""}${o.aclBootstrapToken ? "\nacl {\n  enabled = true\n}\n" : ""}`;
+}
+
+/** The agent's own certificate as a client one (a -server certificate is valid for client auth too). */
+export function agentReach(o: AgentOptions): AgentReach {
+    return {
+        token: o.aclBootstrapToken,
+        tls: o.tls
+            ? {
+                  caCert: fs.readFileSync(o.tls.caFile, "utf8"),
+                  clientCert: fs.readFileSync(o.tls.certFile, "utf8"),
+                  clientKey: fs.readFileSync(o.tls.keyFile, "utf8"),
+              }
+            : undefined,
+    };
 }
 
 const pidFile = (dir: string) => path.join(dir, "agent.pid");
 
-async function get(url: string): Promise<unknown> {
-    const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-    if (!res.ok) {
-        throw new Error(`${res.status} ${await res.text()}`);
-    }
-    return res.json();
+/** One GET, no retries (the caller polls); through the project's client so that TLS and tokens work. */
+async function get(address: string, path: string, reach: AgentReach = {}): Promise<unknown> {
+    const res = await send(connection({ address, ...reach, retryTimeoutSeconds: 0, requestTimeoutSeconds: 2 }), { method: "GET", path });
+    return JSON.parse(res.text);
 }
 
 /**
  * Waits until the agent has a leader and its client node is ready (host networks fingerprinted),
  * and with `driver`, until that driver is healthy (so that no job is placed before it is).
  */
-export async function waitForAgent(address: string, timeoutMs = 60_000, driver?: string): Promise<void> {
+export async function waitForAgent(address: string, timeoutMs = 60_000, driver?: string, reach: AgentReach = {}): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let last = "";
     while (Date.now() < deadline) {
         try {
-            const leader = await get(`${address}/v1/status/leader`);
-            const nodes = (await get(`${address}/v1/nodes`)) as { ID: string; Status: string }[];
+            const leader = await get(address, "/v1/status/leader", reach);
+            if (leader && reach.token) {
+                await bootstrapAcl(address, reach);
+            }
+            const nodes = (await get(address, "/v1/nodes", reach)) as { ID: string; Status: string }[];
             const ready = nodes.find((n) => n.Status === "ready");
             type Drivers = { Drivers: Record<string, { Healthy: boolean; HealthDescription: string }> };
-            const d = ready && driver ? ((await get(`${address}/v1/node/${ready.ID}`)) as Drivers).Drivers[driver] : undefined;
+            const d = ready && driver ? ((await get(address, `/v1/node/${ready.ID}`, reach)) as Drivers).Drivers[driver] : undefined;
             if (leader && ready && (!driver || d?.Healthy)) {
                 return;
             }
@@ -146,18 +179,32 @@ export async function waitForAgent(address: string, timeoutMs = 60_000, driver?:
     throw new Error(`the Nomad dev agent at ${address} is not ready after ${timeoutMs / 1000}s (${last})`);
 }
 
+/** `POST /v1/acl/bootstrap` with a chosen secret; one bootstrapped before is left as it is. */
+async function bootstrapAcl(address: string, reach: AgentReach): Promise<void> {
+    const res = await send(connection({ address, tls: reach.tls, retryTimeoutSeconds: 0, requestTimeoutSeconds: 5 }), {
+        method: "POST",
+        path: "/v1/acl/bootstrap",
+        body: { BootstrapSecret: reach.token },
+        accept: [400],
+    });
+    if (res.status === 400 && !/already done/i.test(res.text)) {
+        throw new Error(`ACL bootstrap: ${res.text}`);
+    }
+}
+
 /** Starts the agent in the background, or reuses the one running from `dir` if its config is unchanged. */
 export async function startAgent(o: AgentOptions): Promise<Agent> {
     fs.mkdirSync(o.dir, { recursive: true });
     const host = o.httpOnTailnetOnly && o.network ? o.network.tailnetAddress : "127.0.0.1";
-    const address = `http://${host}:${o.httpPort}`;
+    const address = `${o.tls ? "https" : "http"}://${host}:${o.httpPort}`;
+    const reach = agentReach(o);
     const logFile = path.join(o.dir, "agent.log");
     const config = path.join(o.dir, "agent.hcl");
     const hcl = devAgentConfig(o);
     const running = livePid(pidFile(o.dir));
     if (running !== undefined) {
         if (fs.existsSync(config) && fs.readFileSync(config, "utf8") === hcl) {
-            await waitForAgent(address, 60_000, o.dockerEndpoint ? "docker" : undefined);
+            await waitForAgent(address, 60_000, o.dockerEndpoint ? "docker" : undefined, reach);
             return { address, pid: running, logFile, started: false };
         }
         // Agent config is read at start only: a changed one means a new agent (its jobs are redeployed).
@@ -172,7 +219,7 @@ export async function startAgent(o: AgentOptions): Promise<Agent> {
     fs.closeSync(log);
     fs.writeFileSync(pidFile(o.dir), String(child.pid));
     try {
-        await waitForAgent(address, 60_000, o.dockerEndpoint ? "docker" : undefined);
+        await waitForAgent(address, 60_000, o.dockerEndpoint ? "docker" : undefined, reach);
     } catch (e) {
         throw new Error(`${(e as Error).message}\nagent log: ${logFile}\n${fs.readFileSync(logFile, "utf8").split("\n").slice(-15).join("\n")}`, { cause: e });
     }

@@ -196,10 +196,11 @@ export function buildDevImages(endpoint: string, plan: DevImagePlan, tools: { ca
 }
 
 export function describeBuilds(results: BuildResult[]): string {
+    const width = Math.max(...results.map((r) => r.name.length)) + 2;
     return results
         .map(
             (r) =>
-                `  ${r.name.padEnd(9)}${r.built ? "built " : "cached"} in ${(r.ms / 1000).toFixed(1)}s  ${r.id.slice(7, 19)}  ${(r.tags.length > 1 ? r.tags.slice(1) : r.tags).join(", ")}`,
+                `  ${r.name.padEnd(width)}${r.built ? "built " : "cached"} in ${(r.ms / 1000).toFixed(1)}s  ${r.id.slice(7, 19)}  ${(r.tags.length > 1 ? r.tags.slice(1) : r.tags).join(", ")}`,
         )
         .join("\n");
 }

@@ -13,3 +13,10 @@ export type { NomadVariableInputs, NomadVariableOutputs } from "./variable-provi
 export { getJob, getVariable } from "./lookup";
 export type { GetJobArgs, GetVariableArgs, NomadJobInfo, NomadLookupArgs, NomadVariableInfo } from "./lookup";
 export type { Hcl2Value, Hcl2Variables } from "./hcl2-variables";
+export { NomadNamespace, NomadAclPolicy, NomadAclToken } from "./acl";
+export type { NomadNamespaceArgs, NomadAclPolicyArgs, NomadAclTokenArgs } from "./acl";
+export { NomadAclClient } from "./acl-client";
+export { nomadNamespaceProvider, nomadAclPolicyProvider, nomadAclTokenProvider } from "./acl-provider";
+export { connectionInputs, tlsFrom } from "./connection";
+export type { NomadConnectionArgs, NomadTlsArgs } from "./connection";
+export type { NomadTls } from "./transport";

@@ -11,7 +11,7 @@ import type { Job } from "./job-types";
 import { previewPlan } from "./job-plan";
 import { NomadJobInputs, NomadJobOutputs, needsDeploymentCheck, sameVars, specOf } from "./job-spec";
 import { jobsEquivalent } from "./normalize";
-import { UNKNOWN, clientFor, hasUnknown } from "./provider-common";
+import { UNKNOWN, clientFor, connectionChanged, hasUnknown } from "./provider-common";
 
 /**
  * Validate, fill the effective namespace, and, only when the job changes,
@@ -160,6 +160,7 @@ export async function diffJob(id: string, olds: NomadJobOutputs, news: NomadJobI
     const settingChanged =
         olds.address !== news.address ||
         (olds.token ?? "") !== (news.token ?? "") ||
+        connectionChanged(olds, news) ||
         (olds.region ?? "") !== (news.region ?? "") ||
         !!olds.purgeOnDestroy !== !!news.purgeOnDestroy ||
         (olds.detach ?? true) !== (news.detach ?? true) ||

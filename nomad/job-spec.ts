@@ -8,10 +8,10 @@ import { isNomadError } from "./errors";
 import { Hcl2Variables, varFile } from "./hcl2-variables";
 import type { Job } from "./job-types";
 import { canonicalJson } from "./normalize";
-import { UNKNOWN, resourceError } from "./provider-common";
+import { Reach, UNKNOWN, resourceError } from "./provider-common";
 
 /** The inputs as the engine hands them to the provider (plain values, secrets unwrapped). */
-export interface NomadJobInputs {
+export interface NomadJobInputs extends Reach {
     job?: Job;
     jobspec?: string;
     /** HCL2 variables for `jobspec`, of any HCL type. */
@@ -80,6 +80,8 @@ export function inputKeys(): (keyof NomadJobInputs)[] {
         "hcl2Variables",
         "address",
         "token",
+        "tls",
+        "headers",
         "namespace",
         "region",
         "purgeOnDestroy",

@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
+import { CONNECTION_SECRETS, NomadConnectionArgs, connectionInputs, envFallback } from "./connection";
 import { nomadJobProvider } from "./job-provider";
 import { providerCode } from "./provider-code";
+import { setInputs } from "./resource-inputs";
 import type { Hcl2Value } from "./hcl2-variables";
 import type { TaskGroupSummary } from "./job-spec";
 import type { Job } from "./types";
@@ -14,7 +16,8 @@ export type DeepInput<T> = unknown extends T
         ? pulumi.Input<DeepInput<U>[]>
         : pulumi.Input<{ [K in keyof T]: DeepInput<T[K]> }>;
 
-export interface NomadJobArgs {
+/** Address, token, region, TLS and headers: see NomadConnectionArgs (each falls back to the Nomad CLI's environment). */
+export interface NomadJobArgs extends NomadConnectionArgs {
     /** The job as an object in Nomad's JSON API form. Exactly one of `job` and `jobspec`. */
     job?: DeepInput<Job>;
     /** HCL jobspec text, parsed by the Nomad server (`PUT /v1/jobs/parse`). */
@@ -26,13 +29,9 @@ export interface NomadJobArgs {
      * (use a NomadVariable and a template).
      */
     hcl2Variables?: pulumi.Input<Record<string, pulumi.Input<Hcl2Value>>>;
-    /** Nomad's HTTP address, e.g. "http://100.64.0.1:4646". */
-    address: pulumi.Input<string>;
-    /** ACL token; stored as a secret. */
-    token?: pulumi.Input<string>;
-    /** Namespace; wins over `job.Namespace`. Default "default". A change replaces the job. */
+    /** Namespace; wins over `job.Namespace`, which wins over NOMAD_NAMESPACE (not read for a jobspec). Default "default". A change replaces the job. */
     namespace?: pulumi.Input<string>;
-    /** Region (`?region=`); wins over `job.Region`. */
+    /** Region (`?region=`); wins over `job.Region`, which wins over NOMAD_REGION (not read for a jobspec). */
     region?: pulumi.Input<string>;
     /** Purge the job on destroy instead of only stopping it. Default false. */
     purgeOnDestroy?: pulumi.Input<boolean>;
@@ -111,28 +110,36 @@ export class NomadJob extends pulumi.CustomResource {
     declare public readonly token: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: NomadJobArgs, opts?: pulumi.CustomResourceOptions) {
+        const env = args.ignoreEnv ? {} : process.env;
+        const own = (field: "Namespace" | "Region") => (args.job === undefined ? undefined : pulumi.output(args.job).apply((j) => j[field]));
+        const fromEnv = (explicit: pulumi.Input<string> | undefined, field: "Namespace" | "Region", name: string) =>
+            args.jobspec !== undefined ? explicit : envFallback(explicit, own(field), env[name]);
+        const { token, ...connection } = connectionInputs(args);
         super(
             // What pulumi.dynamic.Resource registers, with the provider's code serialized once per build.
             "pulumi-nodejs:dynamic/nomad:NomadJob",
             name,
             {
-                __provider: providerCode("job", nomadJobProvider),
-                job: args.job,
-                jobspec: args.jobspec,
-                hcl2Variables: args.hcl2Variables,
-                address: args.address,
-                token: args.token === undefined ? undefined : pulumi.secret(args.token),
-                namespace: args.namespace,
-                region: args.region,
-                purgeOnDestroy: args.purgeOnDestroy,
-                detach: args.detach,
-                deploymentTimeoutSeconds: args.deploymentTimeoutSeconds,
-                deregisterOnIdChange: args.deregisterOnIdChange,
-                retryTimeoutSeconds: args.retryTimeoutSeconds,
-                preserveCounts: args.preserveCounts,
-                deregisterOnDestroy: args.deregisterOnDestroy,
-                adopt: args.adopt,
-                app: args.app,
+                ...setInputs({
+                    __provider: providerCode("job", "NomadJob", nomadJobProvider),
+                    job: args.job,
+                    jobspec: args.jobspec,
+                    hcl2Variables: args.hcl2Variables,
+                    ...connection,
+                    region: fromEnv(args.region, "Region", "NOMAD_REGION"),
+                    purgeOnDestroy: args.purgeOnDestroy,
+                    detach: args.detach,
+                    deploymentTimeoutSeconds: args.deploymentTimeoutSeconds,
+                    deregisterOnIdChange: args.deregisterOnIdChange,
+                    retryTimeoutSeconds: args.retryTimeoutSeconds,
+                    preserveCounts: args.preserveCounts,
+                    deregisterOnDestroy: args.deregisterOnDestroy,
+                    adopt: args.adopt,
+                    app: args.app,
+                }),
+                // Inputs that are also declared outputs: always keys.
+                token,
+                namespace: fromEnv(args.namespace, "Namespace", "NOMAD_NAMESPACE"),
                 jobId: undefined,
                 modifyIndex: undefined,
                 version: undefined,
@@ -150,7 +157,7 @@ export class NomadJob extends pulumi.CustomResource {
                 allocationIds: undefined,
                 adopted: undefined,
             },
-            pulumi.mergeOptions(opts, { additionalSecretOutputs: ["token"] }),
+            pulumi.mergeOptions(opts, { additionalSecretOutputs: CONNECTION_SECRETS }),
         );
     }
 }

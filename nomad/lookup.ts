@@ -7,18 +7,26 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { JobSubmission } from "./api-types";
 import { NomadClient } from "./client";
+import { tlsFrom } from "./connection";
 import { isNomadError } from "./errors";
 import { taskGroupsOf, wantedAllocationIds } from "./job-outputs";
 import type { TaskGroupSummary } from "./job-spec";
+import type { NomadTls } from "./transport";
 
 export interface NomadLookupArgs {
-    /** Nomad's HTTP address, e.g. "http://100.64.0.1:4646". */
-    address: string;
-    /** ACL token (needs read-job / variables read in the namespace). */
+    /** Nomad's HTTP(S) address, e.g. "http://100.64.0.1:4646". Else NOMAD_ADDR, else http://127.0.0.1:4646. */
+    address?: string;
+    /** ACL token (needs read-job / variables read in the namespace). Else NOMAD_TOKEN. */
     token?: string;
-    /** Default "default". */
+    /** Else NOMAD_NAMESPACE, else "default". */
     namespace?: string;
+    /** Else NOMAD_REGION. */
     region?: string;
+    /** CA, client certificate and key (PEM), server name, skip-verify. Else NOMAD_CACERT, NOMAD_CLIENT_CERT, ... (see ./connection). */
+    tls?: NomadTls;
+    headers?: Record<string, string>;
+    /** Read no NOMAD_* environment variable. */
+    ignoreEnv?: boolean;
     /** How long to retry while Nomad is unreachable or has no leader. Default 30. */
     retryTimeoutSeconds?: number;
 }
@@ -64,11 +72,14 @@ export interface NomadVariableInfo {
 }
 
 function clientOf(args: NomadLookupArgs): NomadClient {
+    const env = args.ignoreEnv ? {} : process.env;
     return new NomadClient({
-        address: args.address,
-        token: args.token,
-        namespace: args.namespace || undefined,
-        region: args.region || undefined,
+        address: args.address ?? (env.NOMAD_ADDR || "http://127.0.0.1:4646"),
+        token: args.token ?? (env.NOMAD_TOKEN || undefined),
+        namespace: args.namespace || env.NOMAD_NAMESPACE || undefined,
+        region: args.region || env.NOMAD_REGION || undefined,
+        tls: tlsFrom(args.tls, env) as NomadTls | undefined,
+        headers: args.headers,
         retryTimeoutSeconds: args.retryTimeoutSeconds ?? 30,
     });
 }

@@ -209,5 +209,10 @@ export function canonicalJson(value: unknown): string {
 
 /** Whether two job specs mean the same thing (see the rules above). */
 export function jobsEquivalent(a: unknown, b: unknown): boolean {
+    // The usual case, an unchanged job with its keys in the same order, without normalizing both
+    // (a tenth of the time: this runs in check and in diff of every job on every preview).
+    if (JSON.stringify(a) === JSON.stringify(b)) {
+        return true;
+    }
     return canonicalJson(normalizeJob(a)) === canonicalJson(normalizeJob(b));
 }

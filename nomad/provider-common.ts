@@ -4,6 +4,8 @@
  */
 import { NomadClient } from "./client";
 import { isNomadError } from "./errors";
+import { canonicalJson } from "./normalize";
+import type { NomadTls } from "./transport";
 
 /** Pulumi's marker for a value not known during preview. */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -35,12 +37,19 @@ export function progress(message: string): void {
     console.log(`nomad: ${message}`);
 }
 
-/** Where to reach Nomad: the inputs of either resource. */
+/** Where to reach Nomad: the inputs of every resource. `tls` and `headers` are stored as secrets. */
 export interface Reach {
     address: string;
     token?: string;
     region?: string;
     retryTimeoutSeconds?: number;
+    tls?: NomadTls;
+    headers?: Record<string, string>;
+}
+
+/** Whether the TLS settings or headers differ (an update that makes no call, so later calls use the new ones). */
+export function connectionChanged(olds: Reach, news: Reach): boolean {
+    return canonicalJson(olds.tls ?? {}) !== canonicalJson(news.tls ?? {}) || canonicalJson(olds.headers ?? {}) !== canonicalJson(news.headers ?? {});
 }
 
 /** A client for one call; `quick` = one attempt, 10 s (preview must not hang on a booting node). */
@@ -49,6 +58,8 @@ export function clientFor(inputs: Reach, quick?: boolean): NomadClient {
         address: inputs.address,
         token: inputs.token,
         region: inputs.region || undefined,
+        tls: inputs.tls,
+        headers: inputs.headers,
         retryTimeoutSeconds: quick ? 0 : inputs.retryTimeoutSeconds,
         requestTimeoutSeconds: quick ? 10 : undefined,
         log,

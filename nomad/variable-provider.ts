@@ -7,10 +7,10 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import type { Variable } from "./api-types";
 import type { NomadClient } from "./client";
 import { isNomadError } from "./errors";
-import { UNKNOWN, clientFor, guard, log, resourceError } from "./provider-common";
+import { Reach, UNKNOWN, clientFor, connectionChanged, guard, log, resourceError } from "./provider-common";
 import { checkAdoption, itemKeyDifference, refusal, sameItems } from "./variable-adopt";
 
-export interface NomadVariableInputs {
+export interface NomadVariableInputs extends Reach {
     path: string;
     items: Record<string, string>;
     namespace?: string;
@@ -47,6 +47,12 @@ function outputsOf(inputs: NomadVariableInputs, v: Variable): NomadVariableOutpu
         if (inputs[k] !== undefined) {
             (out as unknown as Record<string, unknown>)[k] = inputs[k];
         }
+    }
+    if (inputs.tls !== undefined) {
+        out.tls = inputs.tls;
+    }
+    if (inputs.headers !== undefined) {
+        out.headers = inputs.headers;
     }
     return out;
 }
@@ -162,6 +168,7 @@ export const nomadVariableProvider: dynamic.ResourceProvider<NomadVariableInputs
             !sameItems(olds.items, news.items) ||
             olds.address !== news.address ||
             (olds.token ?? "") !== (news.token ?? "") ||
+            connectionChanged(olds, news) ||
             (olds.retryTimeoutSeconds ?? 600) !== (news.retryTimeoutSeconds ?? 600);
         return { changes, replaces, deleteBeforeReplace: false };
     },

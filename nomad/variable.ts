@@ -1,18 +1,17 @@
 import * as pulumi from "@pulumi/pulumi";
+import { CONNECTION_SECRETS, NomadConnectionArgs, connectionInputs } from "./connection";
 import { nomadVariableProvider } from "./variable-provider";
 import { providerCode } from "./provider-code";
+import { setInputs } from "./resource-inputs";
 
-export interface NomadVariableArgs {
+/** Address, token, TLS and headers: see NomadConnectionArgs (each falls back to the Nomad CLI's environment). */
+export interface NomadVariableArgs extends Omit<NomadConnectionArgs, "region"> {
     /** e.g. "nomad/jobs/gitea" (readable by that job's tasks without a policy). */
     path: pulumi.Input<string>;
     /** The key/value pairs; stored as a secret. */
     items: pulumi.Input<Record<string, pulumi.Input<string>>>;
-    /** Default "default". A change replaces the variable. */
+    /** Else NOMAD_NAMESPACE, else "default". A change replaces the variable. */
     namespace?: pulumi.Input<string>;
-    /** Nomad's HTTP address. */
-    address: pulumi.Input<string>;
-    /** ACL token; stored as a secret. */
-    token?: pulumi.Input<string>;
     /** How long to retry while Nomad is unreachable or has no leader. Default 600. */
     retryTimeoutSeconds?: pulumi.Input<number>;
     /**
@@ -40,25 +39,29 @@ export class NomadVariable extends pulumi.CustomResource {
     declare public readonly token: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: NomadVariableArgs, opts?: pulumi.CustomResourceOptions) {
+        const { token, ...connection } = connectionInputs({ ...args, region: undefined });
         super(
             // What pulumi.dynamic.Resource registers, with the provider's code serialized once per build.
             "pulumi-nodejs:dynamic/nomad:NomadVariable",
             name,
             {
-                __provider: providerCode("variable", nomadVariableProvider),
+                ...setInputs({
+                    __provider: providerCode("variable", "NomadVariable", nomadVariableProvider),
+                    ...connection,
+                    retryTimeoutSeconds: args.retryTimeoutSeconds,
+                    adopt: args.adopt,
+                    overwriteAdopted: args.overwriteAdopted,
+                }),
+                // Inputs that are also declared outputs: always keys.
                 path: args.path,
                 items: pulumi.secret(args.items),
-                namespace: args.namespace,
-                address: args.address,
-                token: args.token === undefined ? undefined : pulumi.secret(args.token),
-                retryTimeoutSeconds: args.retryTimeoutSeconds,
-                adopt: args.adopt,
-                overwriteAdopted: args.overwriteAdopted,
+                namespace: args.namespace ?? ((!args.ignoreEnv && process.env.NOMAD_NAMESPACE) || undefined),
+                token,
                 adopted: undefined,
                 createIndex: undefined,
                 modifyIndex: undefined,
             },
-            pulumi.mergeOptions(opts, { additionalSecretOutputs: ["items", "token"] }),
+            pulumi.mergeOptions(opts, { additionalSecretOutputs: ["items", ...CONNECTION_SECRETS] }),
         );
     }
 }

@@ -1,4 +1,5 @@
 // `npm run build`, after tsc: serializes the compiled providers once (see ./provider-code).
+import { nomadAclPolicyProvider, nomadAclTokenProvider, nomadNamespaceProvider } from "./acl-provider";
 import { nomadJobProvider } from "./job-provider";
 import { writeProviderCode } from "./provider-code";
 import { nomadVariableProvider } from "./variable-provider";
@@ -7,7 +8,13 @@ import { nomadVariableProvider } from "./variable-provider";
 if (!__filename.endsWith(".js")) {
     throw new Error("run the compiled bin/nomad/write-provider-code.js (npm run build)");
 }
-writeProviderCode(__dirname, { job: nomadJobProvider, variable: nomadVariableProvider }).catch((e: unknown) => {
+writeProviderCode(__dirname, {
+    job: ["NomadJob", nomadJobProvider],
+    variable: ["NomadVariable", nomadVariableProvider],
+    namespace: ["NomadNamespace", nomadNamespaceProvider],
+    aclPolicy: ["NomadAclPolicy", nomadAclPolicyProvider],
+    aclToken: ["NomadAclToken", nomadAclTokenProvider],
+}).catch((e: unknown) => {
     console.error(e);
     process.exit(1);
 });

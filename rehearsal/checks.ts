@@ -1,4 +1,5 @@
 // What a first boot must have done, asked of the booted node, and the boot log's cause when not.
+import { NOMAD_TLS_FILES } from "../vocabulary/nomadTls";
 import { METADATA_BLOCK_UNIT } from "../components/metadataBlock";
 import { Node } from "./node";
 
@@ -56,9 +57,21 @@ const cloudInitResult = async (node: Node) => {
     }
 };
 
-async function nomadApi(node: Node, address: string, p: string, token?: string): Promise<unknown> {
+/**
+ * curl's arguments for Nomad's API at `address`: plain HTTP, or (nomad.tls) HTTPS with the node's
+ * own certificate (`withCert`), checked against the region's server name as the program does.
+ */
+function nomadUrl(address: string, p: string, tls: NomadTlsCheck | undefined, withCert = true): string[] {
+    if (!tls) {
+        return [`http://${address}:4646${p}`];
+    }
+    const cert = withCert ? ["--cert", NOMAD_TLS_FILES.cert, "--key", NOMAD_TLS_FILES.key] : [];
+    return ["--cacert", NOMAD_TLS_FILES.ca, ...cert, "--connect-to", `${tls.serverName}:4646:${address}:4646`, `https://${tls.serverName}:4646${p}`];
+}
+
+async function nomadApi(node: Node, address: string, p: string, token?: string, tls?: NomadTlsCheck): Promise<unknown> {
     const headers = token ? ["-H", `X-Nomad-Token: ${token}`] : [];
-    const r = await node.exec(["curl", "-sf", "--max-time", "5", ...headers, `http://${address}:4646${p}`]);
+    const r = await node.exec(["curl", "-sf", "--max-time", "5", ...headers, ...nomadUrl(address, p, tls)]);
     if (r.status !== 0) {
         throw new Error(`GET ${p}: curl exit ${r.status} ${r.out.trim()}`);
     }
@@ -73,14 +86,14 @@ interface NomadNode {
 }
 
 /** The node's host networks as Nomad fingerprinted them: alias → address. */
-async function hostNetworks(node: Node, address: string, deadline: number, token?: string): Promise<Record<string, string>> {
+async function hostNetworks(node: Node, address: string, deadline: number, token?: string, tls?: NomadTlsCheck): Promise<Record<string, string>> {
     let last = "";
     while (Date.now() < deadline) {
         try {
-            const nodes = (await nomadApi(node, address, "/v1/nodes", token)) as { ID: string; Status: string }[];
+            const nodes = (await nomadApi(node, address, "/v1/nodes", token, tls)) as { ID: string; Status: string }[];
             const ready = nodes.find((n) => n.Status === "ready");
             if (ready) {
-                const n = (await nomadApi(node, address, `/v1/node/${ready.ID}`, token)) as NomadNode;
+                const n = (await nomadApi(node, address, `/v1/node/${ready.ID}`, token, tls)) as NomadNode;
                 const found: Record<string, string> = {};
                 for (const net of n.NodeResources?.NodeNetworks ?? []) {
                     for (const a of net.Addresses ?? []) {
@@ -109,17 +122,24 @@ export interface CheckOptions {
     nomadWaitMs?: number;
     /** The token the first boot bootstrapped Nomad's ACLs with; none when ACLs are off. */
     nomadToken?: string;
+    /** With nomad.tls: the API speaks mutual TLS. */
+    tls?: NomadTlsCheck;
+}
+
+/** What the checks need to call an agent with nomad.tls: the name its certificate carries. */
+export interface NomadTlsCheck {
+    serverName: string;
 }
 
 /** Whether the first boot bootstrapped the ACLs with our token: it is a management token, and no token is refused. */
-async function aclCheck(node: Node, address: string, token: string): Promise<{ ok: boolean; detail: string }> {
+async function aclCheck(node: Node, address: string, token: string, tls?: NomadTlsCheck): Promise<{ ok: boolean; detail: string }> {
     let self: { Type?: string };
     try {
-        self = (await nomadApi(node, address, "/v1/acl/token/self", token)) as { Type?: string };
+        self = (await nomadApi(node, address, "/v1/acl/token/self", token, tls)) as { Type?: string };
     } catch (e) {
         return { ok: false, detail: `the configured token is refused: ${(e as Error).message}` };
     }
-    const anonymous = await node.exec(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "5", `http://${address}:4646/v1/nodes`]);
+    const anonymous = await node.exec(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "5", ...nomadUrl(address, "/v1/nodes", tls)]);
     const ok = self.Type === "management" && anonymous.out.trim() === "403";
     return { ok, detail: `token type ${self.Type ?? "?"}; without a token /v1/nodes answers ${anonymous.out.trim()}` };
 }
@@ -156,7 +176,7 @@ export async function runChecks(node: Node, o: CheckOptions): Promise<Check[]> {
     }
 
     try {
-        const found = await hostNetworks(node, o.tailnetAddress, Date.now() + (o.nomadWaitMs ?? 90_000), o.nomadToken);
+        const found = await hostNetworks(node, o.tailnetAddress, Date.now() + (o.nomadWaitMs ?? 90_000), o.nomadToken, o.tls);
         const missing = o.hostNetworks.filter((n) => !found[n]);
         const tailnetOk = found.tailscale === undefined || found.tailscale === o.tailnetAddress;
         add(`Nomad fingerprinted the host networks ${o.hostNetworks.join(", ")}`, missing.length === 0 && tailnetOk, JSON.stringify(found));
@@ -170,8 +190,18 @@ export async function runChecks(node: Node, o: CheckOptions): Promise<Check[]> {
     }
 
     if (o.nomadToken) {
-        const acl = await aclCheck(node, o.tailnetAddress, o.nomadToken);
+        const acl = await aclCheck(node, o.tailnetAddress, o.nomadToken, o.tls);
         add("Nomad's ACLs are bootstrapped with the configured nomadToken", acl.ok, acl.detail);
+    }
+    if (o.tls) {
+        // The server's certificate is trusted, but this client shows none: the handshake must fail.
+        const bare = await node.exec(["curl", "-s", "-o", "/dev/null", "--max-time", "5", ...nomadUrl(o.tailnetAddress, "/v1/status/leader", o.tls, false)]);
+        const plain = await node.exec(["curl", "-s", "--max-time", "5", `http://${o.tailnetAddress}:4646/v1/status/leader`]);
+        add(
+            "Nomad's API speaks mutual TLS: a client without a certificate is refused, plain HTTP too",
+            bare.status !== 0 && !plain.out.includes(":4647"),
+            `without a certificate curl exits ${bare.status} ${bare.out.trim()}; over plain HTTP: ${plain.out.trim().slice(0, 80)}`,
+        );
     }
 
     // The metadata block's rules: containers (DOCKER-USER) and Nomad's tasks (OUTPUT, by cgroup) refused.

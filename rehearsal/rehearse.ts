@@ -66,7 +66,7 @@ export interface Rehearsal {
 const since = (t: number) => Date.now() - t;
 
 /** The pinned nomad binary our tools script built (cached: this links it, never rebuilds). */
-function nomadBinary(projectDir: string): string {
+export function nomadBinary(projectDir: string): string {
     execFileSync(path.join(projectDir, "scripts/tools.sh"), ["nomad"], { stdio: "pipe" });
     return fs.realpathSync(path.join(projectDir, ".tools/bin/nomad"));
 }
@@ -177,6 +177,7 @@ export async function rehearse(o: RehearsalOptions): Promise<Rehearsal> {
             volume: doc.mounts?.[0] ? { device: doc.mounts[0][0], dir: doc.mounts[0][1] } : undefined,
             nomadWaitMs: finished === "active" ? 90_000 : 5_000,
             nomadToken: o.input.nomadToken,
+            tls: o.input.tls,
         });
         ms.checks = since(t);
         const output = (await node.exec(["cat", "/var/log/cloud-init-output.log"])).out;

@@ -1,9 +1,13 @@
 // What the rehearsal boots and checks, taken from what the program renders for a stack:
 // the user-data, the host networks the agent config names, and the apps' data folders.
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import * as YAML from "yaml";
 import { RawConfig } from "../config";
 import { renderStack } from "../render/renderStack";
-import { DataFolder } from "./checks";
+import { DataFolder, NomadTlsCheck } from "./checks";
 
 export interface RehearsalInput {
     stack: string;
@@ -12,6 +16,17 @@ export interface RehearsalInput {
     dataFolders: DataFolder[];
     /** The ACL token the first boot bootstraps Nomad with (when ACLs are on): the checks call the API with it. */
     nomadToken?: string;
+    /** With nomad.tls: the checks call the API over mutual TLS. */
+    tls?: NomadTlsCheck;
+}
+
+/** PEM text of certificates made with `nomad tls ca create` / `nomad tls cert create`, for a nomad.tls rehearsal. */
+export interface RehearsalTls {
+    caCert: string;
+    serverCert: string;
+    serverKey: string;
+    clientCert: string;
+    clientKey: string;
 }
 
 /**
@@ -22,12 +37,26 @@ export const REHEARSAL_NOMAD_VERSION = "1.6.3";
 /** A fixed test value, never a real token: the first boot's `nomad acl bootstrap` takes it as the management token. */
 export const REHEARSAL_NOMAD_TOKEN = "0e5a1d2c-7b3f-4c9e-8a61-5d4f3b2a1c0e";
 
-/** The stack's config with the rehearsal's nomad version and bootstrap token. */
-export function rehearsalConfig(raw: RawConfig): void {
+/** The stack's config with the rehearsal's nomad version and bootstrap token (and, for a TLS rehearsal, nomad.tls). */
+export function rehearsalConfig(raw: RawConfig, tls?: RehearsalTls): void {
     const nomad = raw.values["hydra:nomad"] ? (JSON.parse(raw.values["hydra:nomad"]) as Record<string, unknown>) : {};
-    raw.values["hydra:nomad"] = JSON.stringify({ ...nomad, version: REHEARSAL_NOMAD_VERSION });
+    raw.values["hydra:nomad"] = JSON.stringify({ ...nomad, version: REHEARSAL_NOMAD_VERSION, ...(tls ? { tls: true } : {}) });
     raw.values["hydra:nomadToken"] = REHEARSAL_NOMAD_TOKEN;
-    raw.secretKeys = new Set([...raw.secretKeys, "hydra:nomadToken"]);
+    const secrets = ["hydra:nomadToken"];
+    if (tls) {
+        const pem = {
+            nomadCaCert: tls.caCert,
+            nomadServerCert: tls.serverCert,
+            nomadServerKey: tls.serverKey,
+            nomadClientCert: tls.clientCert,
+            nomadClientKey: tls.clientKey,
+        };
+        for (const [key, value] of Object.entries(pem)) {
+            raw.values[`hydra:${key}`] = value;
+            secrets.push(`hydra:${key}`);
+        }
+    }
+    raw.secretKeys = new Set([...raw.secretKeys, ...secrets]);
 }
 
 interface RenderedTask {
@@ -71,8 +100,8 @@ export function hostNetworkNames(nomadHcl: string): string[] {
  * Renders `stack` with the rehearsal's nomad version and test token; other secrets are
  * placeholders (the stand-in Tailscale takes any key).
  */
-export async function stackInput(projectDir: string, stack: string): Promise<RehearsalInput> {
-    const { files } = await renderStack({ projectDir, stack, adjustConfig: rehearsalConfig });
+export async function stackInput(projectDir: string, stack: string, tls?: RehearsalTls): Promise<RehearsalInput> {
+    const { files } = await renderStack({ projectDir, stack, adjustConfig: (raw) => rehearsalConfig(raw, tls) });
     const userData = files.get("node/user-data.yaml");
     const nomadHcl = files.get("node/nomad.hcl");
     if (!userData || !nomadHcl) {
@@ -89,5 +118,30 @@ export async function stackInput(projectDir: string, stack: string): Promise<Reh
         hostNetworks: hostNetworkNames(nomadHcl),
         dataFolders: dataFolders(jobs, dataDir),
         nomadToken: acl ? REHEARSAL_NOMAD_TOKEN : undefined,
+        tls: /^tls \{/m.test(nomadHcl) ? { serverName: `server.${/^region\s*=\s*"([^"]+)"/m.exec(nomadHcl)?.[1] ?? "global"}.nomad` } : undefined,
     };
+}
+
+/** Certificates for a nomad.tls rehearsal, made in a temp folder as the README says: CA, then -server and -cli. */
+export function rehearsalCertificates(nomad: string, region = "global"): RehearsalTls {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hydra-rehearsal-tls-"));
+    try {
+        for (const args of [
+            ["tls", "ca", "create"],
+            ["tls", "cert", "create", "-server", "-region", region],
+            ["tls", "cert", "create", "-cli", "-region", region],
+        ]) {
+            execFileSync(nomad, args, { cwd: dir, stdio: "pipe" });
+        }
+        const pem = (f: string) => fs.readFileSync(path.join(dir, f), "utf8");
+        return {
+            caCert: pem("nomad-agent-ca.pem"),
+            serverCert: pem(`${region}-server-nomad.pem`),
+            serverKey: pem(`${region}-server-nomad-key.pem`),
+            clientCert: pem(`${region}-cli-nomad.pem`),
+            clientKey: pem(`${region}-cli-nomad-key.pem`),
+        };
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
 }

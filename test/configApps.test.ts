@@ -63,11 +63,16 @@ describe("config: apps declare their settings and secrets", () => {
             "tailscaleApiKey",
             "nomadToken",
             "nomadGossipKey",
+            "nomadCaCert",
+            "nomadClientCert",
+            "nomadClientKey",
+            "nomadServerCert",
+            "nomadServerKey",
             "consulGossipKey",
             "cloudflareDnsToken",
         ]);
         assert.strictEqual(keys.filter((k) => k === "resticPassword").length, 1);
-        assert.strictEqual(keys.length, 23);
+        assert.strictEqual(keys.length, 28);
     });
 
     it("gives an app without settings none, and refuses them by name", () => {

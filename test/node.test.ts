@@ -80,7 +80,7 @@ describe("HydraNode: resource graph", () => {
         const custom = run.resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:"));
         assert.ok(custom.length >= 8);
         for (const r of custom) {
-            assert.match(r.urn, /::hydra:(node:HydraNode|dns:HydraDns|app:HydraApp|app:NomadService)\$/, r.urn);
+            assert.match(r.urn, /::hydra:(node:HydraNode|dns:HydraDns|app:HydraApp|app:NomadService|nomad:NomadAccess)\$/, r.urn);
         }
     });
 

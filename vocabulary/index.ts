@@ -4,6 +4,7 @@ export * from "./discovery";
 export * from "./image";
 export * from "./jobSpec";
 export * from "./placement";
+export * from "./nomadTls";
 export * from "./ranges";
 export * from "./route";
 export * from "./secrets";

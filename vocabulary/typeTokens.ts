@@ -6,6 +6,7 @@ export const TYPE_TOKENS = {
     dns: "hydra:dns:HydraDns",
     node: "hydra:node:HydraNode",
     cluster: "hydra:node:HydraCluster",
+    access: "hydra:nomad:NomadAccess",
 } as const;
 
 /** The resource types the estate registers and its tools (render, the policy pack, tests) look for. */
@@ -20,6 +21,9 @@ export const RESOURCE_TYPES = {
     dnsRecord: "cloudflare:index/dnsRecord:DnsRecord",
     nomadJob: "pulumi-nodejs:dynamic/nomad:NomadJob",
     nomadVariable: "pulumi-nodejs:dynamic/nomad:NomadVariable",
+    nomadNamespace: "pulumi-nodejs:dynamic/nomad:NomadNamespace",
+    nomadAclPolicy: "pulumi-nodejs:dynamic/nomad:NomadAclPolicy",
+    nomadAclToken: "pulumi-nodejs:dynamic/nomad:NomadAclToken",
     randomPassword: "random:index/randomPassword:RandomPassword",
     randomId: "random:index/randomId:RandomId",
     tailnetKey: "tailscale:index/tailnetKey:TailnetKey",

@@ -44,6 +44,11 @@ export const nomadSchema = strictObject(
             .prefault(NOMAD_VERSION)
             .describe(`Nomad package version installed on the node (default ${NOMAD_VERSION}, a supported release).`),
         acl: flag().optional().describe("Nomad ACLs; on by default for a droplet (its first boot bootstraps them with nomadToken), off for target existing."),
+        tls: flag()
+            .prefault(false)
+            .describe(
+                "Nomad's API and RPC over mutual TLS (the agent's tls block, verify_https_client); certificates from nomad tls ca/cert create, in the nomadCaCert, nomadClientCert/Key and nomadServerCert/Key secrets.",
+            ),
         reservedMemoryMb: wholeNumber(0, 65536).prefault(512).describe("Memory (MB) the Nomad client keeps for the host, outside scheduling."),
         waitForHealthy: flag().prefault(true).describe("pulumi up waits until each service job's deployment is healthy."),
         adopt: flag()
@@ -54,12 +59,75 @@ export const nomadSchema = strictObject(
     { hints: { token: misplacedSecret("nomadToken") } },
 );
 
-export type NomadConfig = Omit<z.output<typeof nomadSchema>, "address" | "acl"> & {
+/** Nomad's TLS material, PEM, each a secret. */
+export interface NomadTlsConfig {
+    caCert: Secret;
+    clientCert: Secret;
+    clientKey: Secret;
+    /** The agent's own (target digitalocean: the first boot writes them). */
+    serverCert?: Secret;
+    serverKey?: Secret;
+    /** The name every server certificate of the region carries (`nomad tls cert create -server`). */
+    serverName: string;
+}
+
+export type NomadConfig = Omit<z.output<typeof nomadSchema>, "address" | "acl" | "tls"> & {
     acl: boolean;
-    /** HTTP address the Nomad resources talk to, without a trailing slash. */
+    /** HTTP(S) address the Nomad resources talk to, without a trailing slash. */
     address: string;
     token?: Secret;
+    /** With nomad.tls. */
+    tls?: NomadTlsConfig;
 };
+
+const PEM = {
+    nomadCaCert: "CERTIFICATE",
+    nomadClientCert: "CERTIFICATE",
+    nomadServerCert: "CERTIFICATE",
+    nomadClientKey: "PRIVATE KEY",
+    nomadServerKey: "PRIVATE KEY",
+} as const;
+
+/** The TLS secrets nomad.tls needs, each present and PEM-shaped (checked without echoing a value). */
+function readTls(src: ConfigSource, target: Target, region: string, secrets: ReadonlyMap<string, Secret>): NomadTlsConfig | undefined {
+    const p = src.problems;
+    const needed = [
+        "nomadCaCert",
+        "nomadClientCert",
+        "nomadClientKey",
+        ...(target === "digitalocean" ? ["nomadServerCert", "nomadServerKey"] : []),
+    ] as (keyof typeof PEM)[];
+    for (const key of needed) {
+        if (p.has(fullKey(key))) {
+            continue;
+        }
+        const value = src.text(key);
+        if (!secrets.has(key) || value === undefined) {
+            p.add(
+                fullKey(key),
+                "secret-required",
+                `is required with nomad.tls (see "Nomad over TLS" in the README): pulumi config set --secret ${key} < <file>.pem`,
+            );
+        } else if (!value.includes(`-----BEGIN `) || !value.includes(`${PEM[key]}-----`)) {
+            p.add(
+                fullKey(key),
+                "invalid",
+                `is not a PEM ${PEM[key] === "CERTIFICATE" ? "certificate" : "private key"} (expected a -----BEGIN … ${PEM[key]}----- block)`,
+            );
+        }
+    }
+    const get = (key: string) => secrets.get(key)!;
+    return needed.every((k) => secrets.has(k))
+        ? {
+              caCert: get("nomadCaCert"),
+              clientCert: get("nomadClientCert"),
+              clientKey: get("nomadClientKey"),
+              serverCert: secrets.get("nomadServerCert"),
+              serverKey: secrets.get("nomadServerKey"),
+              serverName: `server.${region}.nomad`,
+          }
+        : undefined;
+}
 
 export function readNomad(src: ConfigSource, target: Target, tailscale: TailscaleConfig, secrets: ReadonlyMap<string, Secret>): NomadConfig {
     const p = src.problems;
@@ -74,6 +142,11 @@ export function readNomad(src: ConfigSource, target: Target, tailscale: Tailscal
                 : "after `nomad acl bootstrap`, pulumi config set --secret nomadToken <secret id>";
         p.add(fullKey("nomadToken"), "secret-required", `is required with nomad.acl (on by default for a droplet): ${how}`);
     }
-    const address = (nomad.address ?? `http://${tailscale.address ?? tailscale.hostname}:4646`).replace(/\/$/, "");
-    return { ...nomad, acl, address, token };
+    const scheme = nomad.tls ? "https" : "http";
+    const address = (nomad.address ?? `${scheme}://${tailscale.address ?? tailscale.hostname}:4646`).replace(/\/$/, "");
+    if (nomad.tls && nomad.address && !nomad.address.startsWith("https://")) {
+        p.add(fullKey("nomad.address"), "conflict", "must be an https:// address with nomad.tls on");
+    }
+    const tls = nomad.tls ? readTls(src, target, nomad.region, secrets) : undefined;
+    return { ...nomad, acl, address, token, tls };
 }

@@ -30,6 +30,23 @@ export const ESTATE_SECRETS: readonly SecretDeclaration[] = [
         description: "Encrypts the Nomad servers' gossip when the estate has more than one node (standard base64 of 32 bytes); generated when unset",
         example: '"$(openssl rand -base64 32)"',
     },
+    {
+        key: "nomadCaCert",
+        description: "With nomad.tls: the CA certificate (PEM) of Nomad's TLS, from `nomad tls ca create` (nomad-agent-ca.pem)",
+        example: "< nomad-agent-ca.pem",
+    },
+    {
+        key: "nomadClientCert",
+        description: "With nomad.tls: the certificate (PEM) the program and Prometheus present to Nomad, from `nomad tls cert create -cli`",
+        example: "< global-cli-nomad.pem",
+    },
+    { key: "nomadClientKey", description: "With nomad.tls: that certificate's private key (PEM)", example: "< global-cli-nomad-key.pem" },
+    {
+        key: "nomadServerCert",
+        description: "With nomad.tls on DigitalOcean: the agent's certificate (PEM), from `nomad tls cert create -server`, written by the first boot",
+        example: "< global-server-nomad.pem",
+    },
+    { key: "nomadServerKey", description: "With nomad.tls on DigitalOcean: the agent's private key (PEM)", example: "< global-server-nomad-key.pem" },
     { key: "consulGossipKey", description: "Consul gossip encryption key (consul keygen); generated when unset", example: '"$(consul keygen)"' },
     {
         key: "cloudflareDnsToken",

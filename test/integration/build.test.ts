@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { nomadJobProvider, nomadVariableProvider } from "../../nomad";
-import { serializeProvider } from "../../nomad/provider-code";
+import { providerText } from "../../nomad/provider-code";
 import { renderStack } from "../../render/renderStack";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -35,8 +35,8 @@ describe("npm run build and launch.js", function () {
 
     it("serializes each provider once, to the same text the sources serialize to", async () => {
         const built = JSON.parse(fs.readFileSync(path.join(ROOT, "bin", "nomad", "provider-code.json"), "utf8")).providers;
-        assert.equal(built.job.text, (await serializeProvider(nomadJobProvider)).text);
-        assert.equal(built.variable.text, (await serializeProvider(nomadVariableProvider)).text);
+        assert.equal(built.job.text, (await providerText("NomadJob", nomadJobProvider)).text);
+        assert.equal(built.variable.text, (await providerText("NomadVariable", nomadVariableProvider)).text);
         assert.equal(built.job.containsSecrets, false);
     });
 

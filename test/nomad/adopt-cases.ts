@@ -71,6 +71,10 @@ export function adoptCases(target: () => Target, cleanup: { jobs: string[]; path
     it("shows Nomad's plan for a different running job, and up registers ours over exactly the version it read", async () => {
         const id = jobId("adopt-diff");
         await client(target()).registerJob(sleepJob(id, { env: { GREETING: "from terraform" } }));
+        // The plan reads "destructive update" only once the old job has an allocation to replace.
+        for (let i = 0; i < 100 && !(await client(target()).jobAllocations(id)).length; i++) {
+            await new Promise((r) => setTimeout(r, 100));
+        }
         const ours = sleepJob(id, { env: { GREETING: "from pulumi" } });
 
         const engine = new MiniEngine(nomadJobProvider);

@@ -4,6 +4,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { randomBytes } from "crypto";
+import http = require("http");
+import https = require("https");
 import { FakeNomad } from "../../testkit/fake-nomad";
 import { NomadClient } from "../../nomad/client";
 import type { Job } from "../../nomad/types";
@@ -85,24 +87,26 @@ export function sleepJob(
     };
 }
 
-/** Count (and optionally record) every global fetch call. */
+/** Count (and record the URLs of) every HTTP(S) request the client makes (it uses node:http / node:https). */
 export function countFetches(): { readonly count: number; urls: string[]; restore(): void } {
-    const original = globalThis.fetch;
     const urls: string[] = [];
-    const counter = {
+    const mods = [http, https] as unknown as { request: (...a: unknown[]) => unknown }[];
+    const originals = mods.map((m) => m.request);
+    mods.forEach((m, i) => {
+        m.request = (...args: unknown[]) => {
+            urls.push(String(args[0]));
+            return originals[i](...args);
+        };
+    });
+    return {
         get count() {
             return urls.length;
         },
         urls,
         restore() {
-            globalThis.fetch = original;
+            mods.forEach((m, i) => (m.request = originals[i]));
         },
     };
-    globalThis.fetch = ((input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
-        urls.push(String(input instanceof Request ? input.url : input));
-        return original(input, init);
-    }) as typeof fetch;
-    return counter;
 }
 
 /** Record the method and URL of every global fetch call (to tell reads from writes). */

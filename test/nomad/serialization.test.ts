@@ -9,11 +9,12 @@
 import { strict as assert } from "assert";
 import { execFile } from "child_process";
 import * as fs from "fs";
+import { builtinModules } from "module";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { nomadJobProvider } from "../../nomad/job-provider";
-import { serializeProvider } from "../../nomad/provider-code";
+import { providerText } from "../../nomad/provider-code";
 import { nomadVariableProvider } from "../../nomad/variable-provider";
 import { PLANTED_ITEMS, PLANTED_TOKEN, Target, client, deleteVars, purgeJobs, sleepJob, startTarget, uniqueId } from "./helpers";
 import { MiniEngine } from "../../testkit/engine";
@@ -137,8 +138,24 @@ describe(`serialized providers in a separate process (${process.env.NOMAD_ADDR ?
             for (const item of Object.values(PLANTED_ITEMS)) {
                 assert.ok(!sf.text.includes(item));
             }
-            assert.ok(!/require\(/.test(sf.text), "no module is required: Node built-ins (globals) only");
+            // Node's http/https carry the TLS options; nothing from node_modules.
+            const required = [...sf.text.matchAll(/require\(["']([^"']+)["']\)/g)].map((m) => m[1]);
+            assert.deepEqual(
+                required.filter((m) => !builtinModules.includes(m.replace(/^node:/, ""))),
+                [],
+                `only Node built-ins are required, not ${required.join(", ")}`,
+            );
             assert.ok(sf.text.length < 120_000, `serialized provider is ${sf.text.length} characters`);
+        }
+        for (const [label, provider] of [
+            ["NomadJob", nomadJobProvider],
+            ["NomadVariable", nomadVariableProvider],
+        ] as const) {
+            // What the resources store: the same module, compressed; Node's zlib is all it requires.
+            const stored = await providerText(label, provider);
+            assert.equal(stored.containsSecrets, false);
+            assert.deepEqual(stored.text.match(/require\("[^"]*"\)/g), ['require("zlib")']);
+            assert.ok(stored.text.length < 25_000, `stored provider is ${stored.text.length} characters`);
         }
     });
 
@@ -146,9 +163,10 @@ describe(`serialized providers in a separate process (${process.env.NOMAD_ADDR ?
         const jobFile = path.join(dir, "job-provider.js");
         const varFile = path.join(dir, "variable-provider.js");
         // The text NomadJob and NomadVariable register, live or from the build (test/build.test.ts,
-        // test/nomad/provider-code.test.ts show that both are this, and what pulumi.dynamic.Resource makes).
-        fs.writeFileSync(jobFile, (await serializeProvider(nomadJobProvider)).text);
-        fs.writeFileSync(varFile, (await serializeProvider(nomadVariableProvider)).text);
+        // test/nomad/provider-code.test.ts show that both are this, and, inflated, what
+        // pulumi.dynamic.Resource makes).
+        fs.writeFileSync(jobFile, (await providerText("NomadJob", nomadJobProvider)).text);
+        fs.writeFileSync(varFile, (await providerText("NomadVariable", nomadVariableProvider)).text);
         const driver = path.join(dir, "driver.js");
         fs.writeFileSync(driver, DRIVER);
 
