@@ -1,7 +1,7 @@
 // Where each job runs when the estate has more than one node, derived from what the apps
 // declare: a job with data stays on the node that holds it, and an image runs only on an
 // architecture it is published for. Pure; with one node nothing is added.
-import { ClusterNode, HydraConfig, isMultiNode } from "../config";
+import { appArchs, ClusterNode, HydraConfig, isMultiNode } from "../config";
 import { AppDeclaration, Arch, ARCHS, ConstraintSpec, CPU_ARCH, JobSpec, onNode } from "../vocabulary";
 
 /** With hydra:nodes, the node that keeps an app's data: apps.<name>.node, or the primary. */
@@ -31,8 +31,8 @@ export function keepsData(job: JobSpec, dataDir: string): boolean {
  * The architectures a job runs on: what its app declares, else amd64 for a job with images and
  * any for one that runs host programs only (raw_exec).
  */
-export function jobArchs(app: AppDeclaration, job: JobSpec): readonly Arch[] {
-    return app.archs ?? (job.tasks.some((t) => (t.driver ?? "docker") === "docker") ? ["amd64"] : ARCHS);
+export function jobArchs(app: AppDeclaration, job: JobSpec, archs?: readonly Arch[]): readonly Arch[] {
+    return archs ?? app.archs ?? (job.tasks.some((t) => (t.driver ?? "docker") === "docker") ? ["amd64"] : ARCHS);
 }
 
 /** The job with where it may run: pinned to its app's node when it keeps data, on its images' architectures (when not all). */
@@ -45,7 +45,7 @@ export function placeJob(cfg: HydraConfig, app: AppDeclaration, job: JobSpec): J
     if (node && keepsData(job, appDataDir(cfg, app.name))) {
         constraints.push(onNode(node.name));
     }
-    const archs = jobArchs(app, job);
+    const archs = jobArchs(app, job, cfg.apps[app.name]?.archs);
     if (!ARCHS.every((a) => archs.includes(a))) {
         constraints.push(onArchs(archs));
     }
@@ -55,7 +55,7 @@ export function placeJob(cfg: HydraConfig, app: AppDeclaration, job: JobSpec): J
 /** What cannot be placed: a job with data on a node of an architecture its images lack. */
 export function placementProblems(cfg: HydraConfig, app: AppDeclaration, jobs: JobSpec[]): string[] {
     const node = appNode(cfg, app.name);
-    const archs = app.archs ?? ["amd64"];
+    const archs = appArchs(app, cfg.apps[app.name]);
     if (!isMultiNode(cfg.cluster) || !node || archs.includes(node.arch)) {
         return [];
     }

@@ -9,6 +9,7 @@ export { NAMESPACE, OBJECT_KEYS, PROVIDER_SECRETS, SCALAR_KEYS } from "./keys";
 export { DIGITALOCEAN_REGIONS } from "./regions";
 export { UBUNTU_LTS } from "./ubuntu";
 export { DEFAULT_CADDY_IMAGE } from "./sections/proxy";
+export { appArchs } from "./sections/apps";
 export { gossipKeyProblem, isClient, isMultiNode, isServer, serverCountProblem } from "./sections/nodes";
 export { allSecretDeclarations, ESTATE_SECRETS } from "./sections/secrets";
 export { stackSchema, stackSchemaText } from "./stackSchema";

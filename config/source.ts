@@ -6,6 +6,8 @@ import { Problems, show } from "./problems";
 export interface RawConfig {
     values: Record<string, string>;
     secretKeys: ReadonlySet<string>;
+    /** The secrets' values are stand-ins (a rendering reads the stack file, where they are encrypted): a secret's form is not checked. */
+    secretsUnread?: boolean;
 }
 
 /** A value that came from `pulumi config set --secret`; stays an Output so it is never printed. */

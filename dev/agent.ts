@@ -56,7 +56,12 @@ export interface Agent {
     started: boolean;
 }
 
-function dockerPlugin(endpoint: string): string {
+/**
+ * The docker plugin on the private daemon. `sharedDaemon`: several clients use one daemon (a dev
+ * cluster), so none may reap the others' containers as dangling (each knows only its own).
+ */
+export function dockerPlugin(endpoint: string, sharedDaemon = false): string {
+    const dangling = sharedDaemon ? "\n    dangling_containers {\n      enabled = false\n    }" : "";
     return `
 plugin "docker" {
   config {
@@ -67,7 +72,7 @@ plugin "docker" {
     extra_labels = ["job_name", "task_group_name", "task_name", "node_name"]
     # The images are built here and cannot be pulled again: never garbage-collect them.
     gc {
-      image = false
+      image = false${dangling}
     }
   }
 }

@@ -17,6 +17,14 @@ export interface LocalAgent {
     httpPort: number;
     /** Its folder: config, data, log and pid file. */
     dir: string;
+    /** Where its tasks listen: the tailscale and public host networks (127.0.0.1 for both unless set). */
+    hostNetworks?: { tailnet: string; public: string };
+    /** Another address its HTTP API answers on (the dev estate's primary: 127.0.0.1, where nomad.address points). */
+    alsoHttpOn?: string;
+    /** More of the agent's config: the docker plugin, telemetry. */
+    extraConfig?: string;
+    /** Its environment, which raw_exec tasks inherit (DOCKER_HOST for the backup's dumps). */
+    env?: NodeJS.ProcessEnv;
 }
 
 export const httpAddress = (a: LocalAgent) => `http://${a.address}:${a.httpPort}`;
@@ -35,6 +43,7 @@ export function localAgentConfig(a: LocalAgent, bootstrapExpect: number): string
         "",
         "# Every agent says where it is; on one machine they refuse to start otherwise.",
         `advertise {\n  http = "${a.address}"\n  rpc  = "${a.address}"\n  serf = "${a.address}"\n}`,
+        ...(a.alsoHttpOn ? [`addresses {\n  http = "${a.alsoHttpOn} ${a.address}"\n}`] : []),
         `ports {\n  http = ${a.httpPort}\n  rpc  = ${a.httpPort + 1}\n  serf = ${a.httpPort + 2}\n}`,
     ];
     if (isServer(a.node)) {
@@ -43,9 +52,10 @@ export function localAgentConfig(a: LocalAgent, bootstrapExpect: number): string
     if (isClient(a.node)) {
         // A host network is an address an interface has: lo has 127.0.0.1 only (the agents' own
         // addresses are reached through lo's 127/8 route), so every client's tasks listen there.
-        const hostNetworks = [`  host_network "tailscale" {\n    cidr = "127.0.0.1/32"\n  }`];
+        const nets = a.hostNetworks ?? { tailnet: "127.0.0.1", public: "127.0.0.1" };
+        const hostNetworks = [`  host_network "tailscale" {\n    cidr = "${nets.tailnet}/32"\n  }`];
         if (a.node.public) {
-            hostNetworks.push(`  host_network "public" {\n    cidr = "127.0.0.1/32"\n  }`);
+            hostNetworks.push(`  host_network "public" {\n    cidr = "${nets.public}/32"\n  }`);
         }
         lines.push(
             "",
@@ -64,25 +74,49 @@ export function localAgentConfig(a: LocalAgent, bootstrapExpect: number): string
             'plugin "raw_exec" {\n  config {\n    enabled = true\n  }\n}',
         );
     }
+    if (a.extraConfig) {
+        lines.push("", a.extraConfig.trim());
+    }
     return lines.join("\n") + "\n";
 }
 
-const pidFile = (a: LocalAgent) => path.join(a.dir, "agent.pid");
+export const pidFile = (a: LocalAgent): string => path.join(a.dir, "agent.pid");
 
-/** Writes the agent's two files (base and the estate's cluster drop-in) and starts it; returns its PID. */
-export function startLocalAgent(a: LocalAgent, o: { nomad: string; servers: LocalAgent[]; gossipKey?: string; bootstrapExpect: number }): number {
-    const configDir = path.join(a.dir, "config");
-    fs.mkdirSync(configDir, { recursive: true });
-    fs.writeFileSync(path.join(configDir, "nomad.hcl"), localAgentConfig(a, o.bootstrapExpect));
+export interface LocalAgentStart {
+    nomad: string;
+    servers: LocalAgent[];
+    gossipKey?: string;
+    bootstrapExpect: number;
+}
+
+/** The agent's two config files by name: its base and the estate's cluster drop-in. */
+export function localAgentFiles(a: LocalAgent, o: Omit<LocalAgentStart, "nomad">): Record<string, string> {
     const dropIn = renderClusterAgentConfig({
         node: a.node,
         serverAddresses: o.servers.map(serfAddress),
         clientServerAddresses: o.servers.map(rpcAddress),
         gossipKey: o.gossipKey,
     });
-    fs.writeFileSync(path.join(configDir, CLUSTER_CONFIG_FILE), dropIn);
+    return { "nomad.hcl": localAgentConfig(a, o.bootstrapExpect), [CLUSTER_CONFIG_FILE]: dropIn };
+}
+
+/** Whether the agent's config folder holds exactly these files' contents (a running agent with them may be kept). */
+export function hasLocalAgentFiles(a: LocalAgent, files: Record<string, string>): boolean {
+    return Object.entries(files).every(([name, text]) => {
+        const file = path.join(a.dir, "config", name);
+        return fs.existsSync(file) && fs.readFileSync(file, "utf8") === text;
+    });
+}
+
+/** Writes the agent's two files (base and the estate's cluster drop-in) and starts it; returns its PID. */
+export function startLocalAgent(a: LocalAgent, o: LocalAgentStart): number {
+    const configDir = path.join(a.dir, "config");
+    fs.mkdirSync(configDir, { recursive: true });
+    for (const [name, text] of Object.entries(localAgentFiles(a, o))) {
+        fs.writeFileSync(path.join(configDir, name), text);
+    }
     const log = fs.openSync(path.join(a.dir, "agent.log"), "a");
-    const child = spawn(o.nomad, ["agent", `-config=${configDir}`], { detached: true, stdio: ["ignore", log, log] });
+    const child = spawn(o.nomad, ["agent", `-config=${configDir}`], { detached: true, stdio: ["ignore", log, log], env: a.env ?? process.env });
     child.unref();
     fs.closeSync(log);
     fs.writeFileSync(pidFile(a), String(child.pid));

@@ -15,6 +15,8 @@ export interface DockerOptions {
     bridge: string;
     /** The only DNS server containers get: the tailnet stand-in, so no lookup leaves the machine. */
     dns: string;
+    /** Where on the bridge containers get their addresses (a dev cluster keeps the lower half for its nodes); the whole subnet unless set. */
+    fixedCidr?: string;
 }
 
 export interface DockerDaemon {
@@ -67,6 +69,7 @@ export function dockerdArgs(o: DockerOptions): string[] {
         "--ip-masq=false",
         "--ip-forward=false",
         `--bridge=${o.bridge}`,
+        ...(o.fixedCidr ? [`--fixed-cidr=${o.fixedCidr}`] : []),
         `--dns=${o.dns}`,
         // Apart from a system containerd's namespaces, should dockerd find and share one.
         "--containerd-namespace=hydra-dev",

@@ -148,3 +148,67 @@ export function removeDevNetwork(n: DevNetwork): boolean {
     }
     return had;
 }
+
+/** An IPv4 address `k` further on (the next nodes' stand-ins); undefined past the last octet's .254. */
+function offset(address: string, k: number): string | undefined {
+    const parts = address.split(".").map(Number);
+    return parts[3] + k > 254 ? undefined : [...parts.slice(0, 3), parts[3] + k].join(".");
+}
+
+/** The stand-ins of one node of a dev cluster: its tailnet address (on the bridge) and its public one (on lo). */
+export interface DevNodeAddresses {
+    tailnet: string;
+    public: string;
+}
+
+/**
+ * The addresses of `count` dev nodes: the first has the dev network's own, node k the tailnet
+ * stand-in and the public stand-in k further on (100.127.0.2, 127.0.0.2 …). The tailnet ones stay
+ * in the lower half of the bridge's subnet; Docker gives containers the upper half (dockerFixedCidr).
+ */
+export function devNodeAddresses(n: DevNetwork, count: number): DevNodeAddresses[] {
+    const [base, prefixText] = n.tailnetCidr.split("/");
+    const [containers, upper] = dockerFixedCidr(n).split("/");
+    const out: DevNodeAddresses[] = [];
+    for (let k = 0; k < count; k++) {
+        const tailnet = offset(base, k);
+        const pub = offset(n.publicAddress, k);
+        if (!tailnet || !pub || !inSubnet(tailnet, base, Number(prefixText)) || inSubnet(tailnet, containers, Number(upper))) {
+            throw new Error(`dev network: no room for ${count} nodes after ${n.tailnetCidr} and ${n.publicAddress}; choose lower addresses or a larger subnet`);
+        }
+        out.push({ tailnet, public: pub });
+    }
+    return out;
+}
+
+/** The upper half of the bridge's subnet, where Docker places containers when the lower half holds the nodes' addresses. */
+export function dockerFixedCidr(n: DevNetwork): string {
+    const [base, prefixText] = n.tailnetCidr.split("/");
+    const prefix = Number(prefixText);
+    const size = 2 ** (32 - prefix);
+    const start = Math.floor(ipv4(base)! / size) * size + size / 2;
+    return `${[24, 16, 8, 0].map((s) => (start >>> s) & 255).join(".")}/${prefix + 1}`;
+}
+
+/** Adds the other nodes' stand-ins (after ensureDevNetwork): each tailnet one on the bridge, each public one on lo. */
+export function ensureNodeAddresses(n: DevNetwork, nodes: DevNodeAddresses[]): void {
+    const all = interfaces();
+    for (const node of nodes.slice(1)) {
+        if (!all.some((i) => hasAddress(i, node.tailnet))) {
+            ip(["addr", "add", `${node.tailnet}/32`, "dev", n.bridge]);
+        }
+        if (!all.some((i) => hasAddress(i, node.public))) {
+            ip(["addr", "add", `${node.public}/32`, "dev", "lo"]);
+        }
+    }
+}
+
+/** Removes the other nodes' public stand-ins from lo (their tailnet ones go with the bridge). */
+export function removeNodeAddresses(nodes: DevNodeAddresses[]): void {
+    const lo = interfaces().find((i) => i.ifname === "lo");
+    for (const node of nodes.slice(1)) {
+        if (lo && (lo.addr_info ?? []).some((a) => a.local === node.public && a.prefixlen === 32)) {
+            ip(["addr", "del", `${node.public}/32`, "dev", "lo"]);
+        }
+    }
+}

@@ -38,7 +38,15 @@ export interface DevStackOptions {
     resticRepository: string;
     /** Extra non-secret config by full key (tests change an app this way). */
     extraConfig?: Record<string, unknown>;
+    /**
+     * A dev cluster's secrets by key (the gossip key, a stand-in tailnet key), set once like the
+     * apps'. Without them they are dropped, so that a single-node stack is what it always was.
+     */
+    clusterSecrets?: Record<string, string>;
 }
+
+/** The secrets only a dev cluster has. */
+export const CLUSTER_SECRETS = ["nomadGossipKey", "tailscaleAuthKey"] as const;
 
 function stackExists(engine: Engine): boolean {
     const out = engine.must(["stack", "ls", "--json"], { withConfigFile: false });
@@ -69,8 +77,9 @@ export function prepareDevStack(engine: Engine, o: DevStackOptions): void {
         }
     }
 
+    const dropped: readonly string[] = o.clusterSecrets ? [] : CLUSTER_SECRETS.map((k) => `hydra:${k}`);
     const secure = Object.fromEntries(
-        Object.entries<unknown>(previous.config ?? {}).filter(([, v]) => v && typeof v === "object" && "secure" in (v as object)),
+        Object.entries<unknown>(previous.config ?? {}).filter(([k, v]) => v && typeof v === "object" && "secure" in (v as object) && !dropped.includes(k)),
     );
     const config: Record<string, unknown> = { ...committed.config, ...secure, ...(o.extraConfig ?? {}) };
     config["hydra:node"] = { ...(committed.config?.["hydra:node"] ?? {}), dataDir: o.dataDir };
@@ -83,7 +92,7 @@ export function prepareDevStack(engine: Engine, o: DevStackOptions): void {
     // The apps' secrets. The proxies use Caddy's local CA here (proxy.tls internal), so no Cloudflare token.
     const declarations = APPS.flatMap((a) => a.secrets ?? []);
     const fixed = { resticRepository: o.resticRepository };
-    for (const [key, value] of Object.entries(devSecrets(declarations, fixed))) {
+    for (const [key, value] of Object.entries({ ...devSecrets(declarations, fixed), ...(o.clusterSecrets ?? {}) })) {
         if (`hydra:${key}` in secure) {
             continue;
         }

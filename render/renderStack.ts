@@ -50,7 +50,7 @@ export function stackRawConfig(file: string): RawConfig {
         throw new ConfigError([{ key: path.basename(file), code: "required", message: "no such stack file (pulumi stack init, then pulumi config set …)" }]);
     }
     const doc = YAML.parse(fs.readFileSync(file, "utf8")) ?? {};
-    return rawFromStackConfig(doc.config ?? {}, (key) => placeholder.secret(key));
+    return { ...rawFromStackConfig(doc.config ?? {}, (key) => placeholder.secret(key)), secretsUnread: true };
 }
 
 /**

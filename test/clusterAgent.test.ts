@@ -110,4 +110,18 @@ describe("cluster: planning", () => {
         ]);
         assert.ok(!plan.problems.some((p) => p.startsWith("app doggo")), "doggo keeps no data: it runs on gilmour");
     });
+
+    it("takes an app's architectures from apps.<name>.archs: an arm64-only image is constrained to arm64", () => {
+        const plan = planApps(cfgOf({ "hydra:apps": { doggo: { archs: ["arm64"] }, syncthing: { node: "pi" } } }), APPS);
+        assert.deepStrictEqual(plan.problems, []);
+        const doggo = plan.apps.find((a) => a.app.name === "doggo")!.jobs[0];
+        assert.deepStrictEqual(doggo.constraints, [{ attribute: "${attr.cpu.arch}", operator: "=", value: "arm64" }]);
+        const shynet = planApps(cfgOf({ "hydra:apps": { shynet: { archs: ["arm64"] }, syncthing: { node: "pi" } } }), APPS);
+        assert.ok(
+            shynet.problems.some((p) =>
+                p.startsWith('app shynet: job "shynet-db" keeps its data on floyd (amd64), and its images are published for arm64 only'),
+            ),
+            shynet.problems.join("\n"),
+        );
+    });
 });

@@ -72,4 +72,14 @@ describe("config: nodes", () => {
             assert.ok(!(gossipKeyProblem(k) ?? "").includes(k));
         }
     });
+
+    it("checks the gossip key's form only where its value is read: a rendering of the stack file sees a stand-in", () => {
+        const raw = loadStackFile(path.join(FIXTURES, "good", "cluster-droplet-and-pi.yaml")).raw;
+        const withKey = {
+            values: { ...raw.values, "hydra:nomadGossipKey": "<secret:hydra:nomadGossipKey>" },
+            secretKeys: new Set([...raw.secretKeys, "hydra:nomadGossipKey"]),
+        };
+        assert.throws(() => validateConfig(withKey, FIXTURE_APPS), /hydra:nomadGossipKey: is not standard base64/);
+        assert.doesNotThrow(() => validateConfig({ ...withKey, secretsUnread: true }, FIXTURE_APPS));
+    });
 });

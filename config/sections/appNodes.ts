@@ -4,7 +4,7 @@ import { didYouMean } from "../closest";
 import { fullKey } from "../keys";
 import { show } from "../problems";
 import { ConfigSource } from "../source";
-import { AppSettings } from "./apps";
+import { appArchs, AppSettings } from "./apps";
 import { ClusterConfig, isClient } from "./nodes";
 
 /**
@@ -17,7 +17,7 @@ export function checkAppNodes(src: ConfigSource, apps: readonly AppDeclaration[]
     for (const app of apps.filter((a) => settings[a.name]?.enabled)) {
         const key = fullKey(`apps.${app.name}.node`);
         const name = settings[app.name].node;
-        const archs = app.archs ?? ["amd64"];
+        const archs = appArchs(app, settings[app.name]);
         if (name !== undefined && p.has(key)) {
             continue;
         }

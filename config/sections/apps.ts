@@ -1,9 +1,9 @@
 // hydra:apps: which apps run, and the settings each app declares it honours.
 import { z } from "zod";
-import { AppDeclaration, AppSettingDefaults } from "../../vocabulary/app";
+import { AppDeclaration, AppSettingDefaults, Arch, ARCHS } from "../../vocabulary/app";
 import { imageProblem } from "../../vocabulary/image";
 import { didYouMean } from "../closest";
-import { expected, flag, text } from "../fields";
+import { expected, flag, oneOf, text } from "../fields";
 import { fullKey } from "../keys";
 import { hostnameLabel } from "../names";
 import { FieldHint, readSection, strictObject } from "../readSection";
@@ -18,6 +18,13 @@ export interface AppSettings {
     image?: string;
     /** With hydra:nodes: the node that keeps the app's data (the primary when unset). */
     node?: string;
+    /** The architectures the app's images are published for, when config says so (an image of your own); the app's declaration otherwise. */
+    archs?: Arch[];
+}
+
+/** The architectures an app's images run on: apps.<name>.archs, else what the app declares, else amd64. */
+export function appArchs(app: AppDeclaration, settings: AppSettings | undefined): readonly Arch[] {
+    return settings?.archs ?? app.archs ?? ["amd64"];
 }
 
 const SETTINGS: readonly (keyof AppSettingDefaults)[] = ["hostname", "image"];
@@ -35,6 +42,13 @@ function settingsObject(app: AppDeclaration) {
     shape.node = text(hostnameLabel("pi"))
         .optional()
         .describe(`With nodes: the node that keeps the data of ${app.name} and runs it (the primary, node.name, when unset).`);
+    shape.archs = z
+        .array(oneOf(ARCHS, (v) => `${JSON.stringify(v)} is not "amd64" or "arm64"`))
+        .min(1, "names at least one architecture")
+        .optional()
+        .describe(
+            `With nodes: the architectures the images of ${app.name} are published for, when you set an image of your own (${(app.archs ?? ["amd64"]).join(", ")} by default).`,
+        );
     const hints: Record<string, FieldHint> = {};
     for (const setting of SETTINGS.filter((s) => declared[s] === undefined)) {
         hints[setting] = { code: "unknown-key", message: `${app.name} has no ${setting} setting` };

@@ -210,7 +210,8 @@ export function readNodes(src: ConfigSource, target: Target, node: NodeConfig, t
         p.add(key, "invalid", 'has no client (role "client" or "both"): no node would run the apps');
     }
     const gossip = src.text("nomadGossipKey");
-    const gossipProblem = gossip !== undefined && src.raw.secretKeys.has(fullKey("nomadGossipKey")) ? gossipKeyProblem(gossip) : undefined;
+    const readable = src.raw.secretKeys.has(fullKey("nomadGossipKey")) && !src.raw.secretsUnread;
+    const gossipProblem = gossip !== undefined && readable ? gossipKeyProblem(gossip) : undefined;
     if (gossipProblem) {
         p.add(fullKey("nomadGossipKey"), "invalid", gossipProblem);
     }

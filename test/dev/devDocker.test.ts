@@ -6,10 +6,12 @@ import * as os from "os";
 import * as path from "path";
 import { devAgentConfig } from "../../dev/agent";
 import { busyboxBinary, glibcLibraries, jobBindSources, jobImages, planDevImages, STANDIN_TAG, standinSpec } from "../../dev/devImages";
+import { localAgentFiles } from "../../dev/clusterAgents";
+import { devClusterAgents, devClusterConfig, devClusterLayout } from "../../dev/devCluster";
 import { dockerdArgs } from "../../dev/docker";
 import { isStaticElf } from "../../dev/elf";
 import { failedStep, inputsHash } from "../../dev/imageBuild";
-import { DEFAULT_DEV_NETWORK, devNetworkFromEnv, devNetworkProblems, inSubnet } from "../../dev/network";
+import { DEFAULT_DEV_NETWORK, devNetworkFromEnv, devNetworkProblems, devNodeAddresses, dockerFixedCidr, inSubnet } from "../../dev/network";
 import { DEFAULT_CADDY_IMAGE } from "../../config";
 import * as YAML from "yaml";
 import { promtool } from "../support/tools";
@@ -69,6 +71,41 @@ describe("dev estate: Docker without a daemon", () => {
             assert.strictEqual(problems.length, 3, problems.join("\n"));
             assert.ok(inSubnet("100.127.255.254", "100.64.0.0", 10));
             assert.ok(!inSubnet("100.128.0.1", "100.64.0.0", 10));
+        });
+
+        it("gives a dev cluster's nodes the next stand-ins, and Docker's containers the upper half of the bridge", () => {
+            assert.deepStrictEqual(devNodeAddresses(DEFAULT_DEV_NETWORK, 3), [
+                { tailnet: "100.127.0.1", public: "127.0.0.1" },
+                { tailnet: "100.127.0.2", public: "127.0.0.2" },
+                { tailnet: "100.127.0.3", public: "127.0.0.3" },
+            ]);
+            assert.strictEqual(dockerFixedCidr(DEFAULT_DEV_NETWORK), "100.127.0.128/25");
+            assert.strictEqual(dockerFixedCidr({ ...DEFAULT_DEV_NETWORK, tailnetCidr: "100.100.4.1/22" }), "100.100.6.0/23");
+            // Node addresses never reach Docker's half.
+            assert.throws(() => devNodeAddresses({ ...DEFAULT_DEV_NETWORK, tailnetCidr: "100.127.0.126/24" }, 3), /no room for 3 nodes/);
+            const args = dockerdArgs({ dir: "/d", bridge: "hydra0", dns: "100.127.0.1", fixedCidr: "100.127.0.128/25" });
+            assert.ok(args.includes("--fixed-cidr=100.127.0.128/25"));
+            assert.ok(!dockerdArgs({ dir: "/d", bridge: "hydra0", dns: "100.127.0.1" }).some((a) => a.startsWith("--fixed-cidr")), "one node: as before");
+        });
+
+        it("writes each dev cluster agent on its own stand-ins, the clients' docker plugin never reaping the others' containers", () => {
+            const layout = devClusterLayout("dev", devNodeAddresses(DEFAULT_DEV_NETWORK, 3), { agentDir: "/a", dataDir: "/a/hydra-data", httpPort: 4646 });
+            assert.deepStrictEqual(devClusterConfig(layout), {
+                "hydra:nodes": {
+                    dev2: { target: "existing", public: true, tailnetAddress: "100.127.0.2", publicAddress: "127.0.0.2" },
+                    dev3: { target: "existing", public: false, tailnetAddress: "100.127.0.3", dataDir: "/a/nodes/dev3/hydra-data" },
+                },
+                "hydra:apps": { syncthing: { node: "dev3" } },
+            });
+            const agents = devClusterAgents(layout, { agentDir: "/a", dockerEndpoint: "unix:///a/docker/docker.sock" });
+            const files = agents.map((a) => localAgentFiles(a, { servers: [agents[0]], gossipKey: "k", bootstrapExpect: 1 }));
+            assert.match(files[0]["nomad.hcl"], /addresses \{\n {2}http = "127\.0\.0\.1 100\.127\.0\.1"/);
+            assert.match(files[1]["nomad.hcl"], /host_network "public" \{\n {4}cidr = "127\.0\.0\.2\/32"/);
+            assert.ok(!files[2]["nomad.hcl"].includes('host_network "public"'), "dev3 is not public");
+            assert.match(files[2]["nomad.hcl"], /cgroup_parent = "hydra-dev3"/);
+            assert.match(files[2]["nomad.hcl"], /dangling_containers \{\n {6}enabled = false/);
+            assert.match(files[2]["cluster.hcl"], /servers = \["100\.127\.0\.1:4647"\]/);
+            assert.ok(!devAgentConfig({ dir: "/a", nomad: "nomad", httpPort: 4646, dockerEndpoint: "unix:///s" }).includes("dangling"), "one agent: as before");
         });
 
         it("runs dockerd with its own paths and socket, vfs, and nothing done to iptables or forwarding", () => {

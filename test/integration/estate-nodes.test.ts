@@ -1,0 +1,168 @@
+/**
+ * `npm run dev -- --nodes 3`, run as a developer runs it, in a home of its own (HYDRA_DEV_HOME,
+ * its own bridge, stand-ins and Nomad port): one server (also a client) and two clients on one
+ * private Docker daemon, the stack declaring them as existing nodes, deployed by the real
+ * `pulumi up`. Then what the cluster does with the estate, seen through Nomad's API, and
+ * `npm run dev -- --down`.
+ */
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as net from "net";
+import * as path from "path";
+import { processesUnder } from "../../dev/clusterAgents";
+import { Engine } from "../../dev/engine";
+import { mountsUnder } from "../../dev/mounts";
+import { freeTailnetCidr } from "../../dev/network";
+import { alive } from "../../dev/pids";
+import { DEV_STACK } from "../../dev/stack";
+import { projectTool } from "../support/tools";
+import { api, curl, newEstateDir } from "./devEstate";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+
+type Alloc = { ID: string; JobID: string; NodeName: string; ClientStatus: string };
+
+const freePort = () =>
+    new Promise<number>((resolve) => {
+        const s = net.createServer();
+        s.listen(0, "127.0.0.1", () => {
+            const port = (s.address() as net.AddressInfo).port;
+            s.close(() => resolve(port));
+        });
+    });
+
+describe("integration: npm run dev -- --nodes 3 (a server and two clients, the real engine)", function () {
+    this.timeout(900_000);
+    const home = newEstateDir("nodes");
+    const tailnetCidr = freeTailnetCidr();
+    const octet = tailnetCidr.split(".")[2];
+    const tailnet = (k: number) => `${tailnetCidr.split(".").slice(0, 3).join(".")}.${k}`;
+    const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        HYDRA_DEV_HOME: home,
+        HYDRA_DEV_BRIDGE: `hyn${process.pid % 100000}`,
+        HYDRA_DEV_TAILNET: tailnetCidr,
+        HYDRA_DEV_PUBLIC: `127.123.${octet}.1`,
+    };
+    const nodesDir = path.join(home, ".nomad-dev", "nodes");
+    let address = "";
+    let upOutput = "";
+    let downRan = false;
+    const timings: Record<string, number> = {};
+
+    const dev = (args: string[]) => {
+        const start = Date.now();
+        const r = spawnSync("npm", ["run", "--silent", "dev", "--", ...args], { cwd: ROOT, env, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+        timings[args.join(" ")] = Date.now() - start;
+        return { status: r.status, output: `${r.stdout}\n${r.stderr}` };
+    };
+    const engine = () =>
+        new Engine({
+            projectDir: ROOT,
+            backendDir: path.join(home, ".pulumi-local", "state"),
+            configFile: path.join(home, ".pulumi-local", `Pulumi.${DEV_STACK}.yaml`),
+            toolsBin: path.dirname(projectTool("pulumi")),
+            passphrase: fs.readFileSync(path.join(home, ".pulumi-local", "passphrase"), "utf8").trim(),
+        });
+    const allocations = async (job: string) => (await api<Alloc[]>(address, "GET", `/v1/job/${job}/allocations`)).filter((a) => a.ClientStatus === "running");
+
+    before(async () => {
+        const port = await freePort();
+        env.HYDRA_DEV_NOMAD_PORT = String(port);
+        address = `http://127.0.0.1:${port}`;
+        const r = dev(["--nodes", "3"]);
+        upOutput = r.output;
+        assert.strictEqual(r.status, 0, r.output.slice(-6000));
+    });
+
+    after(async () => {
+        if (!downRan) {
+            dev(["--down"]);
+        }
+        fs.rmSync(home, { recursive: true, force: true });
+        console.log(`      timings (ms): ${JSON.stringify(timings)}`);
+    });
+
+    it("starts one server and two clients, each on its own tailnet stand-in, and says where each job runs", async () => {
+        const nodes = await api<{ ID: string; Name: string; Status: string }[]>(address, "GET", "/v1/nodes");
+        const seen = [];
+        for (const n of nodes) {
+            const full = await api<{ HTTPAddr: string }>(address, "GET", `/v1/node/${n.ID}`);
+            seen.push([n.Name, n.Status, full.HTTPAddr.split(":")[0]]);
+        }
+        assert.deepStrictEqual(seen.sort(), [
+            ["dev", "ready", tailnet(1)],
+            ["dev2", "ready", tailnet(2)],
+            ["dev3", "ready", tailnet(3)],
+        ]);
+        const raft = await api<{ Servers: { Node: string; Voter: boolean }[] }>(address, "GET", "/v1/operator/raft/configuration");
+        assert.deepStrictEqual(
+            raft.Servers.map((s) => [s.Node.replace(/\.global$/, ""), s.Voter]),
+            [["dev", true]],
+        );
+        assert.match(upOutput, /Nomad cluster, started: dev /);
+        assert.match(upOutput, new RegExp(`dev3 +${tailnet(3).replace(/\./g, "\\.")} +- +yes +.*syncthing`));
+    });
+
+    it("puts a stateful app (Syncthing, apps.syncthing.node dev3) on its node, its data in that node's folder", async () => {
+        const [alloc] = await allocations("syncthing");
+        assert.strictEqual(alloc?.NodeName, "dev3", JSON.stringify(alloc));
+        assert.ok(fs.existsSync(path.join(nodesDir, "dev3", "hydra-data", "syncthing")), "the folder it mounts is under dev3's data folder");
+        const [svc] = await api<{ Address: string }[]>(address, "GET", "/v1/service/syncthing-web");
+        assert.strictEqual(svc.Address, tailnet(3));
+    });
+
+    it("runs the public proxy once on each public node (dev, dev2) and the internal one on the primary", async () => {
+        assert.deepStrictEqual((await allocations("caddy")).map((a) => a.NodeName).sort(), ["dev", "dev2"]);
+        assert.deepStrictEqual(
+            (await allocations("caddy-internal")).map((a) => a.NodeName),
+            ["dev"],
+        );
+    });
+
+    it("lets the internal proxy's template on dev reach Syncthing on dev3 (its printed curl line answers 200)", async () => {
+        const line = upOutput.split("\n").find((l) => /curl .*--resolve syncthing\./.test(l));
+        assert.ok(line, `no curl line for syncthing in:\n${upOutput.slice(-3000)}`);
+        const r = curl(line.trim());
+        assert.strictEqual(r.code, 200, `${r.stderr}\n${r.body}`);
+        assert.match(r.body, /"job": ?"syncthing"/);
+    });
+
+    it("refuses an arm64-only app at once, with Nomad's reason in up's output", () => {
+        const e = engine();
+        // The config check passes (dev3 is declared arm64, as a Pi would be); Nomad sees every CPU is amd64.
+        e.must(["config", "set", "--path", "hydra:nodes.dev3.arch", "arm64"]);
+        e.must(["config", "set", "--path", "hydra:apps.doggo.archs[0]", "arm64"]);
+        const start = Date.now();
+        const r = e.run(["up", "--yes", "--skip-preview", "--stack", DEV_STACK]);
+        timings.armUp = Date.now() - start;
+        const out = `${r.stdout}\n${r.stderr}`;
+        assert.notStrictEqual(r.status, 0, out);
+        assert.match(out, /NomadJob "doggo"/, out.slice(-3000));
+        assert.match(out, /\$\{attr\.cpu\.arch\} = arm64/, out.slice(-3000));
+        console.log(
+            `      up says: ${out
+                .split("\n")
+                .find((l) => l.includes("attr.cpu.arch"))
+                ?.trim()}`,
+        );
+    });
+
+    it("npm run dev -- --down stops every agent by its own PID and unmounts the tasks' secrets", async () => {
+        const pids = ["dev", "dev2", "dev3"].map((n) => Number(fs.readFileSync(path.join(nodesDir, n, "agent.pid"), "utf8")));
+        assert.ok(pids.every(alive));
+        const secrets = mountsUnder(nodesDir).filter((m) => m.endsWith("/secrets"));
+        assert.ok(secrets.length > 0, "the tasks have secrets mounts before");
+        downRan = true;
+        const r = dev(["--down"]);
+        assert.strictEqual(r.status, 0, r.output.slice(-4000));
+        assert.match(r.output, /Nomad cluster stopped, each agent by its PID: dev, dev2, dev3\./);
+        assert.deepStrictEqual(pids.filter(alive), []);
+        assert.deepStrictEqual(mountsUnder(nodesDir), []);
+        assert.deepStrictEqual(processesUnder(nodesDir), []);
+        const lo = spawnSync("ip", ["-br", "addr", "show", "lo"], { encoding: "utf8" }).stdout;
+        assert.ok(!lo.includes(`127.123.${octet}.2`), lo);
+        console.log(`      ${secrets.length} secrets mounts before, none after`);
+    });
+});
