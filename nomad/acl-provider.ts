@@ -7,7 +7,7 @@
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { NomadAclClient } from "./acl-client";
-import { Reach, UNKNOWN, clean, connectionChanged, guard, log, resourceError } from "./provider-common";
+import { Reach, UNKNOWN, clean, clientOptions, connectionChanged, guard, resourceError } from "./provider-common";
 
 export interface NomadNamespaceInputs extends Reach {
     name: string;
@@ -34,15 +34,7 @@ export interface NomadAclTokenOutputs extends NomadAclTokenInputs {
 }
 
 function aclClient(inputs: Reach): NomadAclClient {
-    return new NomadAclClient({
-        address: inputs.address,
-        token: inputs.token,
-        region: inputs.region || undefined,
-        tls: inputs.tls,
-        headers: inputs.headers,
-        retryTimeoutSeconds: inputs.retryTimeoutSeconds,
-        log,
-    });
+    return new NomadAclClient(clientOptions(inputs));
 }
 
 function reachChanged(olds: Reach, news: Reach): boolean {

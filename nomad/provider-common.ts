@@ -2,7 +2,7 @@
  * What both dynamic providers share. Serialized with them (see job-provider.ts):
  * Node built-ins and local modules only, nothing captured from config.
  */
-import { NomadClient } from "./client";
+import { NomadClient, NomadClientOptions } from "./client";
 import { isNomadError } from "./errors";
 import { canonicalJson } from "./normalize";
 import type { NomadTls } from "./transport";
@@ -54,7 +54,12 @@ export function connectionChanged(olds: Reach, news: Reach): boolean {
 
 /** A client for one call; `quick` = one attempt, 10 s (preview must not hang on a booting node). */
 export function clientFor(inputs: Reach, quick?: boolean): NomadClient {
-    return new NomadClient({
+    return new NomadClient(clientOptions(inputs, quick));
+}
+
+/** How a provider reaches Nomad from its inputs, for NomadClient and the ACL client alike. */
+export function clientOptions(inputs: Reach, quick?: boolean): NomadClientOptions {
+    return {
         address: inputs.address,
         token: inputs.token,
         region: inputs.region || undefined,
@@ -63,7 +68,7 @@ export function clientFor(inputs: Reach, quick?: boolean): NomadClient {
         retryTimeoutSeconds: quick ? 0 : inputs.retryTimeoutSeconds,
         requestTimeoutSeconds: quick ? 10 : undefined,
         log,
-    });
+    };
 }
 
 /** Drop undefined values (the engine's protobuf conversion rejects them). */
