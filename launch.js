@@ -10,6 +10,7 @@
 const fs = require("fs");
 const path = require("path");
 const { skipMappingOfAnonymousStacks, skipPromiseStackCaptures } = require("./anonymousStacks");
+const { deferClosureSerializer } = require("./deferSdkModules");
 
 const ROOT = __dirname;
 const BIN = path.join(ROOT, "bin");
@@ -53,11 +54,14 @@ function load(entry) {
     if (process.env.HYDRA_LAUNCH_DEBUG) {
         console.error(`launch.js: ${entry} from ${compiled ? "the build in bin/" : "the sources (ts-node)"}`);
     }
-    skipPromiseStackCaptures();
     if (compiled) {
+        // First: it only helps before the SDK's runtime loads. (ts-node, below, needs TypeScript at once.)
+        deferClosureSerializer();
+        skipPromiseStackCaptures();
         skipMappingOfAnonymousStacks();
         return require(path.join(BIN, entry + ".js"));
     }
+    skipPromiseStackCaptures();
     require("ts-node").register({ transpileOnly: true, project: path.join(ROOT, "tsconfig.json") });
     return require(path.join(ROOT, entry + ".ts"));
 }
