@@ -60,16 +60,13 @@ describe("provider-host: the engine's dynamic providers' host for this project",
                 child.on("exit", (code) => reject(new Error(`the host exited (${code}) before printing its port`)));
             });
             assert.match(port, /^\d+$/);
-            // eslint-disable-next-line @typescript-eslint/no-require-imports
             const { ResourceProviderClient } = require("@pulumi/pulumi/proto/provider_grpc_pb");
-            // eslint-disable-next-line @typescript-eslint/no-require-imports
             const { Empty } = require("google-protobuf/google/protobuf/empty_pb");
             const client = new ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
             const version = await new Promise<string>((resolve, reject) =>
                 client.getPluginInfo(new Empty(), (err: Error | null, info: { getVersion(): string }) => (err ? reject(err) : resolve(info.getVersion()))),
             );
             client.close();
-            // eslint-disable-next-line @typescript-eslint/no-require-imports
             assert.equal(version, require("@pulumi/pulumi/package.json").version);
         } finally {
             child.kill();
