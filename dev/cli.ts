@@ -163,7 +163,9 @@ async function up(nodes: number, tls: boolean): Promise<void> {
     const made = tls ? ensureDevCertificates(path.join(TOOLS_BIN, "nomad"), AGENT_DIR, devRegion()) : undefined;
     const certs = made?.certs;
     if (made) {
-        console.log(`Nomad TLS: ${made.created ? "made" : "kept"} ${path.relative(HOME, made.certs.dir)} (nomad tls ca create, nomad tls cert create -server, -cli)`);
+        console.log(
+            `Nomad TLS: ${made.created ? "made" : "kept"} ${path.relative(HOME, made.certs.dir)} (nomad tls ca create, nomad tls cert create -server, -cli)`,
+        );
     }
     const httpPort = ON_TAILNET ? 4646 : HTTP_PORT;
     const nomadAddress = `${tls ? "https" : "http"}://${ON_TAILNET ? tailnet : "127.0.0.1"}:${httpPort}`;

@@ -43,7 +43,11 @@ export function ensureDevCertificates(nomad: string, agentDir: string, region: s
     }
     fs.rmSync(certs.dir, { recursive: true, force: true });
     fs.mkdirSync(certs.dir, { recursive: true, mode: 0o700 });
-    for (const args of [["ca", "create"], ["cert", "create", "-server", "-region", region], ["cert", "create", "-cli", "-region", region]]) {
+    for (const args of [
+        ["ca", "create"],
+        ["cert", "create", "-server", "-region", region],
+        ["cert", "create", "-cli", "-region", region],
+    ]) {
         execFileSync(nomad, ["tls", ...args], { cwd: certs.dir, stdio: "pipe" });
     }
     return { certs, created: true };

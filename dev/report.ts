@@ -21,9 +21,7 @@ export async function report(address: string, ctx: ReportContext = {}): Promise<
     const jobs = await json<Stub[]>("/v1/jobs?meta=true");
     const vars = await json<{ Path: string }[]>("/v1/vars?prefix=nomad/jobs");
     const nodes = await json<{ ID: string }[]>("/v1/nodes");
-    const node = await json<{ Drivers: Record<string, { Detected: boolean; Healthy: boolean; HealthDescription: string }> }>(
-        `/v1/node/${nodes[0].ID}`,
-    );
+    const node = await json<{ Drivers: Record<string, { Detected: boolean; Healthy: boolean; HealthDescription: string }> }>(`/v1/node/${nodes[0].ID}`);
     const port = new URL(address).port;
     // Under mTLS a browser needs the client certificate, and the internal proxy has no Nomad route (apps/plan.ts).
     const uiNote = ctx.cliEnv
@@ -72,7 +70,11 @@ export async function report(address: string, ctx: ReportContext = {}): Promise<
     }
     if (ctx.cliEnv) {
         console.log("\nThe nomad CLI, over mTLS with the dev CLI certificate:");
-        console.log(Object.entries(ctx.cliEnv).map(([k, v]) => `  export ${k}=${v}`).join("\n"));
+        console.log(
+            Object.entries(ctx.cliEnv)
+                .map(([k, v]) => `  export ${k}=${v}`)
+                .join("\n"),
+        );
         console.log("Force a backup run: nomad job periodic force restic");
     } else {
         console.log("\nForce a backup run: nomad job periodic force restic   (NOMAD_ADDR=" + address + ")");
