@@ -11,7 +11,7 @@ import { startAgent, stopAgent } from "./agent";
 import { waitForDeployments } from "./deployments";
 import { curlTargets, siteVisibilities, waitForCaRoots } from "./curl";
 import { buildDevImages, describeBuilds, planDevImages } from "./devImages";
-import { agentTls, cliEnv, cliReach, devTlsSecrets, ensureDevCertificates, modeSwitchProblem } from "./devTls";
+import { agentTls, cliEnv, cliReach, devCertificateFiles, devTlsSecrets, ensureDevCertificates, hasDevCertificates, modeSwitchProblem } from "./devTls";
 import { describeDocker, startDocker, stopDocker } from "./docker";
 import { Engine } from "./engine";
 import { devClusterConfig, devClusterLayout, describeNodes, startDevCluster, stopDevCluster } from "./devCluster";
@@ -119,25 +119,36 @@ function devRegion(): string {
     return YAML.parse(fs.readFileSync(path.join(ROOT, `Pulumi.${DEV_STACK}.yaml`), "utf8"))?.config?.["hydra:nomad"]?.region ?? "global";
 }
 
-/** Refuses, before anything is touched, to switch an estate that is up between --tls and plain HTTP. */
+/**
+ * Refuses, before anything is touched, to switch an estate that is up between --tls and plain HTTP,
+ * or to make new certificates under it: its resources hold the old way of reaching Nomad.
+ */
 function checkMode(e: Engine, tls: boolean): void {
     if (!fs.existsSync(e.o.configFile)) {
         return;
     }
     const wasTls = YAML.parse(fs.readFileSync(e.o.configFile, "utf8"))?.config?.["hydra:nomad"]?.tls === true;
-    if (wasTls === tls) {
+    const certsGone = tls && wasTls && !hasDevCertificates(AGENT_DIR, devRegion());
+    if (wasTls === tls && !certsGone) {
         return;
     }
     const stacks = JSON.parse(e.must(["stack", "ls", "--json"], { withConfigFile: false })) as { name: string; resourceCount?: number }[];
-    const problem = modeSwitchProblem(wasTls, tls, stacks.find((s) => s.name === DEV_STACK)?.resourceCount ?? 0);
+    const resources = stacks.find((s) => s.name === DEV_STACK)?.resourceCount ?? 0;
+    if (certsGone && resources > 0) {
+        const dir = path.relative(HOME, devCertificateFiles(AGENT_DIR, devRegion()).dir);
+        throw new Error(
+            `the dev estate is up with certificates that are gone from ${dir}: npm run dev -- --down first, then npm run dev -- --tls makes new ones`,
+        );
+    }
+    const problem = modeSwitchProblem(wasTls, tls, resources);
     if (problem) {
         throw new Error(problem);
     }
 }
 
 async function up(nodes: number, tls: boolean): Promise<void> {
-    if (tls && nodes > 1) {
-        throw new Error("--tls runs a single dev agent: it cannot be combined with --nodes");
+    if (nodes > 1 && (tls || ON_TAILNET)) {
+        throw new Error(`${tls ? "--tls" : "HYDRA_DEV_NOMAD_ON_TAILNET"} is for a single dev agent: it cannot be combined with --nodes`);
     }
     checkMode(engine(), tls);
     tools();
@@ -197,6 +208,10 @@ async function up(nodes: number, tls: boolean): Promise<void> {
         console.log(`Nomad cluster, ${c.started ? "started" : "already running"}: ${where.join(", ")}`);
     } else {
         await stopDevCluster(AGENT_DIR);
+        if (made?.created) {
+            // Same file names, new CA: an agent still running reads its certificates at start only.
+            await stopAgent(AGENT_DIR);
+        }
         const agent = await startAgent({
             dir: AGENT_DIR,
             nomad: path.join(TOOLS_BIN, "nomad"),

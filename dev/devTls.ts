@@ -34,11 +34,16 @@ export function devCertificateFiles(agentDir: string, region: string): DevCertif
     };
 }
 
+/** Whether an earlier run's certificates are all there. */
+export function hasDevCertificates(agentDir: string, region: string): boolean {
+    const c = devCertificateFiles(agentDir, region);
+    return [c.ca, c.serverCert, c.serverKey, c.cliCert, c.cliKey].every((x) => fs.existsSync(x));
+}
+
 /** The certificates of an earlier run, or new ones (a new CA too, when any file is missing). */
 export function ensureDevCertificates(nomad: string, agentDir: string, region: string): { certs: DevCertificates; created: boolean } {
     const certs = devCertificateFiles(agentDir, region);
-    const files = [certs.ca, certs.serverCert, certs.serverKey, certs.cliCert, certs.cliKey];
-    if (files.every((x) => fs.existsSync(x))) {
+    if (hasDevCertificates(agentDir, region)) {
         return { certs, created: false };
     }
     fs.rmSync(certs.dir, { recursive: true, force: true });
