@@ -134,8 +134,9 @@ describe("integration: npm run dev -- --tls (the whole estate against a Nomad ag
         });
         const secrets = devSecretValues(engine);
         const key = fs.readFileSync(certs.cliKey, "utf8");
-        assert.strictEqual(secrets["hydra:nomadClientKey"], key, "the stack's client key is the -cli certificate's");
-        assert.strictEqual(secrets["hydra:nomadCaCert"], fs.readFileSync(certs.ca, "utf8"));
+        // (pulumi config set drops the final newline; assert.ok, so that a failure prints no key.)
+        assert.ok(secrets["hydra:nomadClientKey"] === key.trim(), "the stack's client key is the -cli certificate's");
+        assert.ok(secrets["hydra:nomadCaCert"] === fs.readFileSync(certs.ca, "utf8").trim(), "the stack's CA is nomad tls ca create's");
         // A PEM's base64 body, and each secret value: none may appear in any of these files.
         const needles = [...Object.values(secrets), key.split("\n")[1]].filter((v) => v.length >= 12);
         const files = [...filesUnder(path.join(local, "state")), engine.o.configFile];
