@@ -5,6 +5,7 @@ import * as path from "path";
 import { NOMAD_TELEMETRY, nomadTlsBlock } from "../components/nomadAgentConfig";
 import { connection, send } from "../nomad/http";
 import { unmountUnder } from "./mounts";
+import { AgentReach, nomadGet } from "./nomadApi";
 import { livePid, stopPid } from "./pids";
 
 export interface AgentOptions {
@@ -40,13 +41,11 @@ export interface AgentTls {
     caFile: string;
     certFile: string;
     keyFile: string;
+    /** The name the certificate carries (server.<region>.nomad), for callers that reach the agent by another address. */
+    serverName?: string;
 }
 
-/** How a caller reaches an agent that has TLS or ACLs on. */
-export interface AgentReach {
-    token?: string;
-    tls?: { caCert?: string; clientCert?: string; clientKey?: string };
-}
+export type { AgentReach } from "./nomadApi";
 
 export interface Agent {
     address: string;
@@ -137,6 +136,7 @@ export function agentReach(o: AgentOptions): AgentReach {
                   caCert: fs.readFileSync(o.tls.caFile, "utf8"),
                   clientCert: fs.readFileSync(o.tls.certFile, "utf8"),
                   clientKey: fs.readFileSync(o.tls.keyFile, "utf8"),
+                  serverName: o.tls.serverName,
               }
             : undefined,
     };
@@ -144,11 +144,7 @@ export function agentReach(o: AgentOptions): AgentReach {
 
 const pidFile = (dir: string) => path.join(dir, "agent.pid");
 
-/** One GET, no retries (the caller polls); through the project's client so that TLS and tokens work. */
-async function get(address: string, path: string, reach: AgentReach = {}): Promise<unknown> {
-    const res = await send(connection({ address, ...reach, retryTimeoutSeconds: 0, requestTimeoutSeconds: 2 }), { method: "GET", path });
-    return JSON.parse(res.text);
-}
+const get = (address: string, path: string, reach: AgentReach = {}): Promise<unknown> => nomadGet(address, path, reach, 2);
 
 /**
  * Waits until the agent has a leader and its client node is ready (host networks fingerprinted),

@@ -1,5 +1,6 @@
 // `npm run dev`: the whole estate on this machine in one command.
 // `npm run dev -- --nodes 3`: the same estate on a Nomad cluster of 3 nodes on this machine (dev/devCluster.ts).
+// `npm run dev -- --tls`: the same estate with Nomad's API over mutual TLS (nomad.tls; dev/devTls.ts).
 // `npm run dev -- --down`: destroy the dev stack, stop the agent(s) and the Docker daemon.
 import { spawnSync } from "child_process";
 import * as crypto from "crypto";
@@ -10,6 +11,7 @@ import { startAgent, stopAgent } from "./agent";
 import { waitForDeployments } from "./deployments";
 import { curlTargets, siteVisibilities, waitForCaRoots } from "./curl";
 import { buildDevImages, describeBuilds, planDevImages } from "./devImages";
+import { agentTls, cliEnv, cliReach, devCertificateFiles, devTlsSecrets, ensureDevCertificates, hasDevCertificates, modeSwitchProblem } from "./devTls";
 import { describeDocker, startDocker, stopDocker } from "./docker";
 import { Engine } from "./engine";
 import { devClusterConfig, devClusterLayout, describeNodes, startDevCluster, stopDevCluster } from "./devCluster";
@@ -35,6 +37,11 @@ const DOCKER_DIR = path.join(AGENT_DIR, "docker");
 const DATA_DIR = path.join(AGENT_DIR, "hydra-data");
 const TOOLS_BIN = path.join(ROOT, ".tools", "bin");
 const HTTP_PORT = Number(process.env.HYDRA_DEV_NOMAD_PORT ?? 4646);
+/**
+ * A second estate beside a developer's: the API only on its own tailnet stand-in, at port 4646 as on
+ * the node (where Prometheus scrapes Nomad), with RPC and Serf on HYDRA_DEV_NOMAD_PORT+1 and +2.
+ */
+const ON_TAILNET = process.env.HYDRA_DEV_NOMAD_ON_TAILNET === "1";
 
 /** A passphrase for the dev stack's secrets, made once and kept next to its state. */
 function passphrase(): string {
@@ -107,7 +114,43 @@ function makeBindSources(sources: string[], dataDirs: string[] = [DATA_DIR]): vo
     }
 }
 
-async function up(nodes: number): Promise<void> {
+/** The dev stack's region (the certificates carry it), from the committed file. */
+function devRegion(): string {
+    return YAML.parse(fs.readFileSync(path.join(ROOT, `Pulumi.${DEV_STACK}.yaml`), "utf8"))?.config?.["hydra:nomad"]?.region ?? "global";
+}
+
+/**
+ * Refuses, before anything is touched, to switch an estate that is up between --tls and plain HTTP,
+ * or to make new certificates under it: its resources hold the old way of reaching Nomad.
+ */
+function checkMode(e: Engine, tls: boolean): void {
+    if (!fs.existsSync(e.o.configFile)) {
+        return;
+    }
+    const wasTls = YAML.parse(fs.readFileSync(e.o.configFile, "utf8"))?.config?.["hydra:nomad"]?.tls === true;
+    const certsGone = tls && wasTls && !hasDevCertificates(AGENT_DIR, devRegion());
+    if (wasTls === tls && !certsGone) {
+        return;
+    }
+    const stacks = JSON.parse(e.must(["stack", "ls", "--json"], { withConfigFile: false })) as { name: string; resourceCount?: number }[];
+    const resources = stacks.find((s) => s.name === DEV_STACK)?.resourceCount ?? 0;
+    if (certsGone && resources > 0) {
+        const dir = path.relative(HOME, devCertificateFiles(AGENT_DIR, devRegion()).dir);
+        throw new Error(
+            `the dev estate is up with certificates that are gone from ${dir}: npm run dev -- --down first, then npm run dev -- --tls makes new ones`,
+        );
+    }
+    const problem = modeSwitchProblem(wasTls, tls, resources);
+    if (problem) {
+        throw new Error(problem);
+    }
+}
+
+async function up(nodes: number, tls: boolean): Promise<void> {
+    if (nodes > 1 && (tls || ON_TAILNET)) {
+        throw new Error(`${tls ? "--tls" : "HYDRA_DEV_NOMAD_ON_TAILNET"} is for a single dev agent: it cannot be combined with --nodes`);
+    }
+    checkMode(engine(), tls);
     tools();
     const network = devNetworkFromEnv();
     const tailnet = tailnetAddress(network);
@@ -128,12 +171,22 @@ async function up(nodes: number): Promise<void> {
 
     const e = engine();
     fs.mkdirSync(DATA_DIR, { recursive: true });
+    const made = tls ? ensureDevCertificates(path.join(TOOLS_BIN, "nomad"), AGENT_DIR, devRegion()) : undefined;
+    const certs = made?.certs;
+    if (made) {
+        console.log(
+            `Nomad TLS: ${made.created ? "made" : "kept"} ${path.relative(HOME, made.certs.dir)} (nomad tls ca create, nomad tls cert create -server, -cli)`,
+        );
+    }
+    const httpPort = ON_TAILNET ? 4646 : HTTP_PORT;
+    const nomadAddress = `${tls ? "https" : "http"}://${ON_TAILNET ? tailnet : "127.0.0.1"}:${httpPort}`;
     prepareDevStack(e, {
         dataDir: DATA_DIR,
-        nomadAddress: `http://127.0.0.1:${HTTP_PORT}`,
+        nomadAddress,
         resticRepository: path.join(AGENT_DIR, "restic-repo"),
         extraConfig: { ...tailscaleOverride(tailnet), ...(cluster ? devClusterConfig(cluster) : {}) },
         ...(cluster ? { clusterSecrets: clusterSecrets() } : {}),
+        ...(made ? { tlsSecrets: { values: devTlsSecrets(made.certs), renew: made.created } } : {}),
     });
 
     // The images the rendered jobs name, built here (no registry) before Nomad can ask for one.
@@ -155,12 +208,18 @@ async function up(nodes: number): Promise<void> {
         console.log(`Nomad cluster, ${c.started ? "started" : "already running"}: ${where.join(", ")}`);
     } else {
         await stopDevCluster(AGENT_DIR);
+        if (made?.created) {
+            // Same file names, new CA: an agent still running reads its certificates at start only.
+            await stopAgent(AGENT_DIR);
+        }
         const agent = await startAgent({
             dir: AGENT_DIR,
             nomad: path.join(TOOLS_BIN, "nomad"),
-            httpPort: HTTP_PORT,
+            httpPort,
+            ...(ON_TAILNET ? { rpcPort: HTTP_PORT + 1, serfPort: HTTP_PORT + 2, httpOnTailnetOnly: true } : {}),
             network: { tailnetAddress: tailnet, publicAddress: network.publicAddress },
             dockerEndpoint: docker.endpoint,
+            ...(certs ? { tls: agentTls(certs) } : {}),
         });
         console.log(`Nomad dev agent: ${agent.address} (log ${path.relative(HOME, agent.logFile)}${agent.started ? "" : ", already running"})`);
         address = agent.address;
@@ -173,10 +232,16 @@ async function up(nodes: number): Promise<void> {
     if (r.status !== 0) {
         throw new Error("pulumi up failed (see above)");
     }
-    const deployments = await waitForDeployments(address, 180_000, (pending) =>
-        console.log(`waiting for deployments: ${pending.map((d) => `${d.job} (${d.status})`).join(", ")}`),
+    const reach = certs ? cliReach(certs) : {};
+    const deployments = await waitForDeployments(
+        address,
+        180_000,
+        (pending) => console.log(`waiting for deployments: ${pending.map((d) => `${d.job} (${d.status})`).join(", ")}`),
+        reach,
     );
     await report(address, {
+        reach,
+        ...(certs ? { cliEnv: cliEnv(certs, address) } : {}),
         docker: describeDocker(docker, HOME),
         tailnetAddress: tailnet,
         publicAddress: network.publicAddress,
@@ -215,7 +280,7 @@ async function printCurlLines(e: Engine, o: { publicAddress: string; tailnetAddr
     for (const t of targets) {
         console.log(`  ${t.line}`);
     }
-    if (HTTP_PORT !== 4646 && targets.some((t) => t.app === "nomad")) {
+    if (!ON_TAILNET && HTTP_PORT !== 4646 && targets.some((t) => t.app === "nomad")) {
         console.log(`  (the Nomad route goes to port 4646 of the tailnet stand-in, as on the node; this agent is on ${HTTP_PORT}, so it answers 502)`);
     }
     for (const m of missing) {
@@ -253,7 +318,7 @@ async function down(): Promise<void> {
     console.log(removeDevNetwork(network) ? `Bridge ${network.bridge} removed.` : `No bridge ${network.bridge} was there.`);
 }
 
-(async () => (process.argv.includes("--down") ? down() : up(nodeCount(process.argv))))().catch((e: unknown) => {
+(async () => (process.argv.includes("--down") ? down() : up(nodeCount(process.argv), process.argv.includes("--tls"))))().catch((e: unknown) => {
     console.error(e instanceof Error ? e.message : e);
     process.exit(1);
 });

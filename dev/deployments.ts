@@ -1,5 +1,7 @@
 // `pulumi up` registers the jobs and returns (detach is the default); the dev command and the
 // tests then wait here until each service job's latest deployment is over, healthy or not.
+import { AgentReach, nomadGet } from "./nomadApi";
+
 export interface DeploymentState {
     job: string;
     /** Nomad's status (successful, failed, running, …), or "none" when the job has no deployment. */
@@ -9,30 +11,28 @@ export interface DeploymentState {
 
 const TERMINAL = ["successful", "failed", "cancelled", "none"];
 
-async function get<T>(url: string): Promise<T> {
-    const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
-    if (!res.ok) {
-        throw new Error(`${url}: ${res.status} ${await res.text()}`);
-    }
-    return (await res.json()) as T;
-}
-
-export async function deploymentStates(address: string): Promise<DeploymentState[]> {
-    const jobs = await get<{ ID: string; Type: string; Stop: boolean }[]>(`${address}/v1/jobs`);
+export async function deploymentStates(address: string, reach: AgentReach = {}): Promise<DeploymentState[]> {
+    const get = <T>(path: string) => nomadGet<T>(address, path, reach);
+    const jobs = await get<{ ID: string; Type: string; Stop: boolean }[]>("/v1/jobs");
     const out: DeploymentState[] = [];
     for (const j of jobs.filter((x) => x.Type === "service" && !x.Stop).sort((a, b) => a.ID.localeCompare(b.ID))) {
-        const d = await get<{ Status: string; StatusDescription: string } | null>(`${address}/v1/job/${encodeURIComponent(j.ID)}/deployment`);
+        const d = await get<{ Status: string; StatusDescription: string } | null>(`/v1/job/${encodeURIComponent(j.ID)}/deployment`);
         out.push({ job: j.ID, status: d?.Status ?? "none", description: d?.StatusDescription ?? "" });
     }
     return out;
 }
 
 /** Waits until no service job's deployment is in progress, or `timeoutMs` passes; returns the last states. */
-export async function waitForDeployments(address: string, timeoutMs: number, onWait?: (pending: DeploymentState[]) => void): Promise<DeploymentState[]> {
+export async function waitForDeployments(
+    address: string,
+    timeoutMs: number,
+    onWait?: (pending: DeploymentState[]) => void,
+    reach: AgentReach = {},
+): Promise<DeploymentState[]> {
     const deadline = Date.now() + timeoutMs;
     let lastReport = 0;
     for (;;) {
-        const states = await deploymentStates(address);
+        const states = await deploymentStates(address, reach);
         const pending = states.filter((s) => !TERMINAL.includes(s.status));
         if (pending.length === 0 || Date.now() > deadline) {
             return states;

@@ -1,13 +1,6 @@
 // What `npm run dev` prints at the end: what runs, where, and whether Docker tasks can run.
 import { DeploymentState } from "./deployments";
-
-async function json<T>(url: string): Promise<T> {
-    const res = await fetch(url);
-    if (!res.ok) {
-        throw new Error(`${url}: ${res.status} ${await res.text()}`);
-    }
-    return (await res.json()) as T;
-}
+import { AgentReach, nomadGet } from "./nomadApi";
 
 export interface ReportContext {
     /** The line saying which Docker daemon is used (describeDocker). */
@@ -16,21 +9,27 @@ export interface ReportContext {
     publicAddress?: string;
     bridge?: string;
     deployments?: DeploymentState[];
+    /** An agent with mTLS: how to reach it, and the environment the nomad CLI needs for it. */
+    reach?: AgentReach;
+    cliEnv?: Record<string, string>;
 }
 
 /** What is deployed, as Nomad sees it, and whether Docker tasks can run here. */
 export async function report(address: string, ctx: ReportContext = {}): Promise<void> {
+    const json = <T>(p: string) => nomadGet<T>(address, p, ctx.reach, 15);
     type Stub = { ID: string; Type: string; Status: string; Periodic: boolean; JobSummary?: { Summary: Record<string, Record<string, number>> } };
-    const jobs = await json<Stub[]>(`${address}/v1/jobs?meta=true`);
-    const vars = await json<{ Path: string }[]>(`${address}/v1/vars?prefix=nomad/jobs`);
-    const nodes = await json<{ ID: string }[]>(`${address}/v1/nodes`);
-    const node = await json<{ Drivers: Record<string, { Detected: boolean; Healthy: boolean; HealthDescription: string }> }>(
-        `${address}/v1/node/${nodes[0].ID}`,
-    );
+    const jobs = await json<Stub[]>("/v1/jobs?meta=true");
+    const vars = await json<{ Path: string }[]>("/v1/vars?prefix=nomad/jobs");
+    const nodes = await json<{ ID: string }[]>("/v1/nodes");
+    const node = await json<{ Drivers: Record<string, { Detected: boolean; Healthy: boolean; HealthDescription: string }> }>(`/v1/node/${nodes[0].ID}`);
     const port = new URL(address).port;
-    console.log(
-        `\nNomad UI: ${address}/ui/jobs${ctx.tailnetAddress ? `   (and http://${ctx.tailnetAddress}:${port}/ui, as the internal proxy reaches it)` : ""}`,
-    );
+    // Under mTLS a browser needs the client certificate, and the internal proxy has no Nomad route (apps/plan.ts).
+    const uiNote = ctx.cliEnv
+        ? "   (mTLS: only with the client certificate; the internal proxy has no Nomad route with nomad.tls)"
+        : ctx.tailnetAddress
+          ? `   (and http://${ctx.tailnetAddress}:${port}/ui, as the internal proxy reaches it)`
+          : "";
+    console.log(`\nNomad UI: ${address}/ui/jobs${uiNote}`);
     console.log("\nJOB            TYPE                 STATUS     DEPLOYMENT   ALLOCATIONS");
     for (const j of jobs.sort((a, b) => a.ID.localeCompare(b.ID))) {
         const counts: Record<string, number> = {};
@@ -69,6 +68,16 @@ export async function report(address: string, ctx: ReportContext = {}): Promise<
         );
         console.log(`An app, straight:     curl http://${ctx.tailnetAddress}:<port>/   (ports: nomad service list, then nomad service info <name>)`);
     }
-    console.log("\nForce a backup run: nomad job periodic force restic   (NOMAD_ADDR=" + address + ")");
+    if (ctx.cliEnv) {
+        console.log("\nThe nomad CLI, over mTLS with the dev CLI certificate:");
+        console.log(
+            Object.entries(ctx.cliEnv)
+                .map(([k, v]) => `  export ${k}=${v}`)
+                .join("\n"),
+        );
+        console.log("Force a backup run: nomad job periodic force restic");
+    } else {
+        console.log("\nForce a backup run: nomad job periodic force restic   (NOMAD_ADDR=" + address + ")");
+    }
     console.log("Tear down:          npm run dev -- --down");
 }

@@ -43,10 +43,18 @@ export interface DevStackOptions {
      * apps'. Without them they are dropped, so that a single-node stack is what it always was.
      */
     clusterSecrets?: Record<string, string>;
+    /**
+     * nomad.tls on, with these PEM secrets by key (TLS_SECRETS). `renew`: the certificates are new,
+     * so a value kept from an earlier run is replaced. Without them nomad.tls is off and they are dropped.
+     */
+    tlsSecrets?: { values: Record<string, string>; renew: boolean };
 }
 
 /** The secrets only a dev cluster has. */
 export const CLUSTER_SECRETS = ["nomadGossipKey", "tailscaleAuthKey"] as const;
+
+/** The secrets only a dev stack with nomad.tls has. */
+export const TLS_SECRETS = ["nomadCaCert", "nomadClientCert", "nomadClientKey", "nomadServerCert", "nomadServerKey"] as const;
 
 function stackExists(engine: Engine): boolean {
     const out = engine.must(["stack", "ls", "--json"], { withConfigFile: false });
@@ -77,13 +85,13 @@ export function prepareDevStack(engine: Engine, o: DevStackOptions): void {
         }
     }
 
-    const dropped: readonly string[] = o.clusterSecrets ? [] : CLUSTER_SECRETS.map((k) => `hydra:${k}`);
+    const dropped: readonly string[] = [...(o.clusterSecrets ? [] : CLUSTER_SECRETS), ...(o.tlsSecrets ? [] : TLS_SECRETS)].map((k) => `hydra:${k}`);
     const secure = Object.fromEntries(
         Object.entries<unknown>(previous.config ?? {}).filter(([k, v]) => v && typeof v === "object" && "secure" in (v as object) && !dropped.includes(k)),
     );
     const config: Record<string, unknown> = { ...committed.config, ...secure, ...(o.extraConfig ?? {}) };
     config["hydra:node"] = { ...(committed.config?.["hydra:node"] ?? {}), dataDir: o.dataDir };
-    config["hydra:nomad"] = { ...(committed.config?.["hydra:nomad"] ?? {}), address: o.nomadAddress };
+    config["hydra:nomad"] = { ...(committed.config?.["hydra:nomad"] ?? {}), address: o.nomadAddress, ...(o.tlsSecrets ? { tls: true } : {}) };
     // The backup's metrics stay in this machine's dev folder, not in the system's node-exporter folder.
     config["hydra:backup"] = { ...(committed.config?.["hydra:backup"] ?? {}), metricsDir: path.join(path.dirname(o.dataDir), "metrics") };
     fs.mkdirSync(path.dirname(engine.o.configFile), { recursive: true });
@@ -92,8 +100,9 @@ export function prepareDevStack(engine: Engine, o: DevStackOptions): void {
     // The apps' secrets. The proxies use Caddy's local CA here (proxy.tls internal), so no Cloudflare token.
     const declarations = APPS.flatMap((a) => a.secrets ?? []);
     const fixed = { resticRepository: o.resticRepository };
-    for (const [key, value] of Object.entries({ ...devSecrets(declarations, fixed), ...(o.clusterSecrets ?? {}) })) {
-        if (`hydra:${key}` in secure) {
+    const renewed = o.tlsSecrets?.renew ? Object.keys(o.tlsSecrets.values) : [];
+    for (const [key, value] of Object.entries({ ...devSecrets(declarations, fixed), ...(o.clusterSecrets ?? {}), ...(o.tlsSecrets?.values ?? {}) })) {
+        if (`hydra:${key}` in secure && !renewed.includes(key)) {
             continue;
         }
         // The value goes through stdin, so it never shows in a process listing.

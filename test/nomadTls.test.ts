@@ -4,12 +4,14 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as YAML from "yaml";
 import { adminRoutes } from "../apps/plan";
 import { renderPrometheusConfig } from "../apps/monitoring";
 import { nodeFiles, UserDataOptions } from "../components/cloudInit";
 import { renderNomadAgentConfig } from "../components/nomadAgentConfig";
 import { ConfigError, Problem, problemLine, validateConfig } from "../config";
 import { tlsFrom } from "../nomad/connection";
+import { stackRawConfig, validateForRender } from "../render/renderStack";
 import { NOMAD_TLS_FILES } from "../vocabulary";
 import { FIXTURE_APPS } from "./fixtures/config/apps";
 import { FIXTURES, loadStackFile, toRawConfig } from "./support/fixtures";
@@ -64,6 +66,16 @@ describe("nomad.tls: config", () => {
             'hydra:nomadServerKey: is required with nomad.tls (see "Nomad over TLS" in the README): pulumi config set --secret nomadServerKey < <file>.pem',
         ]);
         assert.ok(problems.every((p) => !p.message.includes("not-a-key-value")));
+    });
+
+    it("renders a stack file with nomad.tls (npm run render): its unread secrets are placeholders, not checked as PEM", () => {
+        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "hydra-tls-render-")), "Pulumi.tls.yaml");
+        const placeholders = Object.fromEntries(Object.keys(TLS_SECRETS).map((k) => [k, { secure: "v1:AAAA" }]));
+        fs.writeFileSync(file, YAML.stringify({ config: { ...withTls(), ...placeholders } }));
+        const { cfg, unsetSecrets } = validateForRender(stackRawConfig(file), FIXTURE_APPS);
+        assert.strictEqual(cfg.nomad.tls?.serverName, "server.global.nomad");
+        assert.ok(!unsetSecrets.some((k) => k.startsWith("nomad") && k !== "nomadToken"), unsetSecrets.join(", "));
+        fs.rmSync(path.dirname(file), { recursive: true, force: true });
     });
 
     it("needs no server certificate for target existing (the agent is not ours to configure)", () => {
