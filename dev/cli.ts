@@ -14,7 +14,7 @@ import { buildDevImages, describeBuilds, planDevImages } from "./devImages";
 import { describeDocker, startDocker, stopDocker } from "./docker";
 import { Engine } from "./engine";
 import { serverCountProblem } from "../config";
-import { devClusterConfig, devClusterLayout, describeNodes, reviveDevPrimary, startDevCluster, stopDevCluster } from "./devCluster";
+import { devClusterConfig, devClusterLayout, describeNodes, refuseFewerServers, reviveDevPrimary, startDevCluster, stopDevCluster } from "./devCluster";
 import {
     devNetworkFromEnv,
     devNodeAddresses,
@@ -135,6 +135,7 @@ async function up(nodes: number, servers: number): Promise<void> {
             ? devClusterLayout(devNodeName(), devNodeAddresses(network, nodes), { agentDir: AGENT_DIR, dataDir: DATA_DIR, httpPort: HTTP_PORT, servers })
             : undefined;
     if (cluster) {
+        refuseFewerServers(AGENT_DIR, cluster);
         ensureNodeAddresses(
             network,
             cluster.nodes.map((n) => n.addresses),

@@ -175,6 +175,21 @@ export function seedFiles(a: LocalAgent, primary: LocalAgent, gossipKey: string)
 const placesOf = (c: DevCluster) =>
     JSON.stringify([c.httpPort, c.nodes.map((n) => [n.name, n.primary, n.public, n.dataDir ?? null, n.addresses.tailnet, n.addresses.public])]);
 
+/** Refuses a layout with fewer servers than the running cluster of the same nodes has (before anything is touched). */
+export function refuseFewerServers(agentDir: string, c: DevCluster): void {
+    const running = readLayout(agentDir);
+    if (!running || placesOf(running) !== placesOf(c)) {
+        return;
+    }
+    const lost = running.nodes.filter((n, k) => n.server && !c.nodes[k].server).map((n) => n.name);
+    if (lost.length) {
+        throw new Error(
+            `${lost.join(", ")} run as Nomad servers: taking servers out of a cluster needs nomad operator raft remove-peer, which npm run dev does not do; ` +
+                `keep --servers ${running.nodes.filter((n) => n.server).length}, or npm run dev -- --down first`,
+        );
+    }
+}
+
 /** Starts an agent that is not running again from its own folder: its config files and data as they were, like a machine that comes back. */
 export function reviveAgent(a: LocalAgent, nomad: string): void {
     const dir = path.join(a.dir, "config");
@@ -194,12 +209,7 @@ export async function startDevCluster(
 ): Promise<{ agents: LocalAgent[]; started: boolean }> {
     const running = readLayout(o.agentDir);
     if (running && placesOf(running) === placesOf(c)) {
-        const lost = running.nodes.filter((n, k) => n.server && !c.nodes[k].server).map((n) => n.name);
-        if (lost.length) {
-            throw new Error(
-                `${lost.join(", ")} run as Nomad servers: taking servers out of a cluster needs nomad operator raft remove-peer, which npm run dev does not do; npm run dev -- --down first`,
-            );
-        }
+        refuseFewerServers(o.agentDir, c);
         const agents = devClusterAgents(running, o);
         const dead = agents.filter((a) => livePid(pidFile(a)) === undefined);
         if (dead.length < agents.length) {
