@@ -56,10 +56,10 @@ describe("integration: growing the dev estate from 1 Nomad server to 3 with one 
     const before: { jobs: JobStub[]; vars: Record<string, { index: number; items: unknown }> } = { jobs: [], vars: {} };
     const timings: Record<string, number> = {};
 
-    const dev = (args: string[]) => {
+    const dev = (args: string[], label = args.join(" ")) => {
         const start = Date.now();
         const r = spawnSync("npm", ["run", "--silent", "dev", "--", ...args], { cwd: ROOT, env, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
-        timings[args.join(" ")] = Date.now() - start;
+        timings[label] = Date.now() - start;
         return { status: r.status, output: `${r.stdout}\n${r.stderr}` };
     };
     const raft = async (address: string) => {
@@ -128,7 +128,7 @@ describe("integration: growing the dev estate from 1 Nomad server to 3 with one 
     });
 
     it("refuses to take a server out (npm run dev -- --nodes 3 again) before touching anything", async () => {
-        const r = dev(["--nodes", "3"]);
+        const r = dev(["--nodes", "3"], "refused");
         assert.notStrictEqual(r.status, 0, r.output.slice(-3000));
         assert.match(r.output, /dev2, dev3 run as Nomad servers: taking servers out of a cluster needs nomad operator raft remove-peer/);
         assert.deepStrictEqual((await raft(nodeApi("dev"))).voters, NODES);
