@@ -195,8 +195,14 @@ async function up(nodes: number, servers: number): Promise<void> {
         // As each machine runs its join script: the agents take the files the program rendered for their nodes.
         const scripts = JSON.parse(e.must(["stack", "output", "joinScripts", "--json", "--show-secrets", "--stack", DEV_STACK], { withConfigFile: false }));
         const t1 = Date.now();
-        const applied = await applyProgramFiles(cluster, scripts, { agentDir: AGENT_DIR, dockerEndpoint: docker.endpoint, nomad: path.join(TOOLS_BIN, "nomad") });
-        const restarted = applied.restarted.length ? `restarted on the join scripts' files (${seconds(Date.now() - t1)}): ${applied.restarted.join(", ")}` : "no agent restarted";
+        const applied = await applyProgramFiles(cluster, scripts, {
+            agentDir: AGENT_DIR,
+            dockerEndpoint: docker.endpoint,
+            nomad: path.join(TOOLS_BIN, "nomad"),
+        });
+        const restarted = applied.restarted.length
+            ? `restarted on the join scripts' files (${seconds(Date.now() - t1)}): ${applied.restarted.join(", ")}`
+            : "no agent restarted";
         console.log(`Nomad servers (Raft voters): ${applied.voters.join(", ")}; leader ${applied.leader}; ${restarted}`);
     }
     const deployments = await waitForDeployments(address, 180_000, (pending) =>

@@ -68,7 +68,6 @@ export function writeLayout(agentDir: string, c: DevCluster): void {
     fs.writeFileSync(layoutFile(agentDir), JSON.stringify(c, null, 2));
 }
 
-
 /** The stack's config for the cluster: the other nodes as `existing` machines, and Syncthing's data on the first node that has its own. */
 export function devClusterConfig(c: DevCluster): Record<string, unknown> {
     const others = c.nodes.filter((n) => !n.primary);

@@ -32,7 +32,13 @@ export async function raftVoters(agents: LocalAgent[]): Promise<{ voters: string
             if (res.ok) {
                 const servers = ((await res.json()) as RaftConfiguration).Servers;
                 const name = (node: string) => node.replace(/\.[^.]+$/, "");
-                return { voters: servers.filter((s) => s.Voter).map((s) => name(s.Node)).sort(), leader: servers.filter((s) => s.Leader).map((s) => name(s.Node))[0] };
+                return {
+                    voters: servers
+                        .filter((s) => s.Voter)
+                        .map((s) => name(s.Node))
+                        .sort(),
+                    leader: servers.filter((s) => s.Leader).map((s) => name(s.Node))[0],
+                };
             }
         } catch {
             // not answering: ask the next one
@@ -52,7 +58,9 @@ async function waitForVoters(agents: LocalAgent[], expected: string[], timeoutMs
         await new Promise((r) => setTimeout(r, 1000));
     }
     const logs = agents.map((a) => path.join(a.dir, "agent.log")).join(", ");
-    throw new Error(`the dev cluster's Raft voters are ${seen.voters.join(", ") || "none"}, not ${expected.join(", ")}, after ${timeoutMs / 1000}s (logs: ${logs})`);
+    throw new Error(
+        `the dev cluster's Raft voters are ${seen.voters.join(", ") || "none"}, not ${expected.join(", ")}, after ${timeoutMs / 1000}s (logs: ${logs})`,
+    );
 }
 
 async function restart(agents: LocalAgent[], files: Map<LocalAgent, Record<string, string>>, nomad: string): Promise<void> {

@@ -127,7 +127,14 @@ describe("dev estate: Docker without a daemon", () => {
             );
             const cluster = { nodes: agents.map((a) => a.node), warnings: [] };
             const base = (server: boolean, client: boolean, bootstrapExpect: number) =>
-                renderNomadAgentConfig({ datacenter: "hydra", region: "global", publicInterface: "eth0", acl: false, consul: false, role: { server, client, bootstrapExpect } });
+                renderNomadAgentConfig({
+                    datacenter: "hydra",
+                    region: "global",
+                    publicInterface: "eth0",
+                    acl: false,
+                    consul: false,
+                    role: { server, client, bootstrapExpect },
+                });
             const join = (node: string, agentConfig: string, clusterConfig: string) =>
                 renderJoinScript({ node, arch: "amd64", nomadVersion: "1.6.3", agentConfig, clusterConfig, tailnetAuthKey: "tskey-auth-x", tailnetTags: [] });
             const dropIn = clusterDropIn(agents[1].node, cluster, "k");
@@ -135,11 +142,18 @@ describe("dev estate: Docker without a daemon", () => {
             assert.strictEqual(dev2["cluster.hcl"], dropIn);
             assert.match(dev2["cluster.hcl"], /retry_join = \["100\.127\.0\.1", "100\.127\.0\.2", "100\.127\.0\.3"\]/);
             assert.match(dev2["nomad.hcl"], /server \{\n {2}enabled {10}= true\n {2}bootstrap_expect = 3\n\}/);
-            assert.match(dev2["nomad.hcl"], /ports \{\n {2}http = 4646\n {2}rpc {2}= 4647\n {2}serf = 4648\n\}/, "Nomad's own RPC and Serf ports, which the drop-in names");
+            assert.match(
+                dev2["nomad.hcl"],
+                /ports \{\n {2}http = 4646\n {2}rpc {2}= 4647\n {2}serf = 4648\n\}/,
+                "Nomad's own RPC and Serf ports, which the drop-in names",
+            );
             // The primary's script only adds the drop-in: it stays as it booted, bootstrapped alone.
             const dev = programFiles(agents[0], renderPrimaryJoinScript("dev", clusterDropIn(agents[0].node, cluster, "k")));
             assert.match(dev["nomad.hcl"], /bootstrap_expect = 1/);
-            assert.throws(() => programFiles(agents[2], join("dev3", base(false, true, 1), dropIn)), /renders dev3 as a client agent, but npm run dev declared it both/);
+            assert.throws(
+                () => programFiles(agents[2], join("dev3", base(false, true, 1), dropIn)),
+                /renders dev3 as a client agent, but npm run dev declared it both/,
+            );
             assert.throws(() => programFiles(agents[2], undefined), /joinScripts has no script for dev3/);
             // A fresh cluster (the primary the one server) starts on what the program renders for it.
             const seed = devClusterAgents(devClusterLayout("dev", devNodeAddresses(DEFAULT_DEV_NETWORK, 3), opts), { agentDir: "/a", dockerEndpoint: "" });

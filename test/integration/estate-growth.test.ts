@@ -65,7 +65,13 @@ describe("integration: growing the dev estate from 1 Nomad server to 3 with one 
     const raft = async (address: string) => {
         const servers = (await api<Raft>(address, "GET", "/v1/operator/raft/configuration")).Servers;
         const name = (s: { Node: string }) => s.Node.replace(/\.global$/, "");
-        return { voters: servers.filter((s) => s.Voter).map(name).sort(), leader: servers.filter((s) => s.Leader).map(name)[0] };
+        return {
+            voters: servers
+                .filter((s) => s.Voter)
+                .map(name)
+                .sort(),
+            leader: servers.filter((s) => s.Leader).map(name)[0],
+        };
     };
     const jobs = async (address: string) =>
         (await api<JobStub[]>(address, "GET", "/v1/jobs")).map((j) => ({ ID: j.ID, Version: j.Version, JobModifyIndex: j.JobModifyIndex, Status: j.Status }));
@@ -107,7 +113,10 @@ describe("integration: growing the dev estate from 1 Nomad server to 3 with one 
         growOutput = r.output;
         assert.strictEqual(r.status, 0, r.output.slice(-6000));
         assert.match(r.output, /Nomad cluster, already running: dev /, "the running cluster is kept, not started afresh");
-        assert.match(r.output, /Nomad servers \(Raft voters\): dev, dev2, dev3; leader (dev|dev2|dev3); restarted on the join scripts' files \([\d.]+s\): dev, dev2, dev3/);
+        assert.match(
+            r.output,
+            /Nomad servers \(Raft voters\): dev, dev2, dev3; leader (dev|dev2|dev3); restarted on the join scripts' files \([\d.]+s\): dev, dev2, dev3/,
+        );
         assert.deepStrictEqual((await raft(nodeApi("dev2"))).voters, NODES);
         // Each agent restarted (a new PID), and runs exactly the drop-in its node's join script writes.
         for (const n of NODES) {
@@ -124,7 +133,12 @@ describe("integration: growing the dev estate from 1 Nomad server to 3 with one 
         assert.ok(growOutput.includes("Resources:"), growOutput.slice(-4000));
         assert.doesNotMatch(summary.split("\n\n")[0], /replaced|deleted/, summary);
         const outputs = growOutput.slice(growOutput.lastIndexOf("Outputs:"), growOutput.lastIndexOf("Resources:"));
-        console.log(`      up: ${summary.split("\n\n")[0].replace(/\s+/g, " ").trim()}; ${outputs.split("\n").find((l) => l.includes("joinScripts"))?.trim()}`);
+        console.log(
+            `      up: ${summary.split("\n\n")[0].replace(/\s+/g, " ").trim()}; ${outputs
+                .split("\n")
+                .find((l) => l.includes("joinScripts"))
+                ?.trim()}`,
+        );
     });
 
     it("refuses to take a server out (npm run dev -- --nodes 3 again) before touching anything", async () => {
