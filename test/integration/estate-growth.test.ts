@@ -100,6 +100,8 @@ describe("integration: growing the dev estate from 1 Nomad server to 3 with one 
         const r = dev(["--nodes", "3"]);
         assert.strictEqual(r.status, 0, r.output.slice(-6000));
         assert.deepStrictEqual((await raft(nodeApi("dev"))).voters, ["dev"]);
+        // A fresh cluster starts on what the join scripts then hold: nothing restarts after the up.
+        assert.match(r.output, /Nomad servers \(Raft voters\): dev; leader dev; no agent restarted/);
         before.jobs = await jobs(nodeApi("dev"));
         before.vars = await variables(nodeApi("dev"));
         assert.ok(before.jobs.length >= 5, `jobs: ${before.jobs.map((j) => j.ID).join(", ")}`);
