@@ -5,11 +5,10 @@
 // private Docker daemon. The stack declares the others as `existing` nodes with these addresses.
 import * as fs from "fs";
 import * as path from "path";
-import { NOMAD_RPC_PORT, NOMAD_SERF_PORT, renderClusterAgentConfig } from "../components/clusterAgentConfig";
+import { CLUSTER_CONFIG_FILE, NOMAD_RPC_PORT, NOMAD_SERF_PORT, renderClusterAgentConfig } from "../components/clusterAgentConfig";
 import { NOMAD_TELEMETRY } from "../components/nomadAgentConfig";
 import { ClusterNode } from "../config";
 import { dockerPlugin } from "./agent";
-import { CLUSTER_CONFIG_FILE } from "../components/clusterAgentConfig";
 import { endOrphanedTasks, LocalAgent, localAgentConfig, pidFile, processesUnder, startLocalAgentWith, stopLocalCluster } from "./clusterAgents";
 import { livePid } from "./pids";
 import { DevNodeAddresses } from "./network";
