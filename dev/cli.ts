@@ -1,6 +1,7 @@
 // `npm run dev`: the whole estate on this machine in one command.
 // `npm run dev -- --nodes 3`: the same estate on a Nomad cluster of 3 nodes on this machine (dev/devCluster.ts).
 // `npm run dev -- --tls`: the same estate with Nomad's API over mutual TLS (nomad.tls; dev/devTls.ts).
+// `npm run dev -- --nodes 3 --servers 3`: each of the 3 a server (and client), on the files the program renders.
 // `npm run dev -- --down`: destroy the dev stack, stop the agent(s) and the Docker daemon.
 import { spawnSync } from "child_process";
 import * as crypto from "crypto";
@@ -14,7 +15,8 @@ import { buildDevImages, describeBuilds, planDevImages } from "./devImages";
 import { agentTls, cliEnv, cliReach, devCertificateFiles, devTlsSecrets, ensureDevCertificates, hasDevCertificates, modeSwitchProblem } from "./devTls";
 import { describeDocker, startDocker, stopDocker } from "./docker";
 import { Engine } from "./engine";
-import { devClusterConfig, devClusterLayout, describeNodes, startDevCluster, stopDevCluster } from "./devCluster";
+import { serverCountProblem } from "../config";
+import { devClusterConfig, devClusterLayout, describeNodes, refuseFewerServers, reviveDevPrimary, startDevCluster, stopDevCluster } from "./devCluster";
 import {
     devNetworkFromEnv,
     devNodeAddresses,
@@ -25,6 +27,7 @@ import {
     removeNodeAddresses,
     tailnetAddress,
 } from "./network";
+import { applyProgramFiles } from "./programAgents";
 import { report } from "./report";
 import { DEV_STACK, prepareDevStack } from "./stack";
 
@@ -103,6 +106,20 @@ function nodeCount(argv: string[]): number {
     return n;
 }
 
+/** `--servers S`: how many of the nodes are Nomad servers (1, the primary, unless given; 3 or 5 to survive losing one). */
+function serverCount(argv: string[], nodes: number): number {
+    const i = argv.indexOf("--servers");
+    if (i < 0) {
+        return 1;
+    }
+    const n = Number(argv[i + 1]);
+    const problem = Number.isInteger(n) ? serverCountProblem(n) : "is not a whole number";
+    if (problem || n > nodes) {
+        throw new Error(`--servers ${argv[i + 1] ?? ""}: ${problem ?? `is more than the ${nodes} nodes of --nodes`}`);
+    }
+    return n;
+}
+
 /** The host folders the jobs bind-mount, made under a dev data folder (Docker does not make them). */
 function makeBindSources(sources: string[], dataDirs: string[] = [DATA_DIR]): void {
     for (const s of sources) {
@@ -146,7 +163,7 @@ function checkMode(e: Engine, tls: boolean): void {
     }
 }
 
-async function up(nodes: number, tls: boolean): Promise<void> {
+async function up(nodes: number, servers: number, tls: boolean): Promise<void> {
     if (nodes > 1 && (tls || ON_TAILNET)) {
         throw new Error(`${tls ? "--tls" : "HYDRA_DEV_NOMAD_ON_TAILNET"} is for a single dev agent: it cannot be combined with --nodes`);
     }
@@ -158,9 +175,10 @@ async function up(nodes: number, tls: boolean): Promise<void> {
     // A cluster: a tailnet and a public stand-in per node, and Docker's containers kept off the nodes' addresses.
     const cluster =
         nodes > 1
-            ? devClusterLayout(devNodeName(), devNodeAddresses(network, nodes), { agentDir: AGENT_DIR, dataDir: DATA_DIR, httpPort: HTTP_PORT })
+            ? devClusterLayout(devNodeName(), devNodeAddresses(network, nodes), { agentDir: AGENT_DIR, dataDir: DATA_DIR, httpPort: HTTP_PORT, servers })
             : undefined;
     if (cluster) {
+        refuseFewerServers(AGENT_DIR, cluster);
         ensureNodeAddresses(
             network,
             cluster.nodes.map((n) => n.addresses),
@@ -232,6 +250,20 @@ async function up(nodes: number, tls: boolean): Promise<void> {
     if (r.status !== 0) {
         throw new Error("pulumi up failed (see above)");
     }
+    if (cluster) {
+        // As each machine runs its join script: the agents take the files the program rendered for their nodes.
+        const scripts = JSON.parse(e.must(["stack", "output", "joinScripts", "--json", "--show-secrets", "--stack", DEV_STACK], { withConfigFile: false }));
+        const t1 = Date.now();
+        const applied = await applyProgramFiles(cluster, scripts, {
+            agentDir: AGENT_DIR,
+            dockerEndpoint: docker.endpoint,
+            nomad: path.join(TOOLS_BIN, "nomad"),
+        });
+        const restarted = applied.restarted.length
+            ? `restarted on the join scripts' files (${seconds(Date.now() - t1)}): ${applied.restarted.join(", ")}`
+            : "no agent restarted";
+        console.log(`Nomad servers (Raft voters): ${applied.voters.join(", ")}; leader ${applied.leader}; ${restarted}`);
+    }
     const reach = certs ? cliReach(certs) : {};
     const deployments = await waitForDeployments(
         address,
@@ -290,6 +322,11 @@ async function printCurlLines(e: Engine, o: { publicAddress: string; tailnetAddr
 
 async function down(): Promise<void> {
     const e = engine();
+    // pulumi destroy reaches Nomad through the primary: a killed one comes back first, with its data.
+    const revived = await reviveDevPrimary(AGENT_DIR, path.join(TOOLS_BIN, "nomad"));
+    if (revived) {
+        console.log(`Nomad agent ${revived} was not running: started again from its folder, for pulumi destroy.`);
+    }
     const stacks = JSON.parse(e.must(["stack", "ls", "--json"], { withConfigFile: false })) as { name: string }[];
     if (stacks.some((s) => s.name === DEV_STACK)) {
         const r = spawnSync(path.join(TOOLS_BIN, "pulumi"), ["destroy", "--yes", "--stack", DEV_STACK, "--config-file", e.o.configFile], {
@@ -318,7 +355,12 @@ async function down(): Promise<void> {
     console.log(removeDevNetwork(network) ? `Bridge ${network.bridge} removed.` : `No bridge ${network.bridge} was there.`);
 }
 
-(async () => (process.argv.includes("--down") ? down() : up(nodeCount(process.argv), process.argv.includes("--tls"))))().catch((e: unknown) => {
+const main = () => {
+    const nodes = nodeCount(process.argv);
+    return up(nodes, serverCount(process.argv, nodes), process.argv.includes("--tls"));
+};
+
+(async () => (process.argv.includes("--down") ? down() : main()))().catch((e: unknown) => {
     console.error(e instanceof Error ? e.message : e);
     process.exit(1);
 });

@@ -12,9 +12,11 @@ import { livePid, stopPid } from "./pids";
 
 export interface LocalAgent {
     node: ClusterNode;
-    /** Its loopback address (127.0.0.x) and first port: HTTP; RPC and Serf are the next two. */
+    /** Its own address (127.0.0.x, or a tailnet stand-in) and HTTP port; RPC and Serf are the next two unless set. */
     address: string;
     httpPort: number;
+    rpcPort?: number;
+    serfPort?: number;
     /** Its folder: config, data, log and pid file. */
     dir: string;
     /** Where its tasks listen: the tailscale and public host networks (127.0.0.1 for both unless set). */
@@ -28,8 +30,10 @@ export interface LocalAgent {
 }
 
 export const httpAddress = (a: LocalAgent) => `http://${a.address}:${a.httpPort}`;
-export const rpcAddress = (a: LocalAgent) => `${a.address}:${a.httpPort + 1}`;
-export const serfAddress = (a: LocalAgent) => `${a.address}:${a.httpPort + 2}`;
+export const rpcPort = (a: LocalAgent) => a.rpcPort ?? a.httpPort + 1;
+export const serfPort = (a: LocalAgent) => a.serfPort ?? a.httpPort + 2;
+export const rpcAddress = (a: LocalAgent) => `${a.address}:${rpcPort(a)}`;
+export const serfAddress = (a: LocalAgent) => `${a.address}:${serfPort(a)}`;
 
 /** The base config of a local agent: its role, addresses, host networks on its own address, raw_exec. */
 export function localAgentConfig(a: LocalAgent, bootstrapExpect: number): string {
@@ -44,7 +48,7 @@ export function localAgentConfig(a: LocalAgent, bootstrapExpect: number): string
         "# Every agent says where it is; on one machine they refuse to start otherwise.",
         `advertise {\n  http = "${a.address}"\n  rpc  = "${a.address}"\n  serf = "${a.address}"\n}`,
         ...(a.alsoHttpOn ? [`addresses {\n  http = "${a.alsoHttpOn} ${a.address}"\n}`] : []),
-        `ports {\n  http = ${a.httpPort}\n  rpc  = ${a.httpPort + 1}\n  serf = ${a.httpPort + 2}\n}`,
+        `ports {\n  http = ${a.httpPort}\n  rpc  = ${rpcPort(a)}\n  serf = ${serfPort(a)}\n}`,
     ];
     if (isServer(a.node)) {
         lines.push("", `server {\n  enabled          = true\n  bootstrap_expect = ${bootstrapExpect}\n}`);
@@ -110,13 +114,20 @@ export function hasLocalAgentFiles(a: LocalAgent, files: Record<string, string>)
 
 /** Writes the agent's two files (base and the estate's cluster drop-in) and starts it; returns its PID. */
 export function startLocalAgent(a: LocalAgent, o: LocalAgentStart): number {
+    return startLocalAgentWith(a, o.nomad, localAgentFiles(a, o));
+}
+
+/** Writes these config files (the only ones in its config folder) and starts the agent, keeping its data; returns its PID. */
+export function startLocalAgentWith(a: LocalAgent, nomad: string, files: Record<string, string>): number {
     const configDir = path.join(a.dir, "config");
+    fs.rmSync(configDir, { recursive: true, force: true });
     fs.mkdirSync(configDir, { recursive: true });
-    for (const [name, text] of Object.entries(localAgentFiles(a, o))) {
-        fs.writeFileSync(path.join(configDir, name), text);
+    for (const [name, text] of Object.entries(files)) {
+        // The drop-in holds the gossip key.
+        fs.writeFileSync(path.join(configDir, name), text, { mode: 0o600 });
     }
     const log = fs.openSync(path.join(a.dir, "agent.log"), "a");
-    const child = spawn(o.nomad, ["agent", `-config=${configDir}`], { detached: true, stdio: ["ignore", log, log], env: a.env ?? process.env });
+    const child = spawn(nomad, ["agent", `-config=${configDir}`], { detached: true, stdio: ["ignore", log, log], env: a.env ?? process.env });
     child.unref();
     fs.closeSync(log);
     fs.writeFileSync(pidFile(a), String(child.pid));
@@ -161,6 +172,30 @@ export function processesUnder(dir: string): number[] {
         })
         .map(Number)
         .filter((pid) => pid !== process.pid);
+}
+
+/** A process and everything it started (from /proc/<pid>/task/<tid>/children). */
+function withDescendants(pid: number): number[] {
+    let children: number[] = [];
+    try {
+        for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+            children = children.concat(fs.readFileSync(`/proc/${pid}/task/${tid}/children`, "utf8").split(" ").filter(Boolean).map(Number));
+        }
+    } catch {
+        // gone already
+    }
+    return [pid, ...children.flatMap(withDescendants)];
+}
+
+/**
+ * Ends the tasks of an agent that was killed (SIGKILL, as on a machine that crashed): it never
+ * stopped them, so their executors and processes under its folder run on. Then its mounts go.
+ */
+export async function endOrphanedTasks(a: LocalAgent): Promise<void> {
+    for (const pid of processesUnder(a.dir + path.sep).flatMap(withDescendants)) {
+        await stopPid(pid, "SIGKILL", 0);
+    }
+    unmountUnder(path.join(a.dir, "data"));
 }
 
 /**

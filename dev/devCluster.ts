@@ -1,19 +1,23 @@
-// `npm run dev -- --nodes N`: the dev estate as a Nomad cluster on this machine. The primary
-// (node.name, server and client) and N-1 clients, each agent on its own tailnet stand-in with
-// the estate's own cluster drop-in (dev/clusterAgents.ts), all clients on the one private
-// Docker daemon. The stack declares the others as `existing` nodes with these addresses.
+// `npm run dev -- --nodes N [--servers S]`: the dev estate as a Nomad cluster on this machine.
+// The primary (node.name, server and client), the next S-1 nodes servers and clients, the rest
+// clients, each agent on its own tailnet stand-in with Nomad's own RPC and Serf ports and the
+// estate's cluster drop-in (dev/clusterAgents.ts, dev/programAgents.ts), all clients on the one
+// private Docker daemon. The stack declares the others as `existing` nodes with these addresses.
 import * as fs from "fs";
 import * as path from "path";
+import { CLUSTER_CONFIG_FILE, NOMAD_RPC_PORT, NOMAD_SERF_PORT, renderClusterAgentConfig } from "../components/clusterAgentConfig";
 import { NOMAD_TELEMETRY } from "../components/nomadAgentConfig";
 import { ClusterNode } from "../config";
 import { dockerPlugin } from "./agent";
-import { hasLocalAgentFiles, LocalAgent, localAgentFiles, pidFile, startLocalAgent, stopLocalCluster } from "./clusterAgents";
+import { endOrphanedTasks, LocalAgent, localAgentConfig, pidFile, processesUnder, startLocalAgentWith, stopLocalCluster } from "./clusterAgents";
 import { livePid } from "./pids";
 import { DevNodeAddresses } from "./network";
 
 export interface DevClusterNode {
     name: string;
     primary: boolean;
+    /** A Nomad server (and client); the primary always is. */
+    server: boolean;
     public: boolean;
     /** Where apps placed here keep their data; the primary's is the dev data folder. */
     dataDir?: string;
@@ -22,20 +26,26 @@ export interface DevClusterNode {
 
 export interface DevCluster {
     nodes: DevClusterNode[];
-    /** Every agent's HTTP port (RPC and Serf the next two), each on its own address. */
+    /** Every agent's HTTP port, each on its own address (RPC and Serf on Nomad's own ports there, as the program's drop-ins say). */
     httpPort: number;
 }
 
 /**
  * The layout of `addresses.length` nodes: the primary; the second, public, so that the public
  * proxy runs twice; from the third on, nodes with a data folder of their own and no public address.
+ * The first `servers` (1 unless set) are servers.
  */
-export function devClusterLayout(primaryName: string, addresses: DevNodeAddresses[], o: { agentDir: string; dataDir: string; httpPort: number }): DevCluster {
+export function devClusterLayout(
+    primaryName: string,
+    addresses: DevNodeAddresses[],
+    o: { agentDir: string; dataDir: string; httpPort: number; servers?: number },
+): DevCluster {
     const nodes = addresses.map((a, k) => {
         const name = k === 0 ? primaryName : `${primaryName}${k + 1}`;
         return {
             name,
             primary: k === 0,
+            server: k < (o.servers ?? 1),
             public: k < 2,
             dataDir: k === 0 ? o.dataDir : k >= 2 ? path.join(nodesDir(o.agentDir), name, "hydra-data") : undefined,
             addresses: a,
@@ -47,6 +57,16 @@ export function devClusterLayout(primaryName: string, addresses: DevNodeAddresse
 export const nodesDir = (agentDir: string): string => path.join(agentDir, "nodes");
 const layoutFile = (agentDir: string) => path.join(nodesDir(agentDir), "layout.json");
 
+/** The layout the running agents were started with. */
+export function readLayout(agentDir: string): DevCluster | undefined {
+    return fs.existsSync(layoutFile(agentDir)) ? (JSON.parse(fs.readFileSync(layoutFile(agentDir), "utf8")) as DevCluster) : undefined;
+}
+
+export function writeLayout(agentDir: string, c: DevCluster): void {
+    fs.mkdirSync(nodesDir(agentDir), { recursive: true });
+    fs.writeFileSync(layoutFile(agentDir), JSON.stringify(c, null, 2));
+}
+
 /** The stack's config for the cluster: the other nodes as `existing` machines, and Syncthing's data on the first node that has its own. */
 export function devClusterConfig(c: DevCluster): Record<string, unknown> {
     const others = c.nodes.filter((n) => !n.primary);
@@ -54,6 +74,7 @@ export function devClusterConfig(c: DevCluster): Record<string, unknown> {
         others.map((n) => [
             n.name,
             {
+                ...(n.server ? { role: "both" } : {}),
                 target: "existing",
                 public: n.public,
                 tailnetAddress: n.addresses.tailnet,
@@ -70,7 +91,7 @@ function clusterNode(n: DevClusterNode): ClusterNode {
     return {
         name: n.name,
         primary: n.primary,
-        role: n.primary ? "both" : "client",
+        role: n.server ? "both" : "client",
         target: "existing",
         public: n.public,
         arch: "amd64",
@@ -89,6 +110,8 @@ export function devClusterAgents(c: DevCluster, o: { agentDir: string; dockerEnd
         node: clusterNode(n),
         address: n.addresses.tailnet,
         httpPort: c.httpPort,
+        rpcPort: NOMAD_RPC_PORT,
+        serfPort: NOMAD_SERF_PORT,
         dir: path.join(nodesDir(o.agentDir), n.name),
         hostNetworks: { tailnet: n.addresses.tailnet, public: n.addresses.public },
         ...(n.primary ? { alsoHttpOn: "127.0.0.1" } : {}),
@@ -107,7 +130,7 @@ async function get<T>(url: string): Promise<T> {
 }
 
 /** Waits for a leader, every node ready, and the docker driver healthy on each (so that no job is placed before). */
-async function waitForCluster(agents: LocalAgent[], timeoutMs: number): Promise<void> {
+export async function waitForCluster(agents: LocalAgent[], timeoutMs: number): Promise<void> {
     const api = `http://${agents[0].address}:${agents[0].httpPort}`;
     const deadline = Date.now() + timeoutMs;
     let last = "";
@@ -135,49 +158,118 @@ async function waitForCluster(agents: LocalAgent[], timeoutMs: number): Promise<
     throw new Error(`the dev cluster is not ready after ${timeoutMs / 1000}s (${last})\n${logs}`);
 }
 
+/** The files a node's agent starts with in a fresh cluster: what the program renders while the primary is the one server (its joinAddresses). */
+export function seedFiles(a: LocalAgent, primary: LocalAgent, gossipKey: string): Record<string, string> {
+    const dropIn = renderClusterAgentConfig({
+        node: a.node,
+        serverAddresses: [primary.address],
+        clientServerAddresses: [`${primary.address}:${NOMAD_RPC_PORT}`],
+        gossipKey,
+    });
+    return { "nomad.hcl": localAgentConfig(a, 1), [CLUSTER_CONFIG_FILE]: dropIn };
+}
+
+/** What a layout is apart from the nodes' roles: names, addresses, data folders, the HTTP port. */
+const placesOf = (c: DevCluster) =>
+    JSON.stringify([c.httpPort, c.nodes.map((n) => [n.name, n.primary, n.public, n.dataDir ?? null, n.addresses.tailnet, n.addresses.public])]);
+
+/** Refuses a layout with fewer servers than the running cluster of the same nodes has (before anything is touched). */
+export function refuseFewerServers(agentDir: string, c: DevCluster): void {
+    const running = readLayout(agentDir);
+    if (!running || placesOf(running) !== placesOf(c)) {
+        return;
+    }
+    const lost = running.nodes.filter((n, k) => n.server && !c.nodes[k].server).map((n) => n.name);
+    if (lost.length) {
+        throw new Error(
+            `${lost.join(", ")} run as Nomad servers: taking servers out of a cluster needs nomad operator raft remove-peer, which npm run dev does not do; ` +
+                `keep --servers ${running.nodes.filter((n) => n.server).length}, or npm run dev -- --down first`,
+        );
+    }
+}
+
+/** Starts an agent that is not running again from its own folder: its config files and data as they were, like a machine that comes back. */
+export function reviveAgent(a: LocalAgent, nomad: string): void {
+    const dir = path.join(a.dir, "config");
+    startLocalAgentWith(a, nomad, Object.fromEntries(fs.readdirSync(dir).map((f) => [f, fs.readFileSync(path.join(dir, f), "utf8")])));
+}
+
 /**
- * Starts the cluster, or keeps the one running from `agentDir` when every agent runs with the same
- * config. A new cluster starts empty, like the dev agent: `pulumi up --refresh` recreates the jobs.
+ * Starts the cluster, or keeps the one running from `agentDir` when it has the same nodes (an
+ * agent that was killed comes back with its data). A cluster never loses a server here: fewer
+ * servers than run is refused. A new cluster starts empty, like the dev agent (`pulumi up
+ * --refresh` recreates the jobs), its primary the one server; after the up, each agent takes the
+ * files the program rendered for its node (dev/programAgents.ts).
  */
 export async function startDevCluster(
     c: DevCluster,
     o: { agentDir: string; dockerEndpoint: string; nomad: string; gossipKey: string },
 ): Promise<{ agents: LocalAgent[]; started: boolean }> {
-    const agents = devClusterAgents(c, o);
-    const start = { nomad: o.nomad, servers: agents.filter((a) => a.node.primary), gossipKey: o.gossipKey, bootstrapExpect: 1 };
-    const same = JSON.stringify(readLayout(o.agentDir)) === JSON.stringify(c) && agents.every((a) => hasLocalAgentFiles(a, localAgentFiles(a, start)));
-    if (same && agents.every((a) => livePid(pidFile(a)) !== undefined) && (await answers(agents))) {
-        await waitForCluster(agents, 60_000);
-        return { agents, started: false };
+    const running = readLayout(o.agentDir);
+    if (running && placesOf(running) === placesOf(c)) {
+        refuseFewerServers(o.agentDir, c);
+        const agents = devClusterAgents(running, o);
+        const dead = agents.filter((a) => livePid(pidFile(a)) === undefined);
+        if (dead.length < agents.length) {
+            for (const a of dead) {
+                reviveAgent(a, o.nomad);
+            }
+            await waitForCluster(agents, 120_000);
+            return { agents, started: false };
+        }
     }
     await stopDevCluster(o.agentDir);
-    fs.mkdirSync(nodesDir(o.agentDir), { recursive: true });
-    fs.writeFileSync(layoutFile(o.agentDir), JSON.stringify(c, null, 2));
+    const seed: DevCluster = { ...c, nodes: c.nodes.map((n) => ({ ...n, server: n.primary })) };
+    writeLayout(o.agentDir, seed);
+    const agents = devClusterAgents(seed, o);
     for (const a of agents) {
         fs.rmSync(path.join(a.dir, "data"), { recursive: true, force: true });
-        startLocalAgent(a, start);
+        startLocalAgentWith(a, o.nomad, seedFiles(a, agents[0], o.gossipKey));
     }
     await waitForCluster(agents, 90_000);
     return { agents, started: true };
 }
 
-async function answers(agents: LocalAgent[]): Promise<boolean> {
-    try {
-        await get(`http://${agents[0].address}:${agents[0].httpPort}/v1/status/leader`);
-        return true;
-    } catch {
-        return false;
+/** Waits until the agent answers with a leader (the cluster has one, and this agent knows it); returns the leader's RPC address. */
+export async function waitForLeader(a: LocalAgent, timeoutMs: number): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    let last = "";
+    while (Date.now() < deadline) {
+        try {
+            const leader = await get<string>(`http://${a.address}:${a.httpPort}/v1/status/leader`);
+            if (leader) {
+                return leader;
+            }
+            last = "no leader";
+        } catch (e) {
+            last = (e as Error).message;
+        }
+        await new Promise((r) => setTimeout(r, 500));
     }
+    throw new Error(`${a.node.name} has no leader after ${timeoutMs / 1000}s (${last}); its log: ${path.join(a.dir, "agent.log")}`);
 }
 
-function readLayout(agentDir: string): DevCluster | undefined {
-    return fs.existsSync(layoutFile(agentDir)) ? (JSON.parse(fs.readFileSync(layoutFile(agentDir), "utf8")) as DevCluster) : undefined;
+/**
+ * Gets the dev cluster ready for `pulumi destroy`: a killed primary (where nomad.address points)
+ * is started again from its folder, with its data, and must see a leader. Other killed agents
+ * stay down; stopDevCluster ends their tasks.
+ */
+export async function reviveDevPrimary(agentDir: string, nomad: string): Promise<string | undefined> {
+    const c = readLayout(agentDir);
+    const primary = c ? devClusterAgents(c, { agentDir, dockerEndpoint: "" })[0] : undefined;
+    if (!primary || livePid(pidFile(primary)) !== undefined) {
+        return undefined;
+    }
+    reviveAgent(primary, nomad);
+    await waitForLeader(primary, 120_000);
+    return primary.node.name;
 }
 
 /**
  * Stops the dev cluster of `agentDir`, if there is one: its jobs first (a stopped client leaves its
- * tasks running), then every agent by its own PID, the mounts its tasks left unmounted. Returns the
- * nodes it stopped, their addresses, and the PIDs still running under the nodes' folder (none, normally).
+ * tasks running), then every agent by its own PID, the mounts its tasks left unmounted; the tasks
+ * of an agent that was killed (and so never stopped them) are ended. Returns the nodes it stopped,
+ * their addresses, and the PIDs still running under the nodes' folder (none, normally).
  */
 export async function stopDevCluster(agentDir: string): Promise<{ nodes: DevClusterNode[]; left: number[] } | undefined> {
     const c = readLayout(agentDir);
@@ -186,7 +278,14 @@ export async function stopDevCluster(agentDir: string): Promise<{ nodes: DevClus
     }
     // The docker endpoint does not matter to stopping: only the agents' folders and addresses do.
     const agents = devClusterAgents(c, { agentDir, dockerEndpoint: "" });
-    const left = await stopLocalCluster(agents, nodesDir(agentDir));
+    const killed = agents.filter((a) => livePid(pidFile(a)) === undefined);
+    let left = await stopLocalCluster(agents, nodesDir(agentDir));
+    if (left.length && killed.length) {
+        for (const a of killed) {
+            await endOrphanedTasks(a);
+        }
+        left = processesUnder(nodesDir(agentDir));
+    }
     fs.rmSync(layoutFile(agentDir), { force: true });
     return { nodes: c.nodes, left };
 }

@@ -7,7 +7,11 @@ import * as path from "path";
 import { devAgentConfig } from "../../dev/agent";
 import { busyboxBinary, glibcLibraries, jobBindSources, jobImages, planDevImages, STANDIN_TAG, standinSpec } from "../../dev/devImages";
 import { localAgentFiles } from "../../dev/clusterAgents";
-import { devClusterAgents, devClusterConfig, devClusterLayout } from "../../dev/devCluster";
+import { devClusterAgents, devClusterConfig, devClusterLayout, seedFiles } from "../../dev/devCluster";
+import { programFiles } from "../../dev/programAgents";
+import { clusterDropIn } from "../../components/HydraCluster";
+import { renderJoinScript, renderPrimaryJoinScript } from "../../components/joinScript";
+import { renderNomadAgentConfig } from "../../components/nomadAgentConfig";
 import { dockerdArgs } from "../../dev/docker";
 import { isStaticElf } from "../../dev/elf";
 import { failedStep, inputsHash } from "../../dev/imageBuild";
@@ -106,6 +110,57 @@ describe("dev estate: Docker without a daemon", () => {
             assert.match(files[2]["nomad.hcl"], /dangling_containers \{\n {6}enabled = false/);
             assert.match(files[2]["cluster.hcl"], /servers = \["100\.127\.0\.1:4647"\]/);
             assert.ok(!devAgentConfig({ dir: "/a", nomad: "nomad", httpPort: 4646, dockerEndpoint: "unix:///s" }).includes("dangling"), "one agent: as before");
+        });
+
+        it("starts a dev cluster agent on its node's join script (the drop-in verbatim, the program's role), a fresh one as the program renders it", () => {
+            const opts = { agentDir: "/a", dataDir: "/a/hydra-data", httpPort: 4646 };
+            const agents = devClusterAgents(devClusterLayout("dev", devNodeAddresses(DEFAULT_DEV_NETWORK, 3), { ...opts, servers: 3 }), {
+                agentDir: "/a",
+                dockerEndpoint: "unix:///d.sock",
+            });
+            assert.deepStrictEqual(
+                devClusterConfig(devClusterLayout("dev", devNodeAddresses(DEFAULT_DEV_NETWORK, 3), { ...opts, servers: 3 }))["hydra:nodes"],
+                {
+                    dev2: { role: "both", target: "existing", public: true, tailnetAddress: "100.127.0.2", publicAddress: "127.0.0.2" },
+                    dev3: { role: "both", target: "existing", public: false, tailnetAddress: "100.127.0.3", dataDir: "/a/nodes/dev3/hydra-data" },
+                },
+            );
+            const cluster = { nodes: agents.map((a) => a.node), warnings: [] };
+            const base = (server: boolean, client: boolean, bootstrapExpect: number) =>
+                renderNomadAgentConfig({
+                    datacenter: "hydra",
+                    region: "global",
+                    publicInterface: "eth0",
+                    acl: false,
+                    consul: false,
+                    role: { server, client, bootstrapExpect },
+                });
+            const join = (node: string, agentConfig: string, clusterConfig: string) =>
+                renderJoinScript({ node, arch: "amd64", nomadVersion: "1.6.3", agentConfig, clusterConfig, tailnetAuthKey: "tskey-auth-x", tailnetTags: [] });
+            const dropIn = clusterDropIn(agents[1].node, cluster, "k");
+            const dev2 = programFiles(agents[1], join("dev2", base(true, true, 3), dropIn));
+            assert.strictEqual(dev2["cluster.hcl"], dropIn);
+            assert.match(dev2["cluster.hcl"], /retry_join = \["100\.127\.0\.1", "100\.127\.0\.2", "100\.127\.0\.3"\]/);
+            assert.match(dev2["nomad.hcl"], /server \{\n {2}enabled {10}= true\n {2}bootstrap_expect = 3\n\}/);
+            assert.match(
+                dev2["nomad.hcl"],
+                /ports \{\n {2}http = 4646\n {2}rpc {2}= 4647\n {2}serf = 4648\n\}/,
+                "Nomad's own RPC and Serf ports, which the drop-in names",
+            );
+            // The primary's script only adds the drop-in: it stays as it booted, bootstrapped alone.
+            const dev = programFiles(agents[0], renderPrimaryJoinScript("dev", clusterDropIn(agents[0].node, cluster, "k")));
+            assert.match(dev["nomad.hcl"], /bootstrap_expect = 1/);
+            assert.throws(
+                () => programFiles(agents[2], join("dev3", base(false, true, 1), dropIn)),
+                /renders dev3 as a client agent, but npm run dev declared it both/,
+            );
+            assert.throws(() => programFiles(agents[2], undefined), /joinScripts has no script for dev3/);
+            // A fresh cluster (the primary the one server) starts on what the program renders for it.
+            const seed = devClusterAgents(devClusterLayout("dev", devNodeAddresses(DEFAULT_DEV_NETWORK, 3), opts), { agentDir: "/a", dockerEndpoint: "" });
+            const seedCluster = { nodes: seed.map((a) => a.node), warnings: [] };
+            for (const a of seed) {
+                assert.strictEqual(seedFiles(a, seed[0], "k")["cluster.hcl"], clusterDropIn(a.node, seedCluster, "k"), a.node.name);
+            }
         });
 
         it("runs dockerd with its own paths and socket, vfs, and nothing done to iptables or forwarding", () => {

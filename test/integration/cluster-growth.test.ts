@@ -9,7 +9,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { LocalAgent, processesUnder, rpcAddress, startLocalAgent, stopLocalAgent, stopLocalCluster } from "../../dev/clusterAgents";
+import { endOrphanedTasks, LocalAgent, rpcAddress, startLocalAgent, stopLocalAgent, stopLocalCluster } from "../../dev/clusterAgents";
 import { livePid } from "../../dev/pids";
 import { projectTool } from "../support/tools";
 import { api, placeAgents, testNode, until } from "./localCluster";
@@ -40,29 +40,10 @@ describe("a Nomad cluster on this machine: growing from 1 server to 3", function
         floyd = agents[0];
     });
 
-    /** A process and everything it started (from /proc/<pid>/task/<tid>/children). */
-    const withDescendants = (pid: number): number[] => {
-        let children: number[] = [];
-        try {
-            for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
-                children = children.concat(fs.readFileSync(`/proc/${pid}/task/${tid}/children`, "utf8").split(" ").filter(Boolean).map(Number));
-            }
-        } catch {
-            // gone already
-        }
-        return [pid, ...children.flatMap(withDescendants)];
-    };
-
     after(async () => {
         // The agent killed with SIGKILL never stopped its tasks, as on a machine that crashed: end them here.
         for (const a of agents.filter((x) => livePid(path.join(x.dir, "agent.pid")) === undefined)) {
-            for (const pid of processesUnder(a.dir).flatMap(withDescendants)) {
-                try {
-                    process.kill(pid, "SIGKILL");
-                } catch {
-                    // gone already
-                }
-            }
+            await endOrphanedTasks(a);
         }
         const left = await stopLocalCluster(agents, root);
         assert.deepStrictEqual(left, [], "no task or executor outlives the cluster");
