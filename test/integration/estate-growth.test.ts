@@ -9,59 +9,33 @@
 import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as net from "net";
 import * as path from "path";
 import { processesUnder } from "../../dev/clusterAgents";
 import { mountsUnder } from "../../dev/mounts";
-import { freeTailnetCidr } from "../../dev/network";
 import { alive } from "../../dev/pids";
-import { api, newEstateDir } from "./devEstate";
+import { freePorts } from "../support/nomadAgent";
+import { api } from "./devEstate";
+import { devHome } from "./devHome";
 
-const ROOT = path.resolve(__dirname, "..", "..");
 const NODES = ["dev", "dev2", "dev3"];
 
 type Raft = { Servers: { Node: string; Voter: boolean; Leader: boolean }[] };
 type JobStub = { ID: string; Version: number; JobModifyIndex: number; Status: string };
 type VarStub = { Path: string; ModifyIndex: number };
 
-const freePort = () =>
-    new Promise<number>((resolve) => {
-        const s = net.createServer();
-        s.listen(0, "127.0.0.1", () => {
-            const port = (s.address() as net.AddressInfo).port;
-            s.close(() => resolve(port));
-        });
-    });
-
 describe("integration: growing the dev estate from 1 Nomad server to 3 with one pulumi up", function () {
     this.timeout(1_200_000);
-    const home = newEstateDir("growth");
-    const tailnetCidr = freeTailnetCidr();
-    const octet = tailnetCidr.split(".")[2];
-    const tailnet = (k: number) => `${tailnetCidr.split(".").slice(0, 3).join(".")}.${k}`;
-    const env: NodeJS.ProcessEnv = {
-        ...process.env,
-        HYDRA_DEV_HOME: home,
-        HYDRA_DEV_BRIDGE: `hyg${process.pid % 100000}`,
-        HYDRA_DEV_TAILNET: tailnetCidr,
-        HYDRA_DEV_PUBLIC: `127.124.${octet}.1`,
-    };
+    const h = devHome("growth", { bridge: "hyg", publicNet: "127.125" });
+    const { home, env, tailnet, dev, timings } = h;
+    const octet = h.tailnetCidr.split(".")[2];
     const nodesDir = path.join(home, ".nomad-dev", "nodes");
     let port = 0;
     /** Each node's API on its own tailnet stand-in (the primary's also on 127.0.0.1). */
     const nodeApi = (name: string) => `http://${tailnet(NODES.indexOf(name) + 1)}:${port}`;
     let growOutput = "";
-    let downRan = false;
     let killed = "";
     const before: { jobs: JobStub[]; vars: Record<string, { index: number; items: unknown }> } = { jobs: [], vars: {} };
-    const timings: Record<string, number> = {};
 
-    const dev = (args: string[], label = args.join(" ")) => {
-        const start = Date.now();
-        const r = spawnSync("npm", ["run", "--silent", "dev", "--", ...args], { cwd: ROOT, env, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
-        timings[label] = Date.now() - start;
-        return { status: r.status, output: `${r.stdout}\n${r.stderr}` };
-    };
     const raft = async (address: string) => {
         const servers = (await api<Raft>(address, "GET", "/v1/operator/raft/configuration")).Servers;
         const name = (s: { Node: string }) => s.Node.replace(/\.global$/, "");
@@ -86,16 +60,8 @@ describe("integration: growing the dev estate from 1 Nomad server to 3 with one 
     };
     const pidOf = (name: string) => Number(fs.readFileSync(path.join(nodesDir, name, "agent.pid"), "utf8"));
 
-    after(async () => {
-        if (!downRan) {
-            dev(["--down"]);
-        }
-        fs.rmSync(home, { recursive: true, force: true });
-        console.log(`      timings (ms): ${JSON.stringify(timings)}`);
-    });
-
     it("starts with one server (the primary) and two clients, the estate deployed by the real engine", async () => {
-        port = await freePort();
+        port = await freePorts();
         env.HYDRA_DEV_NOMAD_PORT = String(port);
         const r = dev(["--nodes", "3"]);
         assert.strictEqual(r.status, 0, r.output.slice(-6000));
@@ -202,7 +168,7 @@ describe("integration: growing the dev estate from 1 Nomad server to 3 with one 
 
     it("npm run dev -- --down then brings the primary back for destroy, stops every agent by its PID, ends the killed one's tasks, unmounts every secret", async () => {
         const pids = NODES.map(pidOf);
-        downRan = true;
+        h.downRan = true;
         const r = dev(["--down"]);
         assert.strictEqual(r.status, 0, r.output.slice(-4000));
         assert.match(r.output, /Nomad cluster stopped, each agent by its PID: dev, dev2, dev3\./);
@@ -212,6 +178,6 @@ describe("integration: growing the dev estate from 1 Nomad server to 3 with one 
         assert.deepStrictEqual(mountsUnder(nodesDir), []);
         assert.deepStrictEqual(processesUnder(nodesDir), []);
         const lo = spawnSync("ip", ["-br", "addr", "show", "lo"], { encoding: "utf8" }).stdout;
-        assert.ok(!lo.includes(`127.124.${octet}.2`), lo);
+        assert.ok(!lo.includes(`127.125.${octet}.2`), lo);
     });
 });

@@ -8,55 +8,30 @@
 import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as net from "net";
 import * as path from "path";
 import { processesUnder } from "../../dev/clusterAgents";
 import { Engine } from "../../dev/engine";
 import { mountsUnder } from "../../dev/mounts";
-import { freeTailnetCidr } from "../../dev/network";
 import { alive } from "../../dev/pids";
 import { DEV_STACK } from "../../dev/stack";
 import { projectTool } from "../support/tools";
-import { api, curl, newEstateDir } from "./devEstate";
+import { freePorts } from "../support/nomadAgent";
+import { api, curl } from "./devEstate";
+import { devHome } from "./devHome";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
 type Alloc = { ID: string; JobID: string; NodeName: string; ClientStatus: string };
 
-const freePort = () =>
-    new Promise<number>((resolve) => {
-        const s = net.createServer();
-        s.listen(0, "127.0.0.1", () => {
-            const port = (s.address() as net.AddressInfo).port;
-            s.close(() => resolve(port));
-        });
-    });
-
 describe("integration: npm run dev -- --nodes 3 (a server and two clients, the real engine)", function () {
     this.timeout(900_000);
-    const home = newEstateDir("nodes");
-    const tailnetCidr = freeTailnetCidr();
-    const octet = tailnetCidr.split(".")[2];
-    const tailnet = (k: number) => `${tailnetCidr.split(".").slice(0, 3).join(".")}.${k}`;
-    const env: NodeJS.ProcessEnv = {
-        ...process.env,
-        HYDRA_DEV_HOME: home,
-        HYDRA_DEV_BRIDGE: `hyn${process.pid % 100000}`,
-        HYDRA_DEV_TAILNET: tailnetCidr,
-        HYDRA_DEV_PUBLIC: `127.123.${octet}.1`,
-    };
+    const h = devHome("nodes", { bridge: "hyn", publicNet: "127.123" });
+    const { home, env, tailnet, dev, timings } = h;
+    const octet = h.tailnetCidr.split(".")[2];
     const nodesDir = path.join(home, ".nomad-dev", "nodes");
     let address = "";
     let upOutput = "";
-    let downRan = false;
-    const timings: Record<string, number> = {};
 
-    const dev = (args: string[]) => {
-        const start = Date.now();
-        const r = spawnSync("npm", ["run", "--silent", "dev", "--", ...args], { cwd: ROOT, env, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
-        timings[args.join(" ")] = Date.now() - start;
-        return { status: r.status, output: `${r.stdout}\n${r.stderr}` };
-    };
     const engine = () =>
         new Engine({
             projectDir: ROOT,
@@ -68,20 +43,12 @@ describe("integration: npm run dev -- --nodes 3 (a server and two clients, the r
     const allocations = async (job: string) => (await api<Alloc[]>(address, "GET", `/v1/job/${job}/allocations`)).filter((a) => a.ClientStatus === "running");
 
     before(async () => {
-        const port = await freePort();
+        const port = await freePorts();
         env.HYDRA_DEV_NOMAD_PORT = String(port);
         address = `http://127.0.0.1:${port}`;
         const r = dev(["--nodes", "3"]);
         upOutput = r.output;
         assert.strictEqual(r.status, 0, r.output.slice(-6000));
-    });
-
-    after(async () => {
-        if (!downRan) {
-            dev(["--down"]);
-        }
-        fs.rmSync(home, { recursive: true, force: true });
-        console.log(`      timings (ms): ${JSON.stringify(timings)}`);
     });
 
     it("starts one server and two clients, each on its own tailnet stand-in, and says where each job runs", async () => {
@@ -154,7 +121,7 @@ describe("integration: npm run dev -- --nodes 3 (a server and two clients, the r
         assert.ok(pids.every(alive));
         const secrets = mountsUnder(nodesDir).filter((m) => m.endsWith("/secrets"));
         assert.ok(secrets.length > 0, "the tasks have secrets mounts before");
-        downRan = true;
+        h.downRan = true;
         const r = dev(["--down"]);
         assert.strictEqual(r.status, 0, r.output.slice(-4000));
         assert.match(r.output, /Nomad cluster stopped, each agent by its PID: dev, dev2, dev3\./);

@@ -15,13 +15,12 @@ import { deploymentStates } from "../../dev/deployments";
 import { cliReach, devCertificateFiles } from "../../dev/devTls";
 import { Engine } from "../../dev/engine";
 import { mountsUnder } from "../../dev/mounts";
-import { freeTailnetCidr } from "../../dev/network";
 import { AgentReach, nomadGet } from "../../dev/nomadApi";
 import { alive } from "../../dev/pids";
 import { DEV_STACK, devSecretValues } from "../../dev/stack";
 import { freePorts } from "../support/nomadAgent";
 import { projectTool } from "../support/tools";
-import { newEstateDir } from "./devEstate";
+import { devHome } from "./devHome";
 import { prom, until } from "./prometheusApi";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -33,34 +32,16 @@ function filesUnder(dir: string): string[] {
 
 describe("integration: npm run dev -- --tls (the whole estate against a Nomad agent that requires mTLS)", function () {
     this.timeout(900_000);
-    const home = newEstateDir("tls");
-    const tailnetCidr = freeTailnetCidr();
-    const tailnet = tailnetCidr.split("/")[0];
-    const octet = tailnet.split(".")[2];
-    const env: NodeJS.ProcessEnv = {
-        ...process.env,
-        HYDRA_DEV_HOME: home,
-        HYDRA_DEV_BRIDGE: `hyt${process.pid % 100000}`,
-        HYDRA_DEV_TAILNET: tailnetCidr,
-        HYDRA_DEV_PUBLIC: `127.124.${octet}.1`,
-        HYDRA_DEV_NOMAD_ON_TAILNET: "1",
-    };
+    const h = devHome("tls", { bridge: "hyt", publicNet: "127.124", env: { HYDRA_DEV_NOMAD_ON_TAILNET: "1" } });
+    const { home, env, dev, timings } = h;
+    const tailnet = h.tailnet(1);
     const agentDir = path.join(home, ".nomad-dev");
     const local = path.join(home, ".pulumi-local");
     const certs = devCertificateFiles(agentDir, "global");
     const address = `https://${tailnet}:4646`;
     let reach: AgentReach;
     let upOutput = "";
-    let downRan = false;
-    const timings: Record<string, number> = {};
     const get = <T>(p: string) => nomadGet<T>(address, p, reach, 15);
-
-    const dev = (args: string[]) => {
-        const start = Date.now();
-        const r = spawnSync("npm", ["run", "--silent", "dev", "--", ...args], { cwd: ROOT, env, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
-        timings[args.join(" ") || "plain"] = Date.now() - start;
-        return { status: r.status, output: `${r.stdout}\n${r.stderr}` };
-    };
 
     before(async () => {
         // RPC and Serf on these two; the API on the tailnet stand-in's 4646.
@@ -69,14 +50,6 @@ describe("integration: npm run dev -- --tls (the whole estate against a Nomad ag
         upOutput = r.output;
         assert.strictEqual(r.status, 0, r.output.slice(-6000));
         reach = cliReach(certs);
-    });
-
-    after(async () => {
-        if (!downRan) {
-            dev(["--down"]);
-        }
-        fs.rmSync(home, { recursive: true, force: true });
-        console.log(`      timings (ms): ${JSON.stringify(timings)}`);
     });
 
     it("makes the certificates with nomad tls and deploys every app: each service job's deployment successful, every job running", async () => {
@@ -168,7 +141,7 @@ describe("integration: npm run dev -- --tls (the whole estate against a Nomad ag
 
     it("npm run dev -- --down destroys the stack, stops the agent and the daemon, and keeps the certificates", () => {
         const pid = Number(fs.readFileSync(path.join(agentDir, "agent.pid"), "utf8"));
-        downRan = true;
+        h.downRan = true;
         const r = dev(["--down"]);
         assert.strictEqual(r.status, 0, r.output.slice(-4000));
         assert.match(r.output, /Nomad dev agent stopped\./);
