@@ -96,6 +96,44 @@ describe("integration: npm run dev -- --nodes 3 (a server and two clients, the r
         assert.match(r.body, /"job": ?"syncthing"/);
     });
 
+    it("backs up each data node (dev, dev3) as its own restic host, from one forced run of the periodic sysbatch", async () => {
+        const start = Date.now();
+        await api(address, "POST", "/v1/job/restic/periodic/force");
+        type Child = { ID: string; ParentID: string };
+        let done: Alloc[] = [];
+        while (Date.now() - start < 240_000 && done.length < 2) {
+            await new Promise((r) => setTimeout(r, 2000));
+            const [child] = (await api<Child[]>(address, "GET", "/v1/jobs?prefix=restic%2Fperiodic")).filter((j) => j.ParentID === "restic");
+            const allocs = child ? await api<Alloc[]>(address, "GET", `/v1/job/${encodeURIComponent(child.ID)}/allocations`) : [];
+            done = allocs.filter((a) => a.ClientStatus === "complete" || a.ClientStatus === "failed");
+        }
+        timings.backup = Date.now() - start;
+        assert.deepStrictEqual(done.map((a) => [a.NodeName, a.ClientStatus]).sort(), [
+            ["dev", "complete"],
+            ["dev3", "complete"],
+        ]);
+        const restic = spawnSync("restic", ["snapshots", "--json"], {
+            encoding: "utf8",
+            env: {
+                ...process.env,
+                RESTIC_REPOSITORY: path.join(home, ".nomad-dev", "restic-repo"),
+                RESTIC_PASSWORD: engine().must(["config", "get", "hydra:resticPassword"]).trim(),
+            },
+        });
+        assert.strictEqual(restic.status, 0, restic.stderr);
+        const byHost: Record<string, string[]> = {};
+        for (const snap of JSON.parse(restic.stdout) as { hostname: string; paths: string[] }[]) {
+            byHost[snap.hostname] = [...(byHost[snap.hostname] ?? []), ...snap.paths];
+        }
+        const dev3Data = path.join(nodesDir, "dev3", "hydra-data");
+        assert.deepStrictEqual(Object.keys(byHost).sort(), ["dev", "dev3"]);
+        assert.ok(
+            byHost.dev3.some((p) => p.startsWith(path.join(dev3Data, "syncthing"))),
+            JSON.stringify(byHost),
+        );
+        assert.ok(!byHost.dev.some((p) => p.startsWith(dev3Data)), "dev saves none of dev3's paths");
+    });
+
     it("refuses an arm64-only app at once, with Nomad's reason in up's output", () => {
         const e = engine();
         // The config check passes (dev3 is declared arm64, as a Pi would be); Nomad sees every CPU is amd64.
