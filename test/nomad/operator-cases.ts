@@ -65,6 +65,14 @@ export function operatorCases(target: () => Target, cleanup: { jobs: string[]; p
         await engine.up(args({ job: sleepJob(id), preserveCounts: true }));
         // An operator (or an autoscaler) scales the group to 3.
         await client(target()).registerJob(sleepJob(id, { count: 3 }));
+        // The plan below compares against what runs: wait until the scheduler has placed all three.
+        const deadline = Date.now() + 60_000;
+        let running = 0;
+        while (running < 3 && Date.now() < deadline) {
+            await new Promise((r) => setTimeout(r, 500));
+            running = (await client(target()).jobAllocations(id)).filter((a) => a.ClientStatus === "running").length;
+        }
+        assert.equal(running, 3, "the scaled group's three allocations run");
 
         assert.equal(await engine.refresh(), true);
         assert.equal(engine.state!.outputs.drift, undefined, "a count Nomad keeps is not drift");
