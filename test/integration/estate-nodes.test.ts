@@ -9,6 +9,7 @@ import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import * as YAML from "yaml";
 import { processesUnder } from "../../dev/clusterAgents";
 import { Engine } from "../../dev/engine";
 import { mountsUnder } from "../../dev/mounts";
@@ -18,6 +19,7 @@ import { projectTool } from "../support/tools";
 import { freePorts } from "../support/nomadAgent";
 import { api, curl } from "./devEstate";
 import { devHome } from "./devHome";
+import { forcePeriodic, taskLog } from "./periodicRun";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -139,6 +141,15 @@ describe("integration: npm run dev -- --nodes 3 (a server and two clients, the r
         assert.ok(!byHost.dev.some((p) => p.startsWith(dev3Data)), "dev saves none of dev3's paths");
     });
 
+    it("the drill on dev checks dev's snapshot against the originals and dev3's latest with restic's --verify", async () => {
+        const drill = await forcePeriodic(address, "restic-drill");
+        timings.drill = drill.ms;
+        const out = await taskLog(address, drill.allocId, "backup", "stdout");
+        assert.strictEqual(drill.status, "complete", `${out}\n${await taskLog(address, drill.allocId, "backup", "stderr")}`);
+        assert.match(out, /drill: snapshot \w+ \(0 h old\) restored the canary and \d+ unchanged files, byte for byte/);
+        assert.match(out, /drill: snapshot \w+ of dev3 \(0 h old\) restored [1-9]\d* files, verified against the snapshot/);
+    });
+
     it("npm run restore syncthing runs on dev3, from dev3's snapshots, and brings its data back in dev3's folder", async () => {
         fs.rmSync(marker());
         const start = Date.now();
@@ -155,7 +166,8 @@ describe("integration: npm run dev -- --nodes 3 (a server and two clients, the r
         assert.strictEqual(fs.readFileSync(marker(), "utf8"), "saved on dev3\n", "the marker is back in dev3's folder");
         const kept = fs.readdirSync(path.dirname(syncthingData())).filter((f) => f.startsWith("syncthing.pre-restore-"));
         assert.strictEqual(kept.length, 1, "what was there is kept beside it");
-        const devData = fs.readdirSync(path.join(nodesDir, "dev", "hydra-data"));
+        const stack = YAML.parse(fs.readFileSync(path.join(home, ".pulumi-local", `Pulumi.${DEV_STACK}.yaml`), "utf8"));
+        const devData = fs.readdirSync(stack.config["hydra:node"].dataDir as string);
         assert.deepStrictEqual(
             devData.filter((f) => f.includes("pre-restore")),
             [],
