@@ -3,7 +3,7 @@ import { BackupConfig } from "../config";
 import { JobSpec, NOMAD_TLS_FILES, secretRef, SecretRef } from "../vocabulary";
 import { AppContext, BackupDump, defineApp } from "./app";
 import { BACKUP_METRICS } from "./alertRules";
-import { dataNodes, nodeShare, onEveryDataNode, onPrimary } from "./backupNodes";
+import { dataNodes, nodeJob, nodeShare, onEveryDataNode, onPrimary, pinned } from "./backupNodes";
 import { metricWriterLines, renderDrillScript } from "./drillScript";
 import { RESTORE_META, renderRestoreScript } from "./restoreScript";
 import { shellQuote } from "./shellQuote";
@@ -294,9 +294,19 @@ export const backup = defineApp({
         const b = ctx.cfg.backup;
         const canary = ctx.data(".hydra-canary");
         const own = { canary, schedulerSnapshot: ctx.data("nomad/state.snap") };
-        // More than one node: the snapshots are each node's own (restic's host); the drill and restore read the primary's.
+        // More than one node: the snapshots are each node's own (restic's host), and so is each restore.
         const byFile = ctx.estate.backupNodes;
         const primary = byFile ? ctx.cfg.node.name : undefined;
+        const shares = byFile ? dataNodes(ctx.cfg).map((n) => ({ node: n, ...nodeShare(n, byFile, ctx.estate.backupPaths, ctx.estate.backupDumps) })) : [];
+        // Run only by npm run restore (ops/restore.ts), which waits for it and reads its output.
+        const restore = (name: string, host?: string) =>
+            resticJob(
+                ctx,
+                name,
+                { dispatch: { metaRequired: [RESTORE_META.paths], metaOptional: [RESTORE_META.snapshot, RESTORE_META.mode, RESTORE_META.target] } },
+                renderRestoreScript(host),
+                "restore",
+            );
         const jobs = [
             resticJob(
                 ctx,
@@ -311,26 +321,26 @@ export const backup = defineApp({
                 ctx,
                 BACKUP_JOBS.drill,
                 { cron: b.drillSchedule },
-                renderDrillScript({ canary, maxAgeHours: b.maxAgeHours, sample: 20, metricsDir: b.metricsDir, host: primary }),
-            ),
-            // Run only by npm run restore (ops/restore.ts), which waits for it and reads its output.
-            resticJob(
-                ctx,
-                BACKUP_JOBS.restore,
-                { dispatch: { metaRequired: [RESTORE_META.paths], metaOptional: [RESTORE_META.snapshot, RESTORE_META.mode, RESTORE_META.target] } },
-                renderRestoreScript(primary),
-                "restore",
+                renderDrillScript({
+                    canary,
+                    maxAgeHours: b.maxAgeHours,
+                    sample: 20,
+                    metricsDir: b.metricsDir,
+                    host: primary,
+                    // The other nodes that save anything: a node with nothing to save makes no snapshot.
+                    otherHosts: shares.filter((s) => !s.node.primary && s.paths.length + s.dumps.length > 0).map((s) => s.node.name),
+                }),
             ),
         ];
         if (!byFile) {
-            return jobs;
+            return [...jobs, restore(BACKUP_JOBS.restore)];
         }
-        const scripts = Object.fromEntries(
-            dataNodes(ctx.cfg).map((n) => {
-                const share = nodeShare(n, byFile, ctx.estate.backupPaths, ctx.estate.backupDumps);
-                return [n.name, renderBackupScript(share.paths, b, share.dumps, n.primary ? own : {}, n)];
-            }),
-        );
-        return [onEveryDataNode(jobs[0], scripts), ...jobs.slice(1).map((j) => onPrimary(ctx.cfg, j))];
+        const scripts = Object.fromEntries(shares.map((s) => [s.node.name, renderBackupScript(s.paths, b, s.dumps, s.node.primary ? own : {}, s.node)]));
+        return [
+            onEveryDataNode(jobs[0], scripts),
+            ...jobs.slice(1).map((j) => onPrimary(ctx.cfg, j)),
+            // One restore per data node, on it, reading its own snapshots: data never comes back on another machine.
+            ...shares.map((s) => pinned(restore(nodeJob(BACKUP_JOBS.restore, s.node.name), s.node.name), s.node.name)),
+        ];
     },
 });

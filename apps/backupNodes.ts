@@ -1,5 +1,6 @@
 // The backup with more than one node: each node that keeps data backs up its own paths, as its own
-// restic host, from a periodic sysbatch job; the upkeep (forget, prune, check, drill) runs on the
+// restic host, from a periodic sysbatch job, and restores on that node from its own snapshots
+// (a dispatch-only job per node); the upkeep (forget, prune, check, drill) runs on the
 // primary only, because concurrent prunes and forgets fight over the repository's lock.
 import { ClusterNode, HydraConfig, isClient } from "../config";
 import { JobSpec, NODE_NAME, onNode, onNodes } from "../vocabulary";
@@ -34,7 +35,17 @@ export function onEveryDataNode(job: JobSpec, scripts: Record<string, string>): 
     };
 }
 
+/** The job on one node only. */
+export function pinned(job: JobSpec, node: string): JobSpec {
+    return { ...job, constraints: [...(job.constraints ?? []), onNode(node)] };
+}
+
 /** A job of the upkeep, on the primary only. */
 export function onPrimary(cfg: HydraConfig, job: JobSpec): JobSpec {
-    return { ...job, constraints: [...(job.constraints ?? []), onNode(cfg.node.name)] };
+    return pinned(job, cfg.node.name);
+}
+
+/** The name of a job's copy for one node (`restic-restore-pi`). */
+export function nodeJob(job: string, node: string): string {
+    return `${job}-${node}`;
 }

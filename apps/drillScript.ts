@@ -14,6 +14,12 @@ export interface DrillOptions {
     metricsDir: string;
     /** With more than one node: the restic host whose snapshots hold the canary. */
     host?: string;
+    /**
+     * With more than one node: the other nodes' restic hosts. Their originals are on other
+     * machines, so each one's latest snapshot is checked for its age and a sample of its files
+     * is restored with restic's --verify (the restored bytes against the snapshot's hashes).
+     */
+    otherHosts?: string[];
 }
 
 /** Shell lines that write one textfile metric atomically (node-exporter may read at any time). */
@@ -73,6 +79,31 @@ for p in "\${sample[@]}"; do
   cmp -s "$p" "$scratch/restore$p" || fail "$p restored from snapshot $id differs from the original"
 done
 echo "drill: snapshot $id ($(( age / 3600 )) h old) restored the canary and \${#sample[@]} unchanged files, byte for byte"
-write_metric hydra_restore_drill "${BACKUP_METRICS.drillOk}" 1
+${o.otherHosts?.length ? otherHostLines(o) : ""}write_metric hydra_restore_drill "${BACKUP_METRICS.drillOk}" 1
+`;
+}
+
+/** The drill of the other nodes' latest snapshots (see DrillOptions.otherHosts). */
+function otherHostLines(o: DrillOptions): string {
+    return `for host in ${o.otherHosts!.map(shellQuote).join(" ")}; do
+  latest=$(restic snapshots --json --tag nomad --host "$host" | jq -c 'sort_by(.time) | last // empty') || fail "the repository does not open"
+  [ -n "$latest" ] || fail "the repository has no snapshot of $host"
+  id=$(jq -r .short_id <<<"$latest")
+  age=$(( $(date +%s) - $(date -d "$(jq -r .time <<<"$latest")" +%s) ))
+  if [ "$age" -gt $(( ${o.maxAgeHours} * 3600 )) ]; then
+    fail "the latest snapshot $id of $host is $(( age / 3600 )) hours old (at most ${o.maxAgeHours})"
+  fi
+  restic ls --json "$id" | jq -r 'select(.type == "file") | .path' >"$scratch/$host.files" ||
+    fail "restic ls of snapshot $id ($host) failed: its trees do not read back"
+  mapfile -t sample < <(shuf -n ${o.sample} "$scratch/$host.files")
+  includes=()
+  for p in "\${sample[@]}"; do
+    includes+=(--include "$p")
+  done
+  if [ "\${#sample[@]}" -gt 0 ]; then
+    restic restore "$id" --verify --target "$scratch/$host" "\${includes[@]}" >/dev/null || fail "restic restore --verify of snapshot $id ($host) failed"
+  fi
+  echo "drill: snapshot $id of $host ($(( age / 3600 )) h old) restored \${#sample[@]} files, verified against the snapshot"
+done
 `;
 }

@@ -8,11 +8,15 @@ import { connection, send } from "../nomad/http";
 import type { AllocationStub } from "../nomad/api-types";
 import type { Job } from "../nomad/job-types";
 
-/** The restore job's ID (the backup app registers it). */
+/** The restore job's ID with one node (the backup app registers it). */
 export const RESTORE_JOB = BACKUP_JOBS.restore;
 
 export interface RestoreRequest {
     app: string;
+    /** The restore job to dispatch: RESTORE_JOB, or with more than one node that of the app's node. */
+    restoreJob: string;
+    /** With more than one node: the node that holds the app's data, where the restore runs. */
+    node?: string;
     /** The app's backed-up paths. */
     paths: string[];
     /** The app's Nomad jobs, stopped while their data is replaced. */
@@ -55,10 +59,11 @@ export class Restore {
     }
 
     async run(r: RestoreRequest): Promise<void> {
-        if (!(await this.client.readJob(RESTORE_JOB))) {
-            throw new RestoreError(`Nomad has no job ${RESTORE_JOB}: turn the backup app on and run pulumi up first; nothing was changed`);
+        if (!(await this.client.readJob(r.restoreJob))) {
+            throw new RestoreError(`Nomad has no job ${r.restoreJob}: turn the backup app on and run pulumi up first; nothing was changed`);
         }
-        this.log(`restore ${r.app}: checking snapshot ${r.snapshot} for ${r.paths.join(", ")}`);
+        const where = r.node ? ` on ${r.node}, from its own snapshots (job ${r.restoreJob})` : "";
+        this.log(`restore ${r.app}: checking snapshot ${r.snapshot} for ${r.paths.join(", ")}${where}`);
         await this.dispatch(r, "check", "nothing was changed");
         if (r.target) {
             await this.dispatch(r, "restore", "the app was not stopped and its data is untouched");
@@ -84,7 +89,7 @@ export class Restore {
         if (r.target) {
             meta[RESTORE_META.target] = r.target;
         }
-        const res = await send(this.conn, { method: "POST", path: `/v1/job/${RESTORE_JOB}/dispatch`, body: { Meta: meta } });
+        const res = await send(this.conn, { method: "POST", path: `/v1/job/${r.restoreJob}/dispatch`, body: { Meta: meta } });
         const { DispatchedJobID: id } = JSON.parse(res.text) as { DispatchedJobID: string };
         const alloc = await this.finished(id);
         if (alloc.ClientStatus === "complete") {

@@ -139,6 +139,33 @@ describe("cluster: the estate's nodes", function () {
         assert.match(check.TaskGroups![0].Tasks![0].Templates![0].EmbeddedTmpl!, /restic forget --tag nomad --group-by host,tags/);
     });
 
+    it("restores on each data node from its own snapshots, and drills every node that saves anything", () => {
+        const all = jobs(run);
+        const restores = [...all.keys()].filter((id) => id.startsWith("restic-restore")).sort();
+        assert.deepStrictEqual(restores, ["restic-restore-floyd", "restic-restore-gilmour", "restic-restore-pi"], "one per data node, none for waters");
+        for (const node of ["floyd", "gilmour", "pi"]) {
+            const job = all.get(`restic-restore-${node}`)!;
+            assert.ok(job.ParameterizedJob, `${node}'s restore is dispatch-only`);
+            assert.deepStrictEqual(constraints(job), [`\${node.unique.name} = ${node}`]);
+            const script = job.TaskGroups![0].Tasks![0].Templates![0].EmbeddedTmpl!;
+            assert.match(script, new RegExp(`restic snapshots --json --tag nomad --host '?${node}'? `));
+        }
+        const drill = all.get("restic-drill")!;
+        assert.deepStrictEqual(constraints(drill), ["${node.unique.name} = floyd"]);
+        const script = drill.TaskGroups![0].Tasks![0].Templates![0].EmbeddedTmpl!;
+        assert.match(script, /--host '?floyd'? /, "the primary's own snapshot, compared with the originals");
+        assert.match(script, /^for host in '?pi'?; do$/m, "gilmour saves nothing, so it makes no snapshot to drill");
+        assert.match(script, /restic restore "\$id" --verify /);
+        const one = jobs(single);
+        assert.deepStrictEqual(
+            [...one.keys()].filter((id) => id.startsWith("restic-restore")),
+            ["restic-restore"],
+            "one node: the one restore job",
+        );
+        assert.doesNotMatch(one.get("restic-restore")!.TaskGroups![0].Tasks![0].Templates![0].EmbeddedTmpl!, /--host/);
+        assert.doesNotMatch(one.get("restic-drill")!.TaskGroups![0].Tasks![0].Templates![0].EmbeddedTmpl!, /for host in/);
+    });
+
     it("adds no constraint, count or record with one node", () => {
         const all = jobs(single);
         assert.ok([...all.values()].every((j) => j.TaskGroups?.[0].Constraints === undefined && j.TaskGroups?.[0].Count === 1));

@@ -17,15 +17,16 @@ describe("the restore drill script, with the real restic", function () {
     const file = (n: number) => path.join(root, "data", "app", `f${n}`);
     const metric = () => fs.readFileSync(path.join(root, "metrics", "hydra_restore_drill.prom"), "utf8");
 
-    const drill = (maxAgeHours = 48) => {
+    const drill = (maxAgeHours = 48, hosts: { host?: string; otherHosts?: string[] } = {}) => {
         const script = path.join(root, `drill-${maxAgeHours}.sh`);
-        fs.writeFileSync(script, renderDrillScript({ canary: canary(), maxAgeHours, sample: 50, metricsDir: path.join(root, "metrics") }));
+        fs.writeFileSync(script, renderDrillScript({ canary: canary(), maxAgeHours, sample: 50, metricsDir: path.join(root, "metrics"), ...hosts }));
         const r = spawnSync("bash", [script], { env, encoding: "utf8" });
         return { status: r.status, output: `${r.stdout}${r.stderr}` };
     };
 
+    let restic = "";
     before(() => {
-        const restic = debianTool("restic");
+        restic = debianTool("restic");
         debianTool("jq");
         root = fs.mkdtempSync(path.join(os.tmpdir(), "hydra-drill-"));
         fs.mkdirSync(path.join(root, "data", "app"), { recursive: true });
@@ -72,6 +73,31 @@ describe("the restore drill script, with the real restic", function () {
         const r = drill(0);
         assert.strictEqual(r.status, 1, r.output);
         assert.match(r.output, /the latest snapshot \w+ is 0 hours old \(at most 0\)/);
+    });
+
+    it("with more than one node, checks each other node's latest snapshot too: fresh, and a sample restored with --verify", () => {
+        // Another node's files, saved as its own restic host; its originals are elsewhere, so only restic's hashes judge them.
+        const other = path.join(root, "other");
+        fs.mkdirSync(other);
+        fs.writeFileSync(path.join(other, "a"), "on the other node\n");
+        fs.writeFileSync(path.join(other, "b"), "and another file\n");
+        const b = spawnSync(restic, ["-q", "backup", "--tag", "nomad", "--host", "dev3", other], { env, encoding: "utf8" });
+        assert.strictEqual(b.status, 0, b.stderr);
+        const hosts = { host: os.hostname(), otherHosts: ["dev3"] };
+        const r = drill(48, hosts);
+        assert.strictEqual(r.status, 0, r.output);
+        assert.match(r.output, /restored the canary and \d+ unchanged files, byte for byte/);
+        assert.match(r.output, /drill: snapshot \w+ of dev3 \(0 h old\) restored 2 files, verified against the snapshot/);
+        assert.strictEqual(metric(), "hydra_restore_drill_success 1\n");
+        const missing = drill(48, { ...hosts, otherHosts: ["dev3", "dev9"] });
+        assert.strictEqual(missing.status, 1, missing.output);
+        assert.match(missing.output, /drill FAILED: the repository has no snapshot of dev9/);
+        assert.strictEqual(metric(), "hydra_restore_drill_success 0\n");
+        // The cases after this one drill the newest snapshot of any host: dev3's goes.
+        const ids = (JSON.parse(spawnSync(restic, ["snapshots", "--json", "--host", "dev3"], { env, encoding: "utf8" }).stdout) as { id: string }[]).map(
+            (x) => x.id,
+        );
+        assert.strictEqual(spawnSync(restic, ["-q", "forget", ...ids], { env, encoding: "utf8" }).status, 0);
     });
 
     it("fails, with its metric at 0, when the repository's packs are damaged (no cache holds their trees here)", () => {

@@ -9,6 +9,7 @@ import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import * as YAML from "yaml";
 import { processesUnder } from "../../dev/clusterAgents";
 import { Engine } from "../../dev/engine";
 import { mountsUnder } from "../../dev/mounts";
@@ -18,6 +19,7 @@ import { projectTool } from "../support/tools";
 import { freePorts } from "../support/nomadAgent";
 import { api, curl } from "./devEstate";
 import { devHome } from "./devHome";
+import { forcePeriodic, taskLog } from "./periodicRun";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -96,7 +98,12 @@ describe("integration: npm run dev -- --nodes 3 (a server and two clients, the r
         assert.match(r.body, /"job": ?"syncthing"/);
     });
 
+    const syncthingData = () => path.join(nodesDir, "dev3", "hydra-data", "syncthing");
+    const marker = () => path.join(syncthingData(), "hydra-restore-marker");
+
     it("backs up each data node (dev, dev3) as its own restic host, from one forced run of the periodic sysbatch", async () => {
+        // What the restore below must bring back on dev3.
+        fs.writeFileSync(marker(), "saved on dev3\n");
         const start = Date.now();
         await api(address, "POST", "/v1/job/restic/periodic/force");
         type Child = { ID: string; ParentID: string };
@@ -132,6 +139,59 @@ describe("integration: npm run dev -- --nodes 3 (a server and two clients, the r
             JSON.stringify(byHost),
         );
         assert.ok(!byHost.dev.some((p) => p.startsWith(dev3Data)), "dev saves none of dev3's paths");
+    });
+
+    it("the drill on dev checks dev's snapshot against the originals and dev3's latest with restic's --verify", async () => {
+        const drill = await forcePeriodic(address, "restic-drill");
+        timings.drill = drill.ms;
+        const out = await taskLog(address, drill.allocId, "backup", "stdout");
+        assert.strictEqual(drill.status, "complete", `${out}\n${await taskLog(address, drill.allocId, "backup", "stderr")}`);
+        assert.match(out, /drill: snapshot \w+ \(0 h old\) restored the canary and \d+ unchanged files, byte for byte/);
+        assert.match(out, /drill: snapshot \w+ of dev3 \(0 h old\) restored [1-9]\d* files, verified against the snapshot/);
+    });
+
+    it("npm run restore syncthing runs on dev3, from dev3's snapshots, and brings its data back in dev3's folder", async () => {
+        fs.rmSync(marker());
+        const start = Date.now();
+        const r = spawnSync("npm", ["run", "--silent", "restore", "--", "syncthing", "--stack", DEV_STACK, "--project", path.join(home, ".pulumi-local")], {
+            cwd: ROOT,
+            env: { ...env, NOMAD_ADDR: address, NOMAD_TOKEN: "" },
+            encoding: "utf8",
+        });
+        timings.restore = Date.now() - start;
+        const out = `${r.stdout}\n${r.stderr}`;
+        assert.strictEqual(r.status, 0, out);
+        assert.match(out, /checking snapshot latest for .*syncthing on dev3, from its own snapshots \(job restic-restore-dev3\)/);
+        assert.match(out, /restore: stopping job syncthing/);
+        assert.strictEqual(fs.readFileSync(marker(), "utf8"), "saved on dev3\n", "the marker is back in dev3's folder");
+        const kept = fs.readdirSync(path.dirname(syncthingData())).filter((f) => f.startsWith("syncthing.pre-restore-"));
+        assert.strictEqual(kept.length, 1, "what was there is kept beside it");
+        const stack = YAML.parse(fs.readFileSync(path.join(home, ".pulumi-local", `Pulumi.${DEV_STACK}.yaml`), "utf8"));
+        const devData = fs.readdirSync(stack.config["hydra:node"].dataDir as string);
+        assert.deepStrictEqual(
+            devData.filter((f) => f.includes("pre-restore")),
+            [],
+            "nothing restored on the primary",
+        );
+        type Child = { ID: string; ParentID: string };
+        const runs = (await api<Child[]>(address, "GET", "/v1/jobs?prefix=restic-restore")).filter((j) => j.ParentID);
+        const where = new Set<string>();
+        for (const run of runs) {
+            for (const a of await api<Alloc[]>(address, "GET", `/v1/job/${encodeURIComponent(run.ID)}/allocations`)) {
+                where.add(`${run.ParentID} ${a.NodeName}`);
+            }
+        }
+        assert.deepStrictEqual([...where], ["restic-restore-dev3 dev3"], "the check and the restore ran on dev3 only");
+        let running: Alloc[] = [];
+        for (const until = Date.now() + 120_000; running.length === 0 && Date.now() < until;) {
+            await new Promise((r) => setTimeout(r, 1000));
+            running = await allocations("syncthing");
+        }
+        assert.deepStrictEqual(
+            running.map((a) => a.NodeName),
+            ["dev3"],
+            "Syncthing runs again, on dev3",
+        );
     });
 
     it("refuses an arm64-only app at once, with Nomad's reason in up's output", () => {
