@@ -20,11 +20,13 @@ import { AppOutputName, JobSpec, Route } from "./vocabulary";
 export interface EstateOutputs extends Partial<Record<AppOutputName, Secret>> {
     target: Target;
     publicIpv4: pulumi.Output<string>;
-    publicIpv6: pulumi.Output<string | undefined>;
+    /** The droplet's IPv6 (target digitalocean with node.ipv6 only). */
+    publicIpv6?: pulumi.Output<string | undefined>;
     /** The droplet's reserved IP (target digitalocean only). */
     reservedIp?: pulumi.Output<string>;
     tailnetHostname: pulumi.Output<string>;
-    tailnetAddress: pulumi.Output<string | undefined>;
+    /** With tailscale.address set (after the first deploy on a droplet). */
+    tailnetAddress?: pulumi.Output<string | undefined>;
     nomadAddress: pulumi.Output<string>;
     /** With nomad.acl: the read-only operator's Nomad token (a secret). */
     nomadOperatorToken?: pulumi.Output<string>;
@@ -217,10 +219,10 @@ export function buildEstate(cfg: HydraConfig, apps: AppDefinition[] = APPS): Est
         outputs: {
             target: cfg.target,
             publicIpv4: node.publicIpv4,
-            publicIpv6: node.publicIpv6,
+            publicIpv6: cfg.target === "digitalocean" && cfg.node.ipv6 ? node.publicIpv6 : undefined,
             reservedIp: cfg.target === "digitalocean" ? node.nodeAddress : undefined,
             tailnetHostname: node.tailnetHostname,
-            tailnetAddress: node.tailnetAddress,
+            tailnetAddress: cfg.tailscale.address !== undefined ? node.tailnetAddress : undefined,
             nomadAddress: node.nomadAddress,
             nomadOperatorToken: access?.operatorToken.secretId,
             zoneId: dns?.zoneId,
@@ -229,6 +231,14 @@ export function buildEstate(cfg: HydraConfig, apps: AppDefinition[] = APPS): Est
             ...appOutputs(plan, cfg),
         },
     };
+}
+
+/**
+ * The stack's outputs: those this stack has. One exported empty (no IPv6, no DNS zone, ACLs off...)
+ * would make the engine warn on every preview that it "will not show as a stack output".
+ */
+export function stackOutputs(outputs: EstateOutputs): Partial<EstateOutputs> {
+    return Object.fromEntries(Object.entries(outputs).filter(([, value]) => value !== undefined));
 }
 
 /** Warns about what could not be made yet, once everything has been declared. */

@@ -9,7 +9,7 @@ import { ConfigError, HydraConfig, RawConfig, rawFromStackConfig, validateConfig
 import { renderCaddyfile } from "../components/caddyfile";
 import { CONSUL_CONFIG_DIR, NOMAD_CONFIG_DIR } from "../components/nodeUnits";
 import { adminRoutes } from "../apps/plan";
-import { buildEstate, Estate } from "../estate";
+import { buildEstate, Estate, stackOutputs } from "../estate";
 import { AppDeclaration } from "../vocabulary";
 import { Job } from "../nomad";
 import { runMocked, RunResult } from "./mockRuntime";
@@ -234,8 +234,8 @@ export async function renderStack(o: RenderOptions): Promise<Rendering> {
     const run = await runMocked(
         () => {
             estate = buildEstate(cfg, apps);
-            // Unset outputs (e.g. the tailnet address before it is known) are left out, as the engine does.
-            return Object.fromEntries(Object.entries(estate.outputs).filter(([, v]) => v !== undefined));
+            // As index.ts exports them: only the outputs this stack has.
+            return stackOutputs(estate.outputs);
         },
         { config: raw.values, secretKeys: [...raw.secretKeys], stack: o.stack, state: mockState, call: mockCall },
     );

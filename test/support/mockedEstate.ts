@@ -3,7 +3,7 @@
 // Tests only read a run, so sharing one is safe.
 import { AppDefinition, APPS } from "../../apps";
 import { loadConfig } from "../../config";
-import { buildEstate, Estate } from "../../estate";
+import { buildEstate, Estate, stackOutputs } from "../../estate";
 import { runMocked, RunResult } from "../../render/mockRuntime";
 import { stackConfig } from "./estateConfig";
 
@@ -17,7 +17,7 @@ async function runEstate(config: Record<string, unknown>, apps: AppDefinition[])
     const run = await runMocked(
         () => {
             estate = buildEstate(loadConfig(apps), apps);
-            return estate.outputs;
+            return stackOutputs(estate.outputs);
         },
         { config: values, secretKeys },
     );
