@@ -148,6 +148,10 @@ describe("integration: Nomad's docker driver on the dev Docker daemon, with the 
     it("a service job with a dynamic port, an Envvars template and an HTTP check deploys healthy, without a pull", async () => {
         const start = Date.now();
         await api(address, "PUT", "/v1/jobs", { Job: probeJob(secret, hostFile) });
+        // The scheduler makes the deployment a moment after the registration: until then there is nothing to wait for.
+        while (!(await api<object | null>(address, "GET", "/v1/job/probe/deployment")) && Date.now() - start < 30_000) {
+            await new Promise((r) => setTimeout(r, 200));
+        }
         const states = await waitForDeployments(address, 180_000);
         timings.deployHealthy = Date.now() - start;
         const allocs = await api<{ ID: string }[]>(address, "GET", "/v1/job/probe/allocations");
