@@ -4,7 +4,10 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { Engine } from "../../dev/engine";
 import { freeTailnetCidr } from "../../dev/network";
+import { DEV_STACK } from "../../dev/stack";
+import { projectTool } from "../support/tools";
 import { newEstateDir } from "./devEstate";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -15,6 +18,10 @@ export interface DevHome {
     tailnetCidr: string;
     /** The k-th address of the home's tailnet (1: the primary's stand-in). */
     tailnet(k: number): string;
+    /** The k-th address of the home's public stand-ins (1: the primary's). */
+    publicAddress(k: number): string;
+    /** The engine on the home's dev stack, as `npm run dev` made it (after its first run). */
+    engine(): Engine;
     /** `npm run dev -- <args>`; its time is kept under `label`. */
     dev(args: string[], label?: string): { status: number | null; output: string };
     /** Milliseconds per run of the command, printed when the suite ends. */
@@ -35,6 +42,17 @@ export function devHome(name: string, o: { bridge: string; publicNet: string; en
         home,
         tailnetCidr,
         tailnet: (k) => `${octets.slice(0, 3).join(".")}.${k}`,
+        publicAddress: (k) => `${o.publicNet}.${octets[2]}.${k}`,
+        engine: () => {
+            const local = path.join(home, ".pulumi-local");
+            return new Engine({
+                projectDir: ROOT,
+                backendDir: path.join(local, "state"),
+                configFile: path.join(local, `Pulumi.${DEV_STACK}.yaml`),
+                toolsBin: path.dirname(projectTool("pulumi")),
+                passphrase: fs.readFileSync(path.join(local, "passphrase"), "utf8").trim(),
+            });
+        },
         env: {
             ...process.env,
             HYDRA_DEV_HOME: home,

@@ -11,11 +11,9 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { processesUnder } from "../../dev/clusterAgents";
-import { Engine } from "../../dev/engine";
 import { mountsUnder } from "../../dev/mounts";
 import { alive } from "../../dev/pids";
 import { DEV_STACK } from "../../dev/stack";
-import { projectTool } from "../support/tools";
 import { freePorts } from "../support/nomadAgent";
 import { api, curl } from "./devEstate";
 import { devHome } from "./devHome";
@@ -28,20 +26,11 @@ type Alloc = { ID: string; JobID: string; NodeName: string; ClientStatus: string
 describe("integration: npm run dev -- --nodes 3 (a server and two clients, the real engine)", function () {
     this.timeout(900_000);
     const h = devHome("nodes", { bridge: "hyn", publicNet: "127.123" });
-    const { home, env, tailnet, dev, timings } = h;
-    const octet = h.tailnetCidr.split(".")[2];
+    const { home, env, tailnet, dev, timings, engine } = h;
     const nodesDir = path.join(home, ".nomad-dev", "nodes");
     let address = "";
     let upOutput = "";
 
-    const engine = () =>
-        new Engine({
-            projectDir: ROOT,
-            backendDir: path.join(home, ".pulumi-local", "state"),
-            configFile: path.join(home, ".pulumi-local", `Pulumi.${DEV_STACK}.yaml`),
-            toolsBin: path.dirname(projectTool("pulumi")),
-            passphrase: fs.readFileSync(path.join(home, ".pulumi-local", "passphrase"), "utf8").trim(),
-        });
     const allocations = async (job: string) => (await api<Alloc[]>(address, "GET", `/v1/job/${job}/allocations`)).filter((a) => a.ClientStatus === "running");
 
     before(async () => {
@@ -227,7 +216,7 @@ describe("integration: npm run dev -- --nodes 3 (a server and two clients, the r
         assert.deepStrictEqual(mountsUnder(nodesDir), []);
         assert.deepStrictEqual(processesUnder(nodesDir), []);
         const lo = spawnSync("ip", ["-br", "addr", "show", "lo"], { encoding: "utf8" }).stdout;
-        assert.ok(!lo.includes(`127.123.${octet}.2`), lo);
+        assert.ok(!lo.includes(h.publicAddress(2)), lo);
         console.log(`      ${secrets.length} secrets mounts before, none after`);
     });
 });

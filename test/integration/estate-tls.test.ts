@@ -13,17 +13,13 @@ import * as fs from "fs";
 import * as path from "path";
 import { deploymentStates } from "../../dev/deployments";
 import { cliReach, devCertificateFiles } from "../../dev/devTls";
-import { Engine } from "../../dev/engine";
 import { mountsUnder } from "../../dev/mounts";
 import { AgentReach, nomadGet } from "../../dev/nomadApi";
 import { alive } from "../../dev/pids";
-import { DEV_STACK, devSecretValues } from "../../dev/stack";
+import { devSecretValues } from "../../dev/stack";
 import { freePorts } from "../support/nomadAgent";
-import { projectTool } from "../support/tools";
 import { devHome } from "./devHome";
 import { prom, until } from "./prometheusApi";
-
-const ROOT = path.resolve(__dirname, "..", "..");
 
 /** Every file under `dir`, recursively. */
 function filesUnder(dir: string): string[] {
@@ -98,13 +94,7 @@ describe("integration: npm run dev -- --tls (the whole estate against a Nomad ag
     });
 
     it("keeps the client key and every secret out of the state, the config file and the job specs", async () => {
-        const engine = new Engine({
-            projectDir: ROOT,
-            backendDir: path.join(local, "state"),
-            configFile: path.join(local, `Pulumi.${DEV_STACK}.yaml`),
-            toolsBin: path.dirname(projectTool("pulumi")),
-            passphrase: fs.readFileSync(path.join(local, "passphrase"), "utf8").trim(),
-        });
+        const engine = h.engine();
         const secrets = devSecretValues(engine);
         const key = fs.readFileSync(certs.cliKey, "utf8");
         // (pulumi config set drops the final newline; assert.ok, so that a failure prints no key.)
