@@ -12,6 +12,7 @@ import { dockerPlugin } from "./agent";
 import { endOrphanedTasks, LocalAgent, localAgentConfig, pidFile, processesUnder, startLocalAgentWith, stopLocalCluster } from "./clusterAgents";
 import { livePid } from "./pids";
 import { DevNodeAddresses } from "./network";
+import { nomadGet } from "./nomadApi";
 
 export interface DevClusterNode {
     name: string;
@@ -121,14 +122,6 @@ export function devClusterAgents(c: DevCluster, o: { agentDir: string; dockerEnd
     }));
 }
 
-async function get<T>(url: string): Promise<T> {
-    const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-    if (!res.ok) {
-        throw new Error(`${url}: ${res.status} ${await res.text()}`);
-    }
-    return (await res.json()) as T;
-}
-
 /** Waits for a leader, every node ready, and the docker driver healthy on each (so that no job is placed before). */
 export async function waitForCluster(agents: LocalAgent[], timeoutMs: number): Promise<void> {
     const api = `http://${agents[0].address}:${agents[0].httpPort}`;
@@ -136,12 +129,12 @@ export async function waitForCluster(agents: LocalAgent[], timeoutMs: number): P
     let last = "";
     while (Date.now() < deadline) {
         try {
-            const nodes = await get<{ ID: string; Name: string; Status: string }[]>(`${api}/v1/nodes`);
+            const nodes = await nomadGet<{ ID: string; Name: string; Status: string }[]>(api, "/v1/nodes", {}, 2);
             const states = await Promise.all(
                 agents.map(async (a) => {
                     const n = nodes.find((x) => x.Name === a.node.name && x.Status === "ready");
                     type Drivers = { Drivers: Record<string, { Healthy: boolean; HealthDescription: string }> };
-                    const docker = n ? (await get<Drivers>(`${api}/v1/node/${n.ID}`)).Drivers.docker : undefined;
+                    const docker = n ? (await nomadGet<Drivers>(api, `/v1/node/${n.ID}`, {}, 2)).Drivers.docker : undefined;
                     return { name: a.node.name, ready: !!n, docker: docker?.Healthy ? "healthy" : (docker?.HealthDescription ?? "not detected") };
                 }),
             );
@@ -236,7 +229,7 @@ export async function waitForLeader(a: LocalAgent, timeoutMs: number): Promise<s
     let last = "";
     while (Date.now() < deadline) {
         try {
-            const leader = await get<string>(`http://${a.address}:${a.httpPort}/v1/status/leader`);
+            const leader = await nomadGet<string>(`http://${a.address}:${a.httpPort}`, "/v1/status/leader", {}, 2);
             if (leader) {
                 return leader;
             }
@@ -292,7 +285,7 @@ export async function stopDevCluster(agentDir: string): Promise<{ nodes: DevClus
 
 /** What `npm run dev -- --nodes N` prints: each node, its stand-ins, and the allocations running on it. */
 export async function describeNodes(address: string, c: DevCluster): Promise<string> {
-    const allocs = await get<{ JobID: string; NodeName: string; ClientStatus: string }[]>(`${address}/v1/allocations`);
+    const allocs = await nomadGet<{ JobID: string; NodeName: string; ClientStatus: string }[]>(address, "/v1/allocations", {}, 2);
     const lines = ["NODE      TAILNET          PUBLIC           DATA   RUNNING"];
     for (const n of c.nodes) {
         const running = allocs.filter((a) => a.NodeName === n.name && a.ClientStatus === "running").map((a) => a.JobID);

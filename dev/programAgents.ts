@@ -9,6 +9,7 @@ import { hasLocalAgentFiles, LocalAgent, localAgentConfig, pidFile, startLocalAg
 import { DevCluster, devClusterAgents, waitForCluster, writeLayout } from "./devCluster";
 import { programAgentFiles } from "./joinScriptFiles";
 import { livePid } from "./pids";
+import { nomadGet } from "./nomadApi";
 
 type RaftConfiguration = { Servers: { Node: string; Voter: boolean; Leader: boolean }[] };
 
@@ -28,18 +29,15 @@ export function programFiles(a: LocalAgent, script: string | undefined): Record<
 export async function raftVoters(agents: LocalAgent[]): Promise<{ voters: string[]; leader?: string }> {
     for (const a of agents) {
         try {
-            const res = await fetch(`http://${a.address}:${a.httpPort}/v1/operator/raft/configuration`, { signal: AbortSignal.timeout(2000) });
-            if (res.ok) {
-                const servers = ((await res.json()) as RaftConfiguration).Servers;
-                const name = (node: string) => node.replace(/\.[^.]+$/, "");
-                return {
-                    voters: servers
-                        .filter((s) => s.Voter)
-                        .map((s) => name(s.Node))
-                        .sort(),
-                    leader: servers.filter((s) => s.Leader).map((s) => name(s.Node))[0],
-                };
-            }
+            const servers = (await nomadGet<RaftConfiguration>(`http://${a.address}:${a.httpPort}`, "/v1/operator/raft/configuration", {}, 2)).Servers;
+            const name = (node: string) => node.replace(/\.[^.]+$/, "");
+            return {
+                voters: servers
+                    .filter((s) => s.Voter)
+                    .map((s) => name(s.Node))
+                    .sort(),
+                leader: servers.filter((s) => s.Leader).map((s) => name(s.Node))[0],
+            };
         } catch {
             // not answering: ask the next one
         }
